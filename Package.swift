@@ -1,0 +1,15 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Cohort",
+    products: [
+        .library(name: "Cohort", targets: ["Cohort"]),
+        .executable(name: "cohort", targets: ["CohortCLI"]),
+    ],
+    targets: [
+        .target(name: "Cohort", path: "Sources/Cohort"),
+        .executableTarget(name: "CohortCLI", dependencies: ["Cohort"], path: "Sources/CohortCLI"),
+        .testTarget(name: "CohortTests", dependencies: ["Cohort"], path: "Tests/CohortTests"),
+    ]
+)
