@@ -1,0 +1,29 @@
+/// The pipeline, end to end: source text → tokens → syntax tree → checked IR → bytecode.
+///
+///     compile = parse → check → compile
+///
+/// `Rule` and `Ruleset` are the public faces of these steps.
+package enum Pipeline {
+    /// Compiles one standalone expression.
+    package static func compileExpression(_ source: SourceFile, options: CompileOptions) throws(CompileError) -> (Program, SlotTable) {
+        if source.bytes.count > options.limits.maxSourceBytes {
+            throw CompileError(diagnostics: [.limit("source is larger than \(options.limits.maxSourceBytes) bytes (limit)", SourceSpan(start: 0, end: 0))], source: source)
+        }
+        // parse
+        var parser = Parser(source, limits: options.limits)
+        guard let expr = parser.parseStandaloneExpression() else {
+            throw CompileError(diagnostics: parser.diagnostics, source: source)
+        }
+        // check
+        var checker = Checker(source: source, roots: options.roots)
+        let typed = checker.check(expr)
+        if !checker.diagnostics.isEmpty {
+            throw CompileError(diagnostics: checker.diagnostics, source: source)
+        }
+        // compile
+        guard let program = Compiler.compile(typed.ir, salt: .runtime, limits: options.limits) else {
+            throw CompileError(diagnostics: [.limit("compiled program is larger than \(options.limits.maxProgramSize) instructions (limit)", expr.span)], source: source)
+        }
+        return (program, checker.slots)
+    }
+}

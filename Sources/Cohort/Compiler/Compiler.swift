@@ -1,0 +1,173 @@
+/// Turns checked `IR` into bytecode: short-circuit jumps for `and`/`or`, hashed sets for
+/// constant lists, fused instructions for common shapes, and exact stack sizing.
+package struct Compiler {
+    /// Where `bucket(key)` without an explicit salt takes its salt from.
+    package enum Salt: Sendable {
+        /// The caller's salt, given at evaluation.
+        case runtime
+        /// A fixed salt: the name of the flag being compiled.
+        case constant(String)
+    }
+
+    private var program = Program()
+    private var constantIndex: [Value: UInt32] = [:]
+    private var height = 0
+    private var salt: Salt
+    private let limits: Limits
+    /// Expands a declaration reference into the IR to inline, with the salt it must use.
+    private let expand: (Int, Salt) -> (IR, Salt)?
+    /// Set when the program grew beyond `limits.maxProgramSize`.
+    package private(set) var overflowed = false
+
+    package init(salt: Salt, limits: Limits = Limits(), expand: @escaping (Int, Salt) -> (IR, Salt)? = { _, _ in nil }) {
+        self.salt = salt
+        self.limits = limits
+        self.expand = expand
+    }
+
+    /// Compiles an expression into a program.
+    package static func compile(_ ir: IR, salt: Salt, limits: Limits = Limits(),
+                                expand: @escaping (Int, Salt) -> (IR, Salt)? = { _, _ in nil }) -> Program? {
+        var compiler = Compiler(salt: salt, limits: limits, expand: expand)
+        compiler.emit(ir)
+        return compiler.overflowed ? nil : compiler.program
+    }
+
+    // MARK: Emission
+
+    private mutating func append(_ instruction: Instruction, _ span: SourceSpan) {
+        guard !overflowed else { return }
+        if program.code.count >= limits.maxProgramSize {
+            overflowed = true
+            return
+        }
+        program.code.append(instruction)
+        program.spans.append(span)
+        height += instruction.stackEffect
+        program.maxStack = max(program.maxStack, height)
+    }
+
+    private mutating func constant(_ value: Value) -> UInt32 {
+        if let k = constantIndex[value], program.constants[Int(k)].kind == value.kind { return k }
+        program.constants.append(value)
+        let k = UInt32(program.constants.count - 1)
+        constantIndex[value] = k
+        return k
+    }
+
+    package mutating func emit(_ ir: IR) {
+        if overflowed { return }
+        switch ir {
+        case .constant(let value, let span):
+            append(.constant(constant(value)), span)
+        case .slot(let s, let span):
+            append(.slot(UInt32(s)), span)
+        case .member(let base, let name, let span):
+            emit(base)
+            append(.member(constant(.string(name))), span)
+        case .index(let base, let index, let span):
+            emit(base)
+            emit(index)
+            append(.index, span)
+        case .list(let items, let span):
+            for item in items { emit(item) }
+            append(.makeList(UInt32(items.count)), span)
+        case .not(let operand, let span):
+            emit(operand)
+            append(.not, span)
+        case .negate(let operand, let span):
+            emit(operand)
+            append(.negate, span)
+        case .binary(let op, let left, let right, let span):
+            emitBinary(op, left, right, span)
+        case .inSet(let operand, let set, let span):
+            program.sets.append(set)
+            let k = UInt32(program.sets.count - 1)
+            if case .slot(let s, _) = operand {
+                append(.slotInSet(slot: UInt32(s), set: k), span)
+            } else {
+                emit(operand)
+                append(.inSet(k), span)
+            }
+        case .matches(let operand, let regex, let span):
+            emit(operand)
+            program.regexes.append(regex)
+            append(.matches(UInt32(program.regexes.count - 1)), span)
+        case .logical(let op, let operands, let span):
+            var jumps: [Int] = []
+            for (i, operand) in operands.enumerated() {
+                emit(operand)
+                if i > 0 { append(op == .and ? .andCombine : .orCombine, span) }
+                if i < operands.count - 1 {
+                    jumps.append(program.code.count)
+                    append(op == .and ? .andTest(target: 0) : .orTest(target: 0), span)
+                }
+            }
+            let end = UInt32(program.code.count)
+            for j in jumps where j < program.code.count {
+                program.code[j] = op == .and ? .andTest(target: end) : .orTest(target: end)
+            }
+        case .call(let builtin, let arguments, let span):
+            for argument in arguments { emit(argument) }
+            var count = arguments.count
+            if builtin == .bucket && count == 1 {
+                switch salt {
+                case .runtime: append(.defaultSalt, span)
+                case .constant(let name): append(.constant(constant(.string(name))), span)
+                }
+                count = 2
+            }
+            append(.call(builtin, argumentCount: UInt8(count)), span)
+        case .reference(let index, let span):
+            guard let (inlined, innerSalt) = expand(index, salt) else {
+                append(.constant(constant(.null)), span)
+                return
+            }
+            let outer = salt
+            salt = innerSalt
+            emit(inlined)
+            salt = outer
+        }
+    }
+
+    private mutating func emitBinary(_ op: BinaryOperator, _ left: IR, _ right: IR, _ span: SourceSpan) {
+        if op == .equal {
+            // `attribute == constant` is the most common shape of a targeting rule.
+            if case .slot(let s, _) = left, case .constant(let v, _) = right {
+                append(.slotEqualsConstant(slot: UInt32(s), constant: constant(v)), span)
+                return
+            }
+            if case .constant(let v, _) = left, case .slot(let s, _) = right {
+                append(.slotEqualsConstant(slot: UInt32(s), constant: constant(v)), span)
+                return
+            }
+        }
+        emit(left)
+        emit(right)
+        switch op {
+        case .add: append(.add, span)
+        case .subtract: append(.subtract, span)
+        case .multiply: append(.multiply, span)
+        case .divide: append(.divide, span)
+        case .remainder: append(.remainder, span)
+        case .equal: append(.equal, span)
+        case .notEqual: append(.notEqual, span)
+        case .less: append(.less, span)
+        case .lessEqual: append(.lessEqual, span)
+        case .greater: append(.greater, span)
+        case .greaterEqual: append(.greaterEqual, span)
+        case .in: append(.inList, span)
+        case .notIn:
+            append(.inList, span)
+            append(.not, span)
+        case .contains: append(.contains, span)
+        case .containsAny: append(.containsAny, span)
+        case .containsAll: append(.containsAll, span)
+        case .startsWith: append(.startsWith, span)
+        case .endsWith: append(.endsWith, span)
+        case .matches:
+            // The checker always produces `IR.matches` with a compiled pattern.
+            append(.constant(constant(.null)), span)
+        }
+    }
+}

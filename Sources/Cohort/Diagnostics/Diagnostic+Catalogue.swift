@@ -1,0 +1,168 @@
+/// Every diagnostic message Cohort produces, in one voice. Codes are stable; tests and
+/// tools may match on them.
+extension Diagnostic {
+    static func error(_ code: String, _ message: String, _ span: SourceSpan, notes: [Note] = []) -> Diagnostic {
+        Diagnostic(severity: .error, code: code, message: message, span: span, notes: notes)
+    }
+
+    static func warning(_ code: String, _ message: String, _ span: SourceSpan, notes: [Note] = []) -> Diagnostic {
+        Diagnostic(severity: .warning, code: code, message: message, span: span, notes: notes)
+    }
+
+    // MARK: Source and lexical
+
+    package static func invalidUTF8(byte: UInt8, at span: SourceSpan) -> Diagnostic {
+        .error("invalid-utf8", "source is not valid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)))", span)
+    }
+
+    package static func lexical(_ message: String, _ span: SourceSpan) -> Diagnostic {
+        .error("lexical", message, span)
+    }
+
+    package static func limit(_ message: String, _ span: SourceSpan) -> Diagnostic {
+        .error("limit", message, span)
+    }
+
+    // MARK: Syntax
+
+    package static func syntax(_ message: String, _ span: SourceSpan) -> Diagnostic {
+        .error("syntax", message, span)
+    }
+
+    package static func unexpectedToken(_ found: String, expected: String, _ span: SourceSpan) -> Diagnostic {
+        .error("syntax", "expected \(expected), found \(found)", span)
+    }
+
+    package static func unknownOperator(_ word: String, suggestion: String, _ span: SourceSpan) -> Diagnostic {
+        .error("unknown-operator", "unknown operator '\(word)'; did you mean '\(suggestion)'?", span)
+    }
+
+    package static func reservedName(_ word: String, _ span: SourceSpan) -> Diagnostic {
+        .error("reserved-name", "'\(word)' is a reserved word and cannot be declared", span)
+    }
+
+    package static func missingDefault(flag: String, _ span: SourceSpan) -> Diagnostic {
+        .error("missing-default", "flag '\(flag)' has no 'default'; a flag block must end with 'default VALUE'", span)
+    }
+
+    // MARK: Names and calls
+
+    package static func unknownName(_ name: String, suggestion: String?, _ span: SourceSpan) -> Diagnostic {
+        .error("unknown-name", "unknown name '\(name)'" + didYouMean(suggestion), span)
+    }
+
+    package static func unknownFunction(_ name: String, suggestion: String?, isOperator: Bool, _ span: SourceSpan) -> Diagnostic {
+        if let suggestion, isOperator {
+            return .error("unknown-function", "unknown function '\(name)'; did you mean the operator '\(suggestion)' (a \(suggestion) b)?", span)
+        }
+        return .error("unknown-function", "unknown function '\(name)'" + didYouMean(suggestion), span)
+    }
+
+    package static func notAFunction(_ name: String, _ span: SourceSpan) -> Diagnostic {
+        .error("unknown-function", "'\(name)' is not a function; only built-in functions can be called", span)
+    }
+
+    package static func arity(_ function: String, expected: String, got: Int, _ span: SourceSpan) -> Diagnostic {
+        .error("arity", "\(function)() takes \(expected), but \(got == 0 ? "none" : String(got)) \(got == 1 ? "was" : "were") given", span)
+    }
+
+    package static func functionAsValue(_ name: String, _ span: SourceSpan) -> Diagnostic {
+        .error("unknown-name", "'\(name)' is a function; call it as \(name)(...)", span)
+    }
+
+    // MARK: Types and constants
+
+    package static func typeMismatch(_ message: String, _ span: SourceSpan) -> Diagnostic {
+        .error("type-mismatch", message, span)
+    }
+
+    package static func constantFails(_ message: String, _ span: SourceSpan) -> Diagnostic {
+        .error("constant-error", "this constant expression always fails: \(message)", span)
+    }
+
+    package static func invalidRegex(_ message: String, _ span: SourceSpan) -> Diagnostic {
+        .error("invalid-regex", "invalid regular expression: \(message)", span)
+    }
+
+    package static func regexNotConstant(_ span: SourceSpan) -> Diagnostic {
+        .error("invalid-regex", "the pattern of 'matches' must be a constant string", span)
+    }
+
+    package static func invalidVersionLiteral(_ text: String, _ span: SourceSpan) -> Diagnostic {
+        .error("invalid-literal", "'\(text)' is not a valid semantic version (MAJOR[.MINOR[.PATCH]][-pre][+build])", span)
+    }
+
+    package static func invalidTimeLiteral(_ text: String, _ span: SourceSpan) -> Diagnostic {
+        .error("invalid-literal", "'\(text)' is not a valid time (RFC 3339, e.g. 2026-12-01T09:00:00Z, or a date 2026-12-01)", span)
+    }
+
+    // MARK: Rule files
+
+    package static func duplicateDeclaration(_ name: String, _ span: SourceSpan, first: SourceSpan) -> Diagnostic {
+        .error("duplicate", "'\(name)' is declared twice", span, notes: [Note(message: "first declared here", span: first)])
+    }
+
+    package static func cycle(_ path: [String], _ span: SourceSpan) -> Diagnostic {
+        .error("cycle", "declarations refer to each other in a cycle: \(path.joined(separator: " -> "))", span)
+    }
+
+    package static func segmentNotBoolean(_ name: String, found: String, _ span: SourceSpan) -> Diagnostic {
+        .error("segment-not-boolean", "segment '\(name)' must be a boolean condition, but it is a \(found)", span)
+    }
+
+    package static func notBoolean(_ what: String, found: String, _ span: SourceSpan) -> Diagnostic {
+        .error("not-boolean", "\(what) must be a boolean condition, but it is a \(found)", span)
+    }
+
+    package static func defaultNotConstant(_ flag: String, _ span: SourceSpan) -> Diagnostic {
+        .error("default-not-constant", "the default of flag '\(flag)' must be a constant", span)
+    }
+
+    package static func unreachableWhen(_ span: SourceSpan, after: SourceSpan) -> Diagnostic {
+        .warning("unreachable", "this 'when' can never be reached: an earlier condition is always true", span,
+                 notes: [Note(message: "always true here", span: after)])
+    }
+
+    package static func unused(_ kind: String, _ name: String, _ span: SourceSpan) -> Diagnostic {
+        .warning("unused", "\(kind) '\(name)' is never used", span)
+    }
+
+    package static func mixedServeTypes(_ flag: String, types: [String], _ span: SourceSpan) -> Diagnostic {
+        .warning("mixed-types", "flag '\(flag)' serves values of different types (\(types.joined(separator: ", ")))", span)
+    }
+
+    private static func didYouMean(_ suggestion: String?) -> String {
+        suggestion.map { "; did you mean '\($0)'?" } ?? ""
+    }
+}
+
+/// How a punctuation token is written, for messages.
+package func spelling(_ kind: Token.Kind) -> String {
+    switch kind {
+    case .leftParen: "("
+    case .rightParen: ")"
+    case .leftBracket: "["
+    case .rightBracket: "]"
+    case .leftBrace: "{"
+    case .rightBrace: "}"
+    case .comma: ","
+    case .dot: "."
+    case .assign: "="
+    case .equalEqual: "=="
+    case .bangEqual: "!="
+    case .less: "<"
+    case .lessEqual: "<="
+    case .greater: ">"
+    case .greaterEqual: ">="
+    case .plus: "+"
+    case .minus: "-"
+    case .star: "*"
+    case .slash: "/"
+    case .percent: "%"
+    case .bang: "!"
+    case .ampAmp: "&&"
+    case .pipePipe: "||"
+    case .end: "end of input"
+    default: "\(kind)"
+    }
+}

@@ -1,0 +1,25 @@
+/// A failure inside an operation: the message of an error value. The VM attaches the span
+/// of the instruction that failed.
+package struct Fault: Error, Sendable, Hashable {
+    package var message: String
+
+    package init(_ message: String) {
+        self.message = message
+    }
+
+    /// The operand has the wrong type for the operator.
+    package static func operand(_ op: String, _ side: String, expected: String, got value: Value) -> Fault {
+        if value.isNull {
+            return Fault("\(op) needs \(expected) on the \(side), but it is null (a missing attribute?)")
+        }
+        return Fault("\(op) needs \(expected) on the \(side), but it is a \(value.typeName)")
+    }
+
+    /// Two operands of types the operator cannot combine.
+    package static func operands(_ op: String, _ a: Value, _ b: Value) -> Fault {
+        if a.isNull || b.isNull {
+            return Fault("cannot apply '\(op)' to \(a.typeName) and \(b.typeName) (a missing attribute?)")
+        }
+        return Fault("cannot apply '\(op)' to \(a.typeName) and \(b.typeName)")
+    }
+}

@@ -1,0 +1,184 @@
+import Foundation
+
+/// The operators on values, shared by the VM and the compiler's constant folder so that a
+/// folded constant and a run-time result can never disagree.
+package enum Operations {
+    // MARK: Arithmetic
+
+    @inline(__always)
+    static func finite(_ x: Double, _ op: String) throws(Fault) -> Value {
+        guard x.isFinite else { throw Fault("'\(op)' overflowed (the result is not a finite number)") }
+        return .number(x)
+    }
+
+    package static func add(_ a: Value, _ b: Value) throws(Fault) -> Value {
+        switch (a, b) {
+        case let (.number(x), .number(y)): return try finite(x + y, "+")
+        case let (.string(x), .string(y)): return .string(x + y)
+        case let (.time(t), .number(s)), let (.number(s), .time(t)):
+            guard let r = t.adding(seconds: s) else { throw Fault("time is out of range after '+'") }
+            return .time(r)
+        default: throw Fault.operands("+", a, b)
+        }
+    }
+
+    package static func subtract(_ a: Value, _ b: Value) throws(Fault) -> Value {
+        switch (a, b) {
+        case let (.number(x), .number(y)): return try finite(x - y, "-")
+        case let (.time(x), .time(y)): return .number(x.seconds(since: y))
+        case let (.time(t), .number(s)):
+            guard let r = t.adding(seconds: -s) else { throw Fault("time is out of range after '-'") }
+            return .time(r)
+        default: throw Fault.operands("-", a, b)
+        }
+    }
+
+    package static func multiply(_ a: Value, _ b: Value) throws(Fault) -> Value {
+        guard case let .number(x) = a, case let .number(y) = b else { throw Fault.operands("*", a, b) }
+        return try finite(x * y, "*")
+    }
+
+    package static func divide(_ a: Value, _ b: Value) throws(Fault) -> Value {
+        guard case let .number(x) = a, case let .number(y) = b else { throw Fault.operands("/", a, b) }
+        guard y != 0 else { throw Fault("division by zero") }
+        return try finite(x / y, "/")
+    }
+
+    package static func remainder(_ a: Value, _ b: Value) throws(Fault) -> Value {
+        guard case let .number(x) = a, case let .number(y) = b else { throw Fault.operands("%", a, b) }
+        guard y != 0 else { throw Fault("remainder by zero") }
+        // truncatingRemainder keeps the sign of the dividend, as the language specifies.
+        return try finite(x.truncatingRemainder(dividingBy: y), "%")
+    }
+
+    package static func negate(_ a: Value) throws(Fault) -> Value {
+        guard case let .number(x) = a else { throw Fault.operand("'-'", "right", expected: "a number", got: a) }
+        return .number(-x)
+    }
+
+    package static func not(_ a: Value) throws(Fault) -> Value {
+        guard case let .bool(b) = a else { throw Fault.operand("'not'", "right", expected: "a boolean", got: a) }
+        return .bool(!b)
+    }
+
+    // MARK: Ordering
+
+    /// Compares two values of the same orderable type: negative, zero or positive.
+    /// Anything else is a fault naming the operator and the operands in source order.
+    @inline(__always)
+    package static func order(_ a: Value, _ b: Value, _ op: String) throws(Fault) -> Int {
+        switch (a, b) {
+        case let (.number(x), .number(y)): return x < y ? -1 : x > y ? 1 : 0
+        case let (.string(x), .string(y)): return scalarLess(x, y) ? -1 : scalarEqual(x, y) ? 0 : 1
+        case let (.version(x), .version(y)): return x < y ? -1 : x == y ? 0 : 1
+        case let (.time(x), .time(y)): return x < y ? -1 : x == y ? 0 : 1
+        default: throw Fault.operands(op, a, b)
+        }
+    }
+
+    package static func compare(_ op: BinaryOperator, _ a: Value, _ b: Value) throws(Fault) -> Bool {
+        switch op {
+        case .less: return try order(a, b, "<") < 0
+        case .lessEqual: return try order(a, b, "<=") <= 0
+        case .greater: return try order(a, b, ">") > 0
+        case .greaterEqual: return try order(a, b, ">=") >= 0
+        case .notEqual: return a != b
+        default: return a == b
+        }
+    }
+
+    // MARK: Membership and strings
+
+    package static func inList(_ a: Value, _ list: Value) throws(Fault) -> Bool {
+        guard case let .list(items) = list else { throw Fault.operand("'in'", "right", expected: "a list", got: list) }
+        return items.contains(a)
+    }
+
+    package static func contains(_ a: Value, _ b: Value) throws(Fault) -> Bool {
+        switch a {
+        case .string(let s):
+            guard case .string(let t) = b else { throw Fault.operand("'contains'", "right", expected: "a string", got: b) }
+            return scalarContains(s, t)
+        case .list(let items):
+            return items.contains(b)
+        default:
+            throw Fault.operand("'contains'", "left", expected: "a string or a list", got: a)
+        }
+    }
+
+    package static func containsSome(_ a: Value, _ b: Value, all: Bool) throws(Fault) -> Bool {
+        let op = all ? "'contains_all'" : "'contains_any'"
+        guard case let .list(wanted) = b else { throw Fault.operand(op, "right", expected: "a list", got: b) }
+        switch a {
+        case .string(let s):
+            for item in wanted {
+                guard case .string(let t) = item else {
+                    throw Fault("\(op) on a string needs a list of strings on the right, but it holds a \(item.typeName)")
+                }
+                if scalarContains(s, t) != all { return !all }
+            }
+            return all
+        case .list(let items):
+            for item in wanted where items.contains(item) != all { return !all }
+            return all
+        default:
+            throw Fault.operand(op, "left", expected: "a string or a list", got: a)
+        }
+    }
+
+    package static func affix(_ a: Value, _ b: Value, prefix: Bool) throws(Fault) -> Bool {
+        let op = prefix ? "'starts_with'" : "'ends_with'"
+        guard case let .string(s) = a else { throw Fault.operand(op, "left", expected: "a string", got: a) }
+        guard case let .string(t) = b else { throw Fault.operand(op, "right", expected: "a string", got: b) }
+        var s2 = s, t2 = t
+        return s2.withUTF8 { sb in
+            t2.withUTF8 { tb in
+                guard tb.count <= sb.count else { return false }
+                let start = prefix ? 0 : sb.count - tb.count
+                return tb.count == 0 || memcmp(sb.baseAddress! + start, tb.baseAddress!, tb.count) == 0
+            }
+        }
+    }
+
+    // MARK: Access
+
+    /// `base.name`: null unless `base` is an object holding `name`.
+    @inline(__always)
+    package static func member(_ base: Value, _ name: String) -> Value {
+        guard case let .object(fields) = base else { return .null }
+        return fields[name] ?? .null
+    }
+
+    /// `base[index]`: a list by a non-negative integral index, an object by a string key;
+    /// anything else (including out of range) is null.
+    package static func index(_ base: Value, _ index: Value) -> Value {
+        switch (base, index) {
+        case let (.list(items), .number(n)):
+            guard n >= 0, n < Double(items.count), n.rounded(.towardZero) == n else { return .null }
+            return items[Int(n)]
+        case let (.object(fields), .string(key)):
+            return fields[key] ?? .null
+        default:
+            return .null
+        }
+    }
+}
+
+/// Substring search by Unicode scalars (UTF-8 bytes), not by Swift's canonical equivalence.
+package func scalarContains(_ haystack: String, _ needle: String) -> Bool {
+    var h = haystack, n = needle
+    return h.withUTF8 { hb in
+        n.withUTF8 { nb in
+            if nb.count == 0 { return true }
+            if nb.count > hb.count { return false }
+            let first = nb[0]
+            var i = 0
+            let last = hb.count - nb.count
+            while i <= last {
+                if hb[i] == first, memcmp(hb.baseAddress! + i, nb.baseAddress!, nb.count) == 0 { return true }
+                i += 1
+            }
+            return false
+        }
+    }
+}

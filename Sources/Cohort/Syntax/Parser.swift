@@ -1,0 +1,406 @@
+/// A recursive-descent parser with precedence levels, for expressions and rule files.
+///
+/// Precedence, lowest first: `or`, `and`, `not`, comparison/membership (non-associative),
+/// `+ -`, `* / %`, prefix `-`, postfix `.name [index] f(args)`.
+package struct Parser {
+    private var tokens: [Token]
+    private var current = 0
+    private var depth = 0
+    private let limits: Limits
+    private let source: SourceFile
+    /// Diagnostics found so far.
+    package private(set) var diagnostics: [Diagnostic] = []
+
+    /// Thrown internally to unwind to the nearest recovery point once an error was reported.
+    private struct Bail: Error {}
+
+    package init(_ source: SourceFile, limits: Limits = Limits()) {
+        var lexer = Lexer(source, limits: limits)
+        self.tokens = lexer.tokenize()
+        self.limits = limits
+        self.source = source
+    }
+
+    // MARK: Entry points
+
+    /// Parses a single expression that must span the whole source.
+    package mutating func parseStandaloneExpression() -> Expr? {
+        do {
+            let expr = try expression()
+            if peek.kind != .end {
+                report(unexpected: peek, expected: "end of expression")
+                return nil
+            }
+            return expr
+        } catch {
+            return nil
+        }
+    }
+
+    /// Parses a rule file: a sequence of declarations. Recovers at the next `let`,
+    /// `segment` or `flag` after an error so every bad declaration is reported.
+    package mutating func parseRuleFile() -> [Declaration] {
+        var declarations: [Declaration] = []
+        while peek.kind != .end {
+            do {
+                declarations.append(try declaration())
+            } catch {
+                // Skip to the next declaration keyword.
+                advance()
+                while ![.end, .kwLet, .kwSegment, .kwFlag].contains(peek.kind) { advance() }
+            }
+        }
+        return declarations
+    }
+
+    // MARK: Declarations
+
+    private mutating func declaration() throws(Bail) -> Declaration {
+        let start = peek
+        let kind: Declaration.Kind
+        switch start.kind {
+        case .kwLet: kind = .let
+        case .kwSegment: kind = .segment
+        case .kwFlag: kind = .flag
+        default:
+            if start.kind == .kwWhen || start.kind == .kwServe || start.kind == .kwDefault {
+                try fail(.syntax("'\(start.text)' belongs inside a flag block: flag NAME { when ... serve ... default ... }", start.span))
+            }
+            report(unexpected: start, expected: "a declaration (let, segment or flag)")
+            throw Bail()
+        }
+        advance()
+        let nameToken = peek
+        guard nameToken.kind == .identifier else {
+            if nameToken.isWord {
+                try fail(.reservedName(nameToken.text, nameToken.span))
+            }
+            report(unexpected: nameToken, expected: "a name after '\(start.text)'")
+            throw Bail()
+        }
+        advance()
+        var declaration = Declaration(kind: kind, name: nameToken.text, nameSpan: nameToken.span, span: start.span)
+        if kind == .flag, peek.kind == .leftBrace {
+            advance()
+            while peek.kind == .kwWhen {
+                let whenToken = advance()
+                let condition = try expression()
+                try expect(.kwServe, "'serve' after the condition of 'when'")
+                let value = try expression()
+                declaration.arms.append(.init(condition: condition, value: value, span: whenToken.span.union(value.span)))
+            }
+            guard peek.kind == .kwDefault else {
+                if peek.kind == .rightBrace {
+                    try fail(.missingDefault(flag: declaration.name, peek.span))
+                }
+                report(unexpected: peek, expected: "'when' or 'default' in flag block")
+                throw Bail()
+            }
+            advance()
+            declaration.defaultValue = try expression()
+            if peek.kind == .kwWhen {
+                try fail(.syntax("'when' after 'default': the default must come last in a flag block", peek.span))
+            }
+            let close = try expect(.rightBrace, "'}' to close the flag block")
+            declaration.span = start.span.union(close.span)
+        } else {
+            try expect(.assign, kind == .flag ? "'=' or '{' after the flag name" : "'=' after the name")
+            let expr = try expression()
+            declaration.expression = expr
+            declaration.span = start.span.union(expr.span)
+        }
+        return declaration
+    }
+
+    // MARK: Expressions
+
+    private mutating func expression() throws(Bail) -> Expr {
+        try logical(.or)
+    }
+
+    private mutating func logical(_ op: LogicalOperator) throws(Bail) -> Expr {
+        let first = op == .or ? try logical(.and) : try negation()
+        var operands = [first]
+        while op == .or ? (peek.kind == .kwOr || peek.kind == .pipePipe) : (peek.kind == .kwAnd || peek.kind == .ampAmp) {
+            advance()
+            operands.append(op == .or ? try logical(.and) : try negation())
+        }
+        if operands.count == 1 { return first }
+        return Expr(.logical(op, operands), first.span.union(operands.last!.span))
+    }
+
+    private mutating func negation() throws(Bail) -> Expr {
+        if peek.kind == .kwNot || peek.kind == .bang {
+            let op = advance()
+            try enter(op.span)
+            defer { depth -= 1 }
+            let operand = try negation()
+            return Expr(.unary(.not, operand), op.span.union(operand.span))
+        }
+        return try comparison()
+    }
+
+    private mutating func comparison() throws(Bail) -> Expr {
+        let left = try additive()
+        guard let op = comparisonOperator() else {
+            try rejectMisspelledOperator()
+            return left
+        }
+        let right = try additive()
+        if let again = comparisonOperatorPeek() {
+            try fail(.syntax("comparison operators cannot be chained; combine them with 'and'", again))
+        }
+        return Expr(.binary(op, left, right), left.span.union(right.span))
+    }
+
+    /// Consumes a comparison/membership operator if one is next.
+    private mutating func comparisonOperator() -> BinaryOperator? {
+        let op: BinaryOperator
+        switch peek.kind {
+        case .equalEqual: op = .equal
+        case .bangEqual: op = .notEqual
+        case .less: op = .less
+        case .lessEqual: op = .lessEqual
+        case .greater: op = .greater
+        case .greaterEqual: op = .greaterEqual
+        case .kwIn: op = .in
+        case .kwContains: op = .contains
+        case .kwContainsAny: op = .containsAny
+        case .kwContainsAll: op = .containsAll
+        case .kwStartsWith: op = .startsWith
+        case .kwEndsWith: op = .endsWith
+        case .kwMatches: op = .matches
+        case .kwNot where peekAt(1).kind == .kwIn:
+            advance()
+            op = .notIn
+        default: return nil
+        }
+        advance()
+        return op
+    }
+
+    private func comparisonOperatorPeek() -> SourceSpan? {
+        switch peek.kind {
+        case .equalEqual, .bangEqual, .less, .lessEqual, .greater, .greaterEqual, .kwIn, .kwContains,
+            .kwContainsAny, .kwContainsAll, .kwStartsWith, .kwEndsWith, .kwMatches:
+            return peek.span
+        case .kwNot where peekAt(1).kind == .kwIn:
+            return peek.span
+        default:
+            return nil
+        }
+    }
+
+    /// `a startsWith b`: an identifier where an operator belongs is most likely a misspelt
+    /// word operator; say which one.
+    private mutating func rejectMisspelledOperator() throws(Bail) {
+        guard peek.kind == .identifier else { return }
+        if let suggestion = Suggestion.closest(to: peek.text, among: Token.wordOperators) {
+            try fail(.unknownOperator(peek.text, suggestion: suggestion, peek.span))
+        }
+        if peek.text == "is" || peek.text == "equals" {
+            try fail(.unknownOperator(peek.text, suggestion: "==", peek.span))
+        }
+    }
+
+    private mutating func additive() throws(Bail) -> Expr {
+        var left = try multiplicative()
+        var chain = 0
+        while peek.kind == .plus || peek.kind == .minus {
+            let op: BinaryOperator = advance().kind == .plus ? .add : .subtract
+            chain += 1
+            try checkChain(chain, left.span)
+            let right = try multiplicative()
+            left = Expr(.binary(op, left, right), left.span.union(right.span))
+        }
+        return left
+    }
+
+    private mutating func multiplicative() throws(Bail) -> Expr {
+        var left = try prefix()
+        var chain = 0
+        while peek.kind == .star || peek.kind == .slash || peek.kind == .percent {
+            let kind = advance().kind
+            let op: BinaryOperator = kind == .star ? .multiply : kind == .slash ? .divide : .remainder
+            chain += 1
+            try checkChain(chain, left.span)
+            let right = try prefix()
+            left = Expr(.binary(op, left, right), left.span.union(right.span))
+        }
+        return left
+    }
+
+    private mutating func prefix() throws(Bail) -> Expr {
+        if peek.kind == .minus {
+            let op = advance()
+            try enter(op.span)
+            defer { depth -= 1 }
+            let operand = try prefix()
+            // Fold `-` into number literals so `-3.5` is a literal, as users read it.
+            if case .literal(.number(let n)) = operand.kind {
+                return Expr(.literal(.number(-n)), op.span.union(operand.span))
+            }
+            return Expr(.unary(.negate, operand), op.span.union(operand.span))
+        }
+        if peek.kind == .kwNot || peek.kind == .bang {
+            try fail(.syntax("'\(peek.kind == .bang ? "!" : "not")' cannot appear here; put the negated operand in parentheses: (not x)", peek.span))
+        }
+        return try postfix()
+    }
+
+    private mutating func postfix() throws(Bail) -> Expr {
+        var expr = try primary()
+        var chain = 0
+        while true {
+            switch peek.kind {
+            case .dot:
+                advance()
+                let name = peek
+                guard name.isWord else {
+                    report(unexpected: name, expected: "a member name after '.'")
+                    throw Bail()
+                }
+                advance()
+                expr = Expr(.member(expr, name: name.text), expr.span.union(name.span))
+            case .leftBracket:
+                let open = advance()
+                try enter(open.span)
+                let index = try expression()
+                depth -= 1
+                let close = try expect(.rightBracket, "']' to close the index")
+                expr = Expr(.index(expr, index), expr.span.union(close.span))
+            case .leftParen:
+                try fail(.syntax("only built-in functions can be called", peek.span))
+            default:
+                return expr
+            }
+            chain += 1
+            try checkChain(chain, expr.span)
+        }
+    }
+
+    private mutating func primary() throws(Bail) -> Expr {
+        let token = peek
+        switch token.kind {
+        case .number:
+            advance()
+            return Expr(.literal(.number(token.number)), token.span)
+        case .string:
+            advance()
+            return Expr(.literal(.string(token.text)), token.span)
+        case .kwTrue, .kwFalse:
+            advance()
+            return Expr(.literal(.bool(token.kind == .kwTrue)), token.span)
+        case .kwNull:
+            advance()
+            return Expr(.literal(.null), token.span)
+        case .identifier:
+            advance()
+            if peek.kind == .leftParen {
+                let open = advance()
+                try enter(open.span)
+                defer { depth -= 1 }
+                let (arguments, close) = try sequence(closing: .rightParen, what: "')' or ',' in the argument list")
+                return Expr(.call(token.text, arguments), token.span.union(close.span))
+            }
+            return Expr(.name(token.text), token.span)
+        case .leftParen:
+            let open = advance()
+            try enter(open.span)
+            defer { depth -= 1 }
+            let inner = try expression()
+            let close = try expect(.rightParen, "')' to close '('")
+            return Expr(inner.kind, open.span.union(close.span))
+        case .leftBracket:
+            let open = advance()
+            try enter(open.span)
+            defer { depth -= 1 }
+            let (elements, close) = try sequence(closing: .rightBracket, what: "']' or ',' in the list")
+            return Expr(.list(elements), open.span.union(close.span))
+        case .error:
+            try fail(.lexical(token.text, token.span))
+        default:
+            if token.isWord && token.kind != .kwNot {
+                try fail(.syntax("'\(token.text)' is a reserved word and cannot be used as a name here", token.span))
+            }
+            report(unexpected: token, expected: "an expression")
+            throw Bail()
+        }
+    }
+
+    /// A comma-separated list of expressions with an optional trailing comma.
+    private mutating func sequence(closing: Token.Kind, what: String) throws(Bail) -> ([Expr], Token) {
+        var items: [Expr] = []
+        while peek.kind != closing {
+            items.append(try expression())
+            if items.count > limits.maxListLiteralCount {
+                try fail(.limit("a list or argument list has more than \(limits.maxListLiteralCount) elements (limit)", items.last!.span))
+            }
+            if peek.kind == .comma {
+                advance()
+            } else if peek.kind != closing {
+                report(unexpected: peek, expected: what)
+                throw Bail()
+            }
+        }
+        return (items, advance())
+    }
+
+    // MARK: Helpers
+
+    private var peek: Token { tokens[current] }
+    private func peekAt(_ ahead: Int) -> Token { tokens[min(current + ahead, tokens.count - 1)] }
+
+    @discardableResult
+    private mutating func advance() -> Token {
+        let token = tokens[current]
+        if current < tokens.count - 1 { current += 1 }
+        return token
+    }
+
+    @discardableResult
+    private mutating func expect(_ kind: Token.Kind, _ what: String) throws(Bail) -> Token {
+        guard peek.kind == kind else {
+            report(unexpected: peek, expected: what)
+            throw Bail()
+        }
+        return advance()
+    }
+
+    private mutating func enter(_ span: SourceSpan) throws(Bail) {
+        depth += 1
+        if depth > limits.maxNestingDepth {
+            try fail(.limit("expression is nested more than \(limits.maxNestingDepth) levels deep (limit)", span))
+        }
+    }
+
+    /// A left-associative chain adds one level of AST depth per operator.
+    private mutating func checkChain(_ chain: Int, _ span: SourceSpan) throws(Bail) {
+        if depth + chain > limits.maxNestingDepth {
+            try fail(.limit("expression is nested more than \(limits.maxNestingDepth) levels deep (limit)", span))
+        }
+    }
+
+    private mutating func report(unexpected token: Token, expected: String) {
+        if token.kind == .error {
+            diagnostics.append(.lexical(token.text, token.span))
+        } else {
+            diagnostics.append(.unexpectedToken(describe(token), expected: expected, token.span))
+        }
+    }
+
+    /// Reports a diagnostic and unwinds to the nearest recovery point.
+    private mutating func fail(_ diagnostic: Diagnostic) throws(Bail) -> Never {
+        diagnostics.append(diagnostic)
+        throw Bail()
+    }
+
+    private func describe(_ token: Token) -> String {
+        switch token.kind {
+        case .end: return "end of input"
+        case .number, .string: return "'\(source.text(of: token.span))'"
+        case .identifier: return "'\(token.text)'"
+        default: return token.isWord ? "'\(token.text)'" : "'\(spelling(token.kind))'"
+        }
+    }
+}

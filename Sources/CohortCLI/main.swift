@@ -1,0 +1,30 @@
+import Cohort
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+// The `cohort` command: parses arguments, calls the library, maps outcomes to exit codes.
+// One file per subcommand.
+
+let arguments = Array(CommandLine.arguments.dropFirst())
+let status: ExitStatus
+
+switch arguments.first {
+case nil, "-h", "--help", "help":
+    Terminal.out(Usage.main)
+    status = arguments.isEmpty ? .usage : .success
+case "--version", "-V":
+    Terminal.out("cohort \(CohortVersion.current)\n")
+    status = .success
+case "eval":
+    status = EvalCommand.run(Array(arguments.dropFirst()))
+case "disasm":
+    status = DisasmCommand.run(Array(arguments.dropFirst()))
+default:
+    Terminal.err("cohort: unknown command '\(arguments[0])'\n\n" + Usage.main)
+    status = .usage
+}
+exit(status.rawValue)
