@@ -27,7 +27,11 @@ enum EvalCommand {
             let now = try parseNow(args.value("--now"))
             let rule: Rule
             do {
-                rule = try Rule(expression, options: options)
+                if let path = args.value("--rules") {
+                    rule = try loadRuleset(path, options: options).rule(expression, options: options)
+                } else {
+                    rule = try Rule(expression, options: options)
+                }
             } catch {
                 report(error)
                 return .failure
@@ -41,7 +45,7 @@ enum EvalCommand {
                 return .failure
             }
         } catch {
-            Terminal.err("cohort eval: \((error as? UsageError)?.message ?? "\(error)")\n")
+            Terminal.err("cohort eval: \(describeUsage(error))\n")
             return .usage
         }
     }

@@ -117,3 +117,8 @@ func parseNow(_ text: String?) throws(UsageError) -> Instant {
 func report(_ error: CompileError) {
     Terminal.err(error.rendered(color: Terminal.stderrColor))
 }
+
+/// The message of a usage problem.
+func describeUsage(_ error: any Error) -> String {
+    (error as? UsageError)?.message ?? "\(error)"
+}

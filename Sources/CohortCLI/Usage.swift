@@ -5,11 +5,14 @@ enum Usage {
 
     USAGE:
       cohort eval EXPR [--user JSON | --context JSON] [--now TIME] [--salt S]
-      cohort disasm EXPR
+      cohort eval EXPR --rules FILE [--user JSON | --context JSON] [--now TIME]
+      cohort check FILE...
+      cohort disasm EXPR | --rules FILE
       cohort --help | --version
 
     COMMANDS:
       eval      Evaluate one expression and print its value as JSON.
+      check     Compile rule files; print errors and warnings with carets.
       disasm    Print the bytecode of an expression: constants, slots, spans, jumps.
 
     EXIT CODES:
@@ -33,14 +36,29 @@ enum Usage {
       --now TIME        The value of now(): RFC 3339 (2026-12-01T09:00:00Z) or a date.
                         Default: the current time.
       --salt S          The default salt of bucket(key). Default: empty.
+      --rules FILE      Compile FILE first; EXPR may use its lets, segments and flags
+                        by name. A bare flag name evaluates that flag (salted by its
+                        own name) and prints its served value.
 
     EXIT: 0 printed a value; 1 compile error or error value (diagnostic on stderr);
           2 usage error.
 
     """
 
+    static let check = """
+    USAGE: cohort check FILE... [--quiet]
+
+    Compiles rule files without evaluating them. Prints each diagnostic as
+    FILE:LINE:COL: error|warning: message, the source line and a caret line.
+    '-' reads a rule file from stdin.
+
+    EXIT: 0 no errors (warnings allowed); 1 any error; 2 usage error.
+
+    """
+
     static let disasm = """
-    USAGE: cohort disasm EXPR
+    USAGE: cohort disasm EXPR [--rules FILE]
+           cohort disasm --rules FILE
 
     Compiles EXPR and prints its bytecode: constants, attribute slots, constant sets, and
     one line per instruction with operands, jump targets and the source span it came from.

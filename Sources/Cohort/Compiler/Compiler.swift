@@ -9,17 +9,25 @@ package struct Compiler {
         case constant(String)
     }
 
+    /// How a declaration reference is compiled.
+    package enum Expansion {
+        /// Inline the declaration's expression (a `let` or `segment`), with this salt.
+        case inline(IR, Salt)
+        /// Evaluate a prerequisite flag with its own program.
+        case flag(FlagProgram)
+    }
+
     private var program = Program()
     private var constantIndex: [Value: UInt32] = [:]
     private var height = 0
     private var salt: Salt
     private let limits: Limits
     /// Expands a declaration reference into the IR to inline, with the salt it must use.
-    private let expand: (Int, Salt) -> (IR, Salt)?
+    private let expand: (Int, Salt) -> Expansion?
     /// Set when the program grew beyond `limits.maxProgramSize`.
     package private(set) var overflowed = false
 
-    package init(salt: Salt, limits: Limits = Limits(), expand: @escaping (Int, Salt) -> (IR, Salt)? = { _, _ in nil }) {
+    package init(salt: Salt, limits: Limits = Limits(), expand: @escaping (Int, Salt) -> Expansion? = { _, _ in nil }) {
         self.salt = salt
         self.limits = limits
         self.expand = expand
@@ -27,7 +35,7 @@ package struct Compiler {
 
     /// Compiles an expression into a program.
     package static func compile(_ ir: IR, salt: Salt, limits: Limits = Limits(),
-                                expand: @escaping (Int, Salt) -> (IR, Salt)? = { _, _ in nil }) -> Program? {
+                                expand: @escaping (Int, Salt) -> Expansion? = { _, _ in nil }) -> Program? {
         var compiler = Compiler(salt: salt, limits: limits, expand: expand)
         compiler.emit(ir)
         return compiler.overflowed ? nil : compiler.program
@@ -119,14 +127,18 @@ package struct Compiler {
             }
             append(.call(builtin, argumentCount: UInt8(count)), span)
         case .reference(let index, let span):
-            guard let (inlined, innerSalt) = expand(index, salt) else {
+            switch expand(index, salt) {
+            case .inline(let inlined, let innerSalt)?:
+                let outer = salt
+                salt = innerSalt
+                emit(inlined)
+                salt = outer
+            case .flag(let flag)?:
+                program.flags.append(flag)
+                append(.flag(UInt32(program.flags.count - 1)), span)
+            case nil:
                 append(.constant(constant(.null)), span)
-                return
             }
-            let outer = salt
-            salt = innerSalt
-            emit(inlined)
-            salt = outer
         }
     }
 

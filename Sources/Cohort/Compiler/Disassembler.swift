@@ -52,6 +52,7 @@ package struct Disassembler {
         case .inSet(let k): return "set\(k)"
         case .matches(let k): return "re\(k)"
         case .call(let builtin, let n): return "\(builtin.name)/\(n)"
+        case .flag(let k): return "\(program.flags[Int(k)].name)"
         case .slotEqualsConstant(let s, let k): return "s\(s) \(slotName(s)), k\(k) \(short(program.constants[Int(k)]))"
         case .slotInSet(let s, let k): return "s\(s) \(slotName(s)), set\(k)"
         default: return ""

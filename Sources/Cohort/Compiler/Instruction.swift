@@ -83,6 +83,11 @@ package enum Instruction: Sendable, Hashable {
     /// `a1 … an → f(a1, …, an)`
     case call(Builtin, argumentCount: UInt8)
 
+    // MARK: Rule files
+    /// `→ served value of flags[k]`: a prerequisite flag, evaluated with its own salt; an
+    /// error inside it yields that flag's default, as when it is evaluated on its own.
+    case flag(UInt32)
+
     // MARK: Specialised (fused common shapes; each equals the sequence in its comment)
     /// `→ slots[s] == constants[k]` (`slot s; constant k; equal`)
     case slotEqualsConstant(slot: UInt32, constant: UInt32)
@@ -126,6 +131,7 @@ extension Instruction {
         case .endsWith: "ends_with"
         case .matches: "matches"
         case .call: "call"
+        case .flag: "flag"
         case .slotEqualsConstant: "slot_eq_const"
         case .slotInSet: "slot_in_set"
         }
@@ -134,7 +140,7 @@ extension Instruction {
     /// Net change of the stack height.
     package var stackEffect: Int {
         switch self {
-        case .constant, .slot, .defaultSalt, .slotEqualsConstant, .slotInSet: 1
+        case .constant, .slot, .defaultSalt, .slotEqualsConstant, .slotInSet, .flag: 1
         case .member, .not, .negate, .inSet, .matches, .andTest, .orTest: 0
         case .index, .andCombine, .orCombine, .add, .subtract, .multiply, .divide, .remainder, .equal, .notEqual,
             .less, .lessEqual, .greater, .greaterEqual, .inList, .contains, .containsAny, .containsAll, .startsWith,

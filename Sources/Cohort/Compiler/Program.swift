@@ -11,6 +11,8 @@ package struct Program: Sendable {
     package var sets: [Set<Value>] = []
     /// Compiled patterns for `matches`.
     package var regexes: [RegexPattern] = []
+    /// Prerequisite flags this program reads with the `flag` instruction.
+    package var flags: [FlagProgram] = []
     /// The largest stack height the code reaches; the VM allocates exactly this much.
     package var maxStack = 0
 

@@ -164,6 +164,10 @@ package enum VM {
                     for _ in 0..<n { _ = pop() }
                     push(result)
 
+                // MARK: Rule files
+                case .flag(let k):
+                    push(.value(evaluate(program.flags[Int(k)], slots: slots, now: environment.now).value))
+
                 // MARK: Specialised
                 case .slotEqualsConstant(let s, let k):
                     push(.value(.bool(slot(s) == program.constants[Int(k)])))

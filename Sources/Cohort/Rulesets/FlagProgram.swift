@@ -1,0 +1,71 @@
+/// A compiled flag: its `when` arms in order and its default. A boolean flag
+/// `flag f = COND` compiles as `when COND serve true`, default `false`.
+package struct FlagProgram: Sendable {
+    /// One `when COND serve VALUE` arm.
+    package struct Arm: Sendable {
+        package var condition: Program
+        package var value: Program
+        /// 1-based source line of the `when` (of the expression, for a boolean flag).
+        package var line: Int
+    }
+
+    package var name: String
+    package var arms: [Arm]
+    package var defaultValue: Value
+    /// True for `flag NAME = expr`.
+    package var isBoolean: Bool
+}
+
+/// Why a flag served its value.
+public enum Reason: Sendable, Hashable, CustomStringConvertible {
+    /// The `when` at this 0-based index matched (for a boolean flag: its expression was true).
+    case rule(index: Int, line: Int)
+    /// No `when` matched (for a boolean flag: its expression was false).
+    case `default`
+    /// A condition or served value failed; the flag served its default.
+    case error(EvaluationError)
+
+    public var description: String {
+        switch self {
+        case .rule(let index, let line): "rule \(index) (line \(line))"
+        case .default: "default"
+        case .error(let error): "error: \(error)"
+        }
+    }
+}
+
+extension VM {
+    /// A flag's outcome at VM level: the value served and why (with a raw fault for errors).
+    package struct FlagOutcome {
+        package var value: Value
+        /// Matched arm index, or -1 for the default.
+        package var arm: Int
+        package var fault: RuntimeFault?
+    }
+
+    /// Evaluates a flag: the first `when` that is true serves; an error in any condition or
+    /// served value serves the default and reports the error (never falls through).
+    package static func evaluate(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, now: Instant) -> FlagOutcome {
+        let environment = Environment(now: now, salt: flag.name)
+        for (index, arm) in flag.arms.enumerated() {
+            switch run(arm.condition, slots: slots, environment: environment) {
+            case .value(.bool(true)):
+                switch run(arm.value, slots: slots, environment: environment) {
+                case .value(let v): return FlagOutcome(value: v, arm: index, fault: nil)
+                case .error(let fault): return FlagOutcome(value: flag.defaultValue, arm: -1, fault: fault)
+                }
+            case .value(.bool(false)):
+                continue
+            case .value(let other):
+                let span = arm.condition.spans.last ?? SourceSpan(start: 0, end: 0)
+                let message = flag.isBoolean
+                    ? "the expression of a boolean flag must be a boolean, but it is \(other.isNull ? "null" : "a " + other.typeName)"
+                    : "the condition of 'when' must be a boolean, but it is \(other.isNull ? "null" : "a " + other.typeName)"
+                return FlagOutcome(value: flag.defaultValue, arm: -1, fault: RuntimeFault(message: message, span: span))
+            case .error(let fault):
+                return FlagOutcome(value: flag.defaultValue, arm: -1, fault: fault)
+            }
+        }
+        return FlagOutcome(value: flag.defaultValue, arm: -1, fault: nil)
+    }
+}

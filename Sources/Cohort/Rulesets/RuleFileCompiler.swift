@@ -1,0 +1,248 @@
+/// Compiles a rule file: finds duplicates and cycles, checks declarations in dependency
+/// order, warns about likely mistakes, and compiles every flag into a `FlagProgram`.
+package struct RuleFileCompiler {
+    /// A declaration after checking.
+    package struct Checked: Sendable {
+        package var declaration: Declaration
+        /// `let`/`segment`/boolean flag expression; nil for a flag block or a failed check.
+        package var expression: IR?
+        package var arms: [(condition: IR, value: IR)] = []
+        package var defaultValue: Value = .bool(false)
+        package var kind: ValueKind?
+        package var constant: Value?
+        package var ok = false
+    }
+
+    private let source: SourceFile
+    private let options: CompileOptions
+    package private(set) var diagnostics: [Diagnostic] = []
+    package private(set) var checked: [Checked] = []
+    package private(set) var slots = SlotTable()
+    package private(set) var flags: [FlagProgram?] = []
+    private var byName: [String: Int] = [:]
+
+    package init(source: SourceFile, options: CompileOptions) {
+        self.source = source
+        self.options = options
+    }
+
+    /// Runs every step; afterwards `diagnostics` holds all errors and warnings.
+    package mutating func compile() {
+        if source.bytes.count > options.limits.maxSourceBytes {
+            diagnostics.append(.limit("source is larger than \(options.limits.maxSourceBytes) bytes (limit)", SourceSpan(start: 0, end: 0)))
+            return
+        }
+        var parser = Parser(source, limits: options.limits)
+        let declarations = parser.parseRuleFile()
+        diagnostics += parser.diagnostics
+        checked = declarations.map { Checked(declaration: $0) }
+
+        // Names: reserved words, duplicates.
+        let reserved = options.roots.union(Builtin.allCases.map(\.name))
+        for (i, d) in declarations.enumerated() {
+            if reserved.contains(d.name) {
+                diagnostics.append(.reservedName(d.name, d.nameSpan))
+            } else if let first = byName[d.name] {
+                diagnostics.append(.duplicateDeclaration(d.name, d.nameSpan, first: declarations[first].nameSpan))
+            } else {
+                byName[d.name] = i
+            }
+        }
+
+        // Dependencies and cycles.
+        let dependencies = declarations.map { d -> [(Int, SourceSpan)] in
+            var found: [(Int, SourceSpan)] = []
+            for expr in [d.expression, d.defaultValue].compactMap({ $0 }) + d.arms.flatMap({ [$0.condition, $0.value] }) {
+                collectNames(expr, into: &found)
+            }
+            return found
+        }
+        let order = topologicalOrder(dependencies)
+
+        // Check in dependency order so every reference sees its target's type.
+        var used = Set<Int>()
+        var infos: [String: Checker.DeclarationInfo] = [:]
+        for i in order.sorted where !order.inCycle.contains(i) {
+            let d = declarations[i]
+            var checker = Checker(source: source, roots: options.roots, declarations: infos, slots: slots)
+            checkDeclaration(i, d, &checker)
+            slots = checker.slots
+            diagnostics += checker.diagnostics
+            used.formUnion(checker.used)
+            if byName[d.name] == i {
+                infos[d.name] = Checker.DeclarationInfo(index: i, kind: checked[i].kind, constant: checked[i].kind == nil ? nil : checked[i].constant)
+            }
+        }
+        // Names used only by declarations that failed still count as used.
+        for (i, d) in declarations.enumerated() where d.kind != .flag && byName[d.name] == i && !used.contains(i) {
+            let referenced = dependencies.enumerated().contains { j, deps in j != i && deps.contains { $0.0 == i } }
+            if !referenced {
+                diagnostics.append(.unused(d.kind == .let ? "let" : "segment", d.name, d.nameSpan))
+            }
+        }
+
+        // Compile flags, prerequisites first.
+        flags = Array(repeating: nil, count: declarations.count)
+        if !diagnostics.contains(where: { $0.severity == .error }) {
+            for i in order.sorted where declarations[i].kind == .flag {
+                flags[i] = compileFlag(i)
+            }
+        }
+        diagnostics.sort { ($0.span.start, $0.severity == .error ? 0 : 1) < ($1.span.start, $1.severity == .error ? 0 : 1) }
+    }
+
+    // MARK: Checking
+
+    private mutating func checkDeclaration(_ i: Int, _ d: Declaration, _ checker: inout Checker) {
+        let before = checker.diagnostics.count
+        switch d.kind {
+        case .let:
+            let t = checker.check(d.expression!)
+            checked[i].expression = t.ir
+            checked[i].kind = t.kind
+            checked[i].constant = t.ir.constantValue
+        case .segment, .flag where d.expression != nil:
+            let t = checker.check(d.expression!)
+            if let k = t.kind, k != .bool, checker.diagnostics.count == before {
+                diagnostics.append(d.kind == .segment
+                    ? .segmentNotBoolean(d.name, found: k.name, d.expression!.span)
+                    : .notBoolean("flag '\(d.name)' (a boolean flag)", found: k.name, d.expression!.span))
+                return
+            }
+            checked[i].expression = t.ir
+            checked[i].kind = .bool
+        case .flag:
+            var kinds: [ValueKind?] = []
+            var alwaysTrue: SourceSpan?
+            for arm in d.arms {
+                if let earlier = alwaysTrue {
+                    diagnostics.append(.unreachableWhen(arm.span, after: earlier))
+                    alwaysTrue = nil  // one warning per always-true condition
+                }
+                let c = checker.check(arm.condition)
+                if let k = c.kind, k != .bool {
+                    diagnostics.append(.notBoolean("the condition of 'when'", found: k.name, arm.condition.span))
+                }
+                if c.ir.constantValue == .bool(true) { alwaysTrue = arm.condition.span }
+                let v = checker.check(arm.value)
+                kinds.append(v.kind)
+                checked[i].arms.append((c.ir, v.ir))
+            }
+            let def = checker.check(d.defaultValue!)
+            guard let value = def.ir.constantValue else {
+                if checker.diagnostics.count == before { diagnostics.append(.defaultNotConstant(d.name, d.defaultValue!.span)) }
+                return
+            }
+            checked[i].defaultValue = value
+            kinds.append(value.kind)
+            let known = Set(kinds.compactMap { $0 }).subtracting([.null])
+            if known.count > 1 {
+                diagnostics.append(.mixedServeTypes(d.name, types: known.map(\.name).sorted(), d.nameSpan))
+            }
+            checked[i].kind = known.count == 1 && !kinds.contains(where: { $0 == nil }) ? known.first : nil
+        }
+        checked[i].ok = checker.diagnostics.count == before
+    }
+
+    /// Every bare name in `expr` that names a declaration.
+    private func collectNames(_ expr: Expr, into found: inout [(Int, SourceSpan)]) {
+        switch expr.kind {
+        case .literal: break
+        case .name(let n): if let i = byName[n] { found.append((i, expr.span)) }
+        case .list(let items): for item in items { collectNames(item, into: &found) }
+        case .member(let base, _): collectNames(base, into: &found)
+        case .index(let base, let index):
+            collectNames(base, into: &found)
+            collectNames(index, into: &found)
+        case .call(_, let args): for a in args { collectNames(a, into: &found) }
+        case .unary(_, let e): collectNames(e, into: &found)
+        case .binary(_, let l, let r):
+            collectNames(l, into: &found)
+            collectNames(r, into: &found)
+        case .logical(_, let es): for e in es { collectNames(e, into: &found) }
+        }
+    }
+
+    /// Depth-first order (dependencies first); declarations on a cycle are reported once per cycle.
+    private mutating func topologicalOrder(_ dependencies: [[(Int, SourceSpan)]]) -> (sorted: [Int], inCycle: Set<Int>) {
+        enum Mark { case none, active, done }
+        var marks = Array(repeating: Mark.none, count: dependencies.count)
+        var sorted: [Int] = []
+        var inCycle = Set<Int>()
+        var stack: [Int] = []
+        let names = checked.map(\.declaration.name)
+
+        func visit(_ i: Int, _ compiler: inout RuleFileCompiler) {
+            marks[i] = .active
+            stack.append(i)
+            for (j, span) in dependencies[i] {
+                switch marks[j] {
+                case .none: visit(j, &compiler)
+                case .active:
+                    let cycle = Array(stack[stack.lastIndex(of: j)!...])
+                    if cycle.allSatisfy({ !inCycle.contains($0) }) {
+                        let path = cycle.map { names[$0] } + [names[j]]
+                        compiler.diagnostics.append(.cycle(path, span))
+                    }
+                    inCycle.formUnion(cycle)
+                case .done: if inCycle.contains(j) { inCycle.insert(i) }
+                }
+            }
+            stack.removeLast()
+            marks[i] = .done
+            sorted.append(i)
+        }
+        for i in dependencies.indices where marks[i] == .none { visit(i, &self) }
+        return (sorted, inCycle)
+    }
+
+    // MARK: Compiling
+
+    /// How references compile inside flag `i`: lets and segments inline with the current
+    /// salt (so `bucket` in a segment salts with the flag being evaluated); flags run their
+    /// own program.
+    package func expansion(_ index: Int, _ salt: Compiler.Salt) -> Compiler.Expansion? {
+        guard checked.indices.contains(index) else { return nil }
+        let c = checked[index]
+        if c.declaration.kind == .flag {
+            return flags[index].map { .flag($0) }
+        }
+        return c.expression.map { .inline($0, salt) }
+    }
+
+    private mutating func compileFlag(_ i: Int) -> FlagProgram? {
+        let c = checked[i]
+        let d = c.declaration
+        let salt = Compiler.Salt.constant(d.name)
+        let expand = { [self] (index: Int, salt: Compiler.Salt) in self.expansion(index, salt) }
+        func build(_ ir: IR) -> Program? {
+            Compiler.compile(ir, salt: salt, limits: options.limits, expand: expand)
+        }
+        var arms: [FlagProgram.Arm] = []
+        if let expression = c.expression {
+            guard let condition = build(expression) else { return overflow(d) }
+            arms.append(.init(condition: condition, value: Program(constant: .bool(true), span: d.expression!.span),
+                              line: source.location(of: d.expression!.span.start).line))
+        } else {
+            for (k, arm) in c.arms.enumerated() {
+                guard let condition = build(arm.condition), let value = build(arm.value) else { return overflow(d) }
+                arms.append(.init(condition: condition, value: value, line: source.location(of: d.arms[k].span.start).line))
+            }
+        }
+        return FlagProgram(name: d.name, arms: arms, defaultValue: c.defaultValue, isBoolean: c.expression != nil)
+    }
+
+    private mutating func overflow(_ d: Declaration) -> FlagProgram? {
+        diagnostics.append(.limit("flag '\(d.name)' compiles to more than \(options.limits.maxProgramSize) instructions (limit)", d.nameSpan))
+        return nil
+    }
+
+    /// The checker's view of every declaration, for expressions compiled against this file.
+    package var declarationInfos: [String: Checker.DeclarationInfo] {
+        var infos: [String: Checker.DeclarationInfo] = [:]
+        for (name, i) in byName where checked[i].ok {
+            infos[name] = Checker.DeclarationInfo(index: i, kind: checked[i].kind, constant: checked[i].declaration.kind == .flag ? nil : checked[i].constant)
+        }
+        return infos
+    }
+}

@@ -1,0 +1,125 @@
+import Foundation
+
+/// A compiled rule file: named audiences (`segment`), values (`let`) and flags, all sharing
+/// one attribute slot table so a context is bound once for every flag.
+///
+/// ```swift
+/// let rules = try Ruleset(source: text, file: "flags.cohort")
+/// let result = rules.evaluate("new_checkout", in: ["user": ["id": "u-42"]])
+/// result?.value    // .bool(true)
+/// result?.reason   // .rule(index: 0, line: 4)
+/// ```
+public struct Ruleset: Sendable {
+    /// The source, for rendering diagnostics and errors.
+    public let source: SourceFile
+    /// Warnings found while compiling (errors make the initializer throw).
+    public let warnings: [Diagnostic]
+    /// The flags, in declaration order.
+    public let flagNames: [String]
+    package let flags: [FlagProgram]
+    package let slotTable: SlotTable
+    package let compiler: RuleFileCompiler
+    private let flagIndex: [String: Int]
+    private let options: CompileOptions
+
+    /// Compiles rule-file text. Throws every error (and warning) found.
+    public init(source text: String, file: String = "<rules>", options: CompileOptions = CompileOptions()) throws(CompileError) {
+        try self.init(SourceFile(name: file, text: text), options: options)
+    }
+
+    /// Reads and compiles a rule file. Invalid UTF-8 and unreadable files are diagnostics too.
+    public init(contentsOfFile path: String, options: CompileOptions = CompileOptions()) throws(CompileError) {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            let empty = SourceFile(name: path, text: "")
+            throw CompileError(diagnostics: [.error("io", "cannot read rule file '\(path)'", SourceSpan(start: 0, end: 0))], source: empty)
+        }
+        try self.init(SourceFile(name: path, data: [UInt8](data)), options: options)
+    }
+
+    package init(_ source: SourceFile, options: CompileOptions) throws(CompileError) {
+        var compiler = RuleFileCompiler(source: source, options: options)
+        compiler.compile()
+        if compiler.diagnostics.contains(where: { $0.severity == .error }) {
+            throw CompileError(diagnostics: compiler.diagnostics, source: source)
+        }
+        self.source = source
+        self.options = options
+        self.compiler = compiler
+        self.warnings = compiler.diagnostics
+        self.slotTable = compiler.slots
+        self.flags = compiler.flags.compactMap { $0 }
+        self.flagNames = flags.map(\.name)
+        self.flagIndex = Dictionary(uniqueKeysWithValues: flags.enumerated().map { ($1.name, $0) })
+    }
+
+    /// Evaluates one flag for a context. Nil when there is no such flag.
+    public func evaluate(_ flag: String, in context: Context, now: Instant = .now) -> FlagEvaluation? {
+        guard let i = flagIndex[flag] else { return nil }
+        return slotTable.bind(context) { slots in evaluation(of: i, slots: slots, now: now) }
+    }
+
+    /// Evaluates every flag for one context (bound once), in declaration order.
+    public func evaluateAll(in context: Context, now: Instant = .now) -> [FlagEvaluation] {
+        slotTable.bind(context) { slots in flags.indices.map { evaluation(of: $0, slots: slots, now: now) } }
+    }
+
+    package func evaluation(of i: Int, slots: UnsafeBufferPointer<Value>, now: Instant) -> FlagEvaluation {
+        let outcome = VM.evaluate(flags[i], slots: slots, now: now)
+        let reason: Reason
+        if let fault = outcome.fault {
+            reason = .error(EvaluationError(fault, source: source))
+        } else if outcome.arm >= 0 {
+            reason = .rule(index: outcome.arm, line: flags[i].arms[outcome.arm].line)
+        } else {
+            reason = .default
+        }
+        return FlagEvaluation(flag: flags[i].name, value: outcome.value, reason: reason)
+    }
+
+    /// The index of a flag by name.
+    package func flagPosition(_ name: String) -> Int? { flagIndex[name] }
+
+    /// Compiles an expression that may use this file's declarations by name; a bare flag
+    /// name evaluates that flag with its own salt.
+    public func rule(_ expression: String, options extra: CompileOptions? = nil) throws(CompileError) -> Rule {
+        let options = extra ?? self.options
+        let source = SourceFile(name: options.sourceName, text: expression)
+        var parser = Parser(source, limits: options.limits)
+        guard let expr = parser.parseStandaloneExpression() else {
+            throw CompileError(diagnostics: parser.diagnostics, source: source)
+        }
+        var checker = Checker(source: source, roots: options.roots, declarations: compiler.declarationInfos, slots: slotTable)
+        let typed = checker.check(expr)
+        if !checker.diagnostics.isEmpty { throw CompileError(diagnostics: checker.diagnostics, source: source) }
+        let compiler = self.compiler
+        guard let program = Compiler.compile(typed.ir, salt: .runtime, limits: options.limits, expand: { compiler.expansion($0, $1) }) else {
+            throw CompileError(diagnostics: [.limit("compiled program is larger than \(options.limits.maxProgramSize) instructions (limit)", expr.span)], source: source)
+        }
+        return Rule(source: source, program: program, slotTable: checker.slots)
+    }
+
+    /// Every flag's bytecode, as `cohort disasm --rules` prints it.
+    public var disassembly: String {
+        let disassembler = Disassembler(source: source, slots: slotTable)
+        var out = ""
+        for flag in flags {
+            out += "== flag \(flag.name) (default \(flag.defaultValue.jsonText)) ==\n"
+            for (k, arm) in flag.arms.enumerated() {
+                out += disassembler.render(arm.condition, title: flag.isBoolean ? "expression (line \(arm.line))" : "when \(k) condition (line \(arm.line))")
+                if !flag.isBoolean { out += disassembler.render(arm.value, title: "when \(k) serve") }
+            }
+            out += "\n"
+        }
+        return out
+    }
+}
+
+/// One flag's evaluation: the value served and why.
+public struct FlagEvaluation: Sendable, Hashable {
+    /// The flag's name.
+    public var flag: String
+    /// The served value (the default when `reason` is `.default` or `.error`).
+    public var value: Value
+    /// Which `when` matched, the default, or the error that sent the flag to its default.
+    public var reason: Reason
+}
