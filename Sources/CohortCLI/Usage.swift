@@ -7,11 +7,13 @@ enum Usage {
       cohort eval EXPR [--user JSON | --context JSON] [--now TIME] [--salt S]
       cohort eval EXPR --rules FILE [--user JSON | --context JSON] [--now TIME]
       cohort check FILE...
+      cohort batch RULES INPUT [--format jsonl|csv|table] [--summary] [options]
       cohort disasm EXPR | --rules FILE
       cohort --help | --version
 
     COMMANDS:
       eval      Evaluate one expression and print its value as JSON.
+      batch     Evaluate every flag for every record of a JSONL, JSON or CSV file.
       check     Compile rule files; print errors and warnings with carets.
       disasm    Print the bytecode of an expression: constants, slots, spans, jumps.
 
@@ -42,6 +44,38 @@ enum Usage {
 
     EXIT: 0 printed a value; 1 compile error or error value (diagnostic on stderr);
           2 usage error.
+
+    """
+
+    static let batch = """
+    USAGE: cohort batch RULES INPUT [options]
+
+    Evaluates every flag in RULES for every record in INPUT ('-' = stdin) and writes
+    one result per record, in input order. INPUT is JSON Lines (default), a JSON array
+    (.json) or CSV (.csv: header row; 'age:number', 'beta:bool', 'tags:list' type a
+    column; a dotted name like 'address.city' builds a nested object; empty cells are
+    missing attributes).
+
+    OPTIONS:
+      --format F          jsonl (default): {"id":…,"flags":{…},"errors":{…}} per record;
+                          csv: id,<flag>,… rows; table: aligned columns for people.
+      --summary           Print per-flag counts, shares and errors to stderr.
+      --summary-file F    Write the summary as JSON to F.
+      --flags a,b         Evaluate only these flags, in this order.
+      --now TIME          The value of now() for every record (default: start of run).
+      --id PATH           Dotted path of the id inside each record (default: id).
+      --as NAME           Bind each record to NAME instead of 'user'.
+      --context-records   Each record is a whole context ({"user":…,"device":…}).
+      --jobs N            Threads (default: all cores).
+      --output FILE       Write results to FILE atomically (temporary file, rename).
+      --on-error MODE     continue (default): an unreadable record becomes
+                          {"line":N,"error":"…"} and the run goes on;
+                          fail: stop with exit 1 at the first chunk holding one.
+      --input-format F    jsonl, json or csv, overriding the file extension (for stdin).
+      --no-progress       Never draw the progress line (drawn only on a terminal).
+
+    EXIT: 0 every record read and evaluated (flag errors are data, not failures);
+          1 any record unreadable, or unreadable rules/input; 2 usage error.
 
     """
 

@@ -21,6 +21,8 @@ case "--version", "-V":
     status = .success
 case "eval":
     status = EvalCommand.run(Array(arguments.dropFirst()))
+case "batch":
+    status = BatchCommand.run(Array(arguments.dropFirst()))
 case "check":
     status = CheckCommand.run(Array(arguments.dropFirst()))
 case "disasm":

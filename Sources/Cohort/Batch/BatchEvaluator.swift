@@ -1,0 +1,207 @@
+/// Evaluates a ruleset's flags for many records: decodes each record, binds it to the
+/// shared slot table once, evaluates every selected flag, and writes one result line.
+/// Chunks are independent, so callers run them on all cores and write them in order.
+public struct BatchEvaluator: Sendable {
+    /// The rules.
+    public let ruleset: Ruleset
+    /// The options.
+    public let options: BatchOptions
+    /// The flags evaluated, by position in the ruleset, in output order.
+    package let flagPositions: [Int]
+    private let idComponents: [String]
+
+    /// The flags written, in order.
+    public var flagNames: [String] { flagPositions.map { ruleset.flagNames[$0] } }
+
+    /// Fails with a message when `options.flags` names a flag the ruleset does not have.
+    public init(ruleset: Ruleset, options: BatchOptions) throws(BatchError) {
+        self.ruleset = ruleset
+        self.options = options
+        if let wanted = options.flags {
+            var positions: [Int] = []
+            for name in wanted {
+                guard let i = ruleset.flagPosition(name) else {
+                    let hint = Suggestion.closest(to: name, among: ruleset.flagNames).map { "; did you mean '\($0)'?" } ?? ""
+                    throw BatchError("no flag named '\(name)' in \(ruleset.source.name)\(hint)")
+                }
+                positions.append(i)
+            }
+            flagPositions = positions
+        } else {
+            flagPositions = Array(ruleset.flagNames.indices)
+        }
+        idComponents = options.idPath.split(separator: ".").map(String.init)
+    }
+
+    /// A new, empty summary for this run.
+    public func makeSummary() -> BatchSummary {
+        BatchSummary(flagNames: flagNames)
+    }
+
+    /// The header line of the output, if the format has one.
+    public var header: String? {
+        switch options.output {
+        case .jsonl: return nil
+        case .csv: return (["id"] + flagNames).map(csvField).joined(separator: ",") + "\n"
+        case .table: return tableRow(["id"] + flagNames) + "\n" + tableRow(Array(repeating: String(repeating: "-", count: 24), count: flagNames.count + 1)) + "\n"
+        }
+    }
+
+    /// Evaluates the records of one chunk; returns the output text and the chunk's summary.
+    package func process(_ buffer: UnsafeRawBufferPointer, records: [RecordSpan], format: RecordFormat,
+                         csvHeader: CSVHeader?) -> (output: String, summary: BatchSummary) {
+        var out = ""
+        out.reserveCapacity(records.count * 64)
+        var summary = makeSummary()
+        let slotTable = ruleset.slotTable
+        for record in records {
+            summary.recordsRead += 1
+            let bytes = UnsafeRawBufferPointer(rebasing: buffer[record.start..<record.end])
+            let decoded: Value
+            do throws(RecordError) {
+                if let message = record.framingError { throw RecordError(message) }
+                decoded = try decode(bytes, format: format, csvHeader: csvHeader)
+            } catch {
+                summary.unreadable += 1
+                if summary.unreadableSamples.count < options.errorSamples {
+                    summary.unreadableSamples.append(.init(line: record.line, message: error.message))
+                }
+                writeUnreadable(line: record.line, message: error.message, to: &out)
+                continue
+            }
+            summary.evaluated += 1
+            let roots: [String: Value]
+            if options.contextRecords, case .object(let fields) = decoded {
+                roots = fields
+            } else {
+                roots = [options.recordRoot: decoded]
+            }
+            var id = decoded
+            for key in idComponents { id = Operations.member(id, key) }
+            slotTable.bind(Context(roots)) { slots in
+                var results: [(Value, String?)] = []
+                results.reserveCapacity(flagPositions.count)
+                for (k, position) in flagPositions.enumerated() {
+                    let evaluation = ruleset.evaluation(of: position, slots: slots, now: options.now)
+                    summary.flags[k].record(evaluation.value)
+                    var message: String?
+                    if case .error(let error) = evaluation.reason {
+                        summary.flags[k].errors += 1
+                        message = error.message
+                        if summary.flags[k].errorSamples.count < options.errorSamples {
+                            summary.flags[k].errorSamples.append(.init(line: record.line, message: error.message))
+                        }
+                    }
+                    results.append((evaluation.value, message))
+                }
+                writeResult(id: id, results, to: &out)
+            }
+        }
+        return (out, summary)
+    }
+
+    private func decode(_ bytes: UnsafeRawBufferPointer, format: RecordFormat, csvHeader: CSVHeader?) throws(RecordError) -> Value {
+        switch format {
+        case .csv:
+            guard let csvHeader else { throw RecordError("CSV input without a header row") }
+            return try CSVRecord.object(bytes, header: csvHeader)
+        case .jsonl, .json:
+            let value: Value
+            do {
+                value = try JSONReader.parse(bytes)
+            } catch {
+                throw RecordError("invalid JSON at column \(error.column): \(error.message)")
+            }
+            guard case .object = value else { throw RecordError("a record must be a JSON object, not a \(value.typeName)") }
+            return value
+        }
+    }
+
+    // MARK: Output
+
+    private func writeResult(id: Value, _ results: [(Value, String?)], to out: inout String) {
+        switch options.output {
+        case .jsonl:
+            out += "{\"id\":"
+            id.writeJSON(to: &out)
+            out += ",\"flags\":{"
+            for (k, (value, _)) in results.enumerated() {
+                if k > 0 { out += "," }
+                writeJSONString(ruleset.flagNames[flagPositions[k]], to: &out)
+                out += ":"
+                value.writeJSON(to: &out)
+            }
+            out += "}"
+            if results.contains(where: { $0.1 != nil }) {
+                out += ",\"errors\":{"
+                var first = true
+                for (k, (_, message)) in results.enumerated() {
+                    guard let message else { continue }
+                    if !first { out += "," }
+                    first = false
+                    writeJSONString(ruleset.flagNames[flagPositions[k]], to: &out)
+                    out += ":"
+                    writeJSONString(message, to: &out)
+                }
+                out += "}"
+            }
+            out += "}\n"
+        case .csv:
+            out += ([cellText(id)] + results.map { cellText($0.0) }).map(csvField).joined(separator: ",") + "\n"
+        case .table:
+            out += tableRow([cellText(id)] + results.map { $0.1 == nil ? cellText($0.0) : cellText($0.0) + " (error)" }) + "\n"
+        }
+    }
+
+    private func writeUnreadable(line: Int, message: String, to out: inout String) {
+        switch options.output {
+        case .jsonl:
+            out += "{\"line\":\(line),\"error\":"
+            writeJSONString(message, to: &out)
+            out += "}\n"
+        case .csv, .table:
+            // CSV and table rows have no place for a message; the CLI reports unreadable
+            // records on stderr with their lines, and in the summary.
+            break
+        }
+    }
+
+    private func cellText(_ value: Value) -> String {
+        if case .string(let s) = value { return s }
+        return value.isNull ? "" : value.jsonText
+    }
+
+    private func csvField(_ text: String) -> String {
+        if text.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
+            return "\"" + text.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+        }
+        return text
+    }
+
+    private func tableRow(_ cells: [String]) -> String {
+        cells.map { cell in
+            let shown = cell.count > 24 ? String(cell.prefix(23)) + "…" : cell
+            return shown + String(repeating: " ", count: max(0, 24 - shown.count))
+        }.joined(separator: " ").trimmingTrailingSpaces()
+    }
+}
+
+/// A batch run that cannot start: an unknown flag, a bad option.
+public struct BatchError: Error, Sendable, CustomStringConvertible {
+    /// What is wrong.
+    public var message: String
+    package init(_ message: String) { self.message = message }
+    public var description: String { message }
+}
+
+extension String {
+    fileprivate func trimmingTrailingSpaces() -> String {
+        var s = self
+        while s.last == " " { s.removeLast() }
+        return s
+    }
+
+    fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
+        split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
+    }
+}

@@ -1,0 +1,133 @@
+/// What a batch run did: per flag, how many records got each value and which errors
+/// occurred; overall, how many records were read, evaluated and unreadable.
+public struct BatchSummary: Sendable {
+    /// A message with the input line it came from.
+    public struct Sample: Sendable, Hashable {
+        /// 1-based input line of the record.
+        public var line: Int
+        /// What went wrong.
+        public var message: String
+    }
+
+    /// One flag's tally.
+    public struct Flag: Sendable {
+        /// The flag's name.
+        public var name: String
+        /// Records this flag was evaluated for.
+        public var evaluated = 0
+        /// Served values with their counts, in order of first appearance.
+        public var values: [(value: Value, count: Int)] = []
+        /// Records where the flag's rule produced an error (and the default was served).
+        public var errors = 0
+        /// The first few errors, in input order.
+        public var errorSamples: [Sample] = []
+        private var position: [Value: Int] = [:]
+
+        package init(name: String) { self.name = name }
+
+        package mutating func record(_ value: Value, count: Int = 1) {
+            evaluated += count
+            if let i = position[value] {
+                values[i].count += count
+            } else {
+                position[value] = values.count
+                values.append((value, count))
+            }
+        }
+    }
+
+    /// Records read from the input (evaluated + unreadable).
+    public var recordsRead = 0
+    /// Records evaluated.
+    public var evaluated = 0
+    /// Records that could not be read.
+    public var unreadable = 0
+    /// The first few unreadable records.
+    public var unreadableSamples: [Sample] = []
+    /// Per flag, in output order.
+    public var flags: [Flag]
+
+    package init(flagNames: [String]) {
+        flags = flagNames.map(Flag.init(name:))
+    }
+
+    /// Adds a later part of the same run (chunks are merged in input order).
+    package mutating func merge(_ other: BatchSummary, samples: Int) {
+        recordsRead += other.recordsRead
+        evaluated += other.evaluated
+        unreadable += other.unreadable
+        unreadableSamples += other.unreadableSamples.prefix(max(0, samples - unreadableSamples.count))
+        for i in flags.indices {
+            let o = other.flags[i]
+            for (value, count) in o.values { flags[i].record(value, count: count) }
+            flags[i].errors += o.errors
+            flags[i].errorSamples += o.errorSamples.prefix(max(0, samples - flags[i].errorSamples.count))
+        }
+    }
+}
+
+extension BatchSummary {
+    /// The summary for people: per flag a line per value with count, share and a bar.
+    public func rendered(barWidth: Int = 20) -> String {
+        var out = "records: \(grouped(recordsRead)) read, \(grouped(evaluated)) evaluated, \(grouped(unreadable)) unreadable\n"
+        for sample in unreadableSamples { out += "  line \(sample.line): \(sample.message)\n" }
+        for flag in flags {
+            out += "\nflag \(flag.name) — \(grouped(flag.evaluated)) evaluated\n"
+            let width = flag.values.map { $0.value.jsonText.count }.max() ?? 0
+            for (value, count) in flag.values.sorted(by: { $0.count > $1.count }) {
+                let share = flag.evaluated == 0 ? 0 : Double(count) / Double(flag.evaluated)
+                let filled = Int((share * Double(barWidth)).rounded())
+                let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled)
+                let text = value.jsonText
+                out += "  \(text)\(String(repeating: " ", count: width - text.count))  \(bar) \(percent(share)) (\(grouped(count)))\n"
+            }
+            if flag.errors > 0 {
+                out += "  errors: \(grouped(flag.errors)) (served the default)\n"
+                for sample in flag.errorSamples { out += "    line \(sample.line): \(sample.message)\n" }
+            }
+        }
+        return out
+    }
+
+    /// The summary as JSON, for `--summary-file`.
+    public var json: String {
+        var out = "{\"records\":{\"read\":\(recordsRead),\"evaluated\":\(evaluated),\"unreadable\":\(unreadable),\"unreadable_samples\":"
+        out += samplesJSON(unreadableSamples) + "},\"flags\":{"
+        for (i, flag) in flags.enumerated() {
+            if i > 0 { out += "," }
+            writeJSONString(flag.name, to: &out)
+            out += ":{\"evaluated\":\(flag.evaluated),\"values\":["
+            for (k, entry) in flag.values.enumerated() {
+                if k > 0 { out += "," }
+                let share = flag.evaluated == 0 ? 0 : Double(entry.count) / Double(flag.evaluated)
+                out += "{\"value\":" + entry.value.jsonText + ",\"count\":\(entry.count),\"share\":" + NumberText.canonical((share * 1e6).rounded() / 1e6) + "}"
+            }
+            out += "],\"errors\":\(flag.errors),\"error_samples\":" + samplesJSON(flag.errorSamples) + "}"
+        }
+        return out + "}}\n"
+    }
+
+    private func samplesJSON(_ samples: [Sample]) -> String {
+        "[" + samples.map { s in
+            var m = ""
+            writeJSONString(s.message, to: &m)
+            return "{\"line\":\(s.line),\"message\":\(m)}"
+        }.joined(separator: ",") + "]"
+    }
+}
+
+/// `1234567` → `1,234,567`.
+package func grouped(_ n: Int) -> String {
+    let digits = String(abs(n))
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0, (digits.count - i) % 3 == 0 { out += "," }
+        out.append(c)
+    }
+    return (n < 0 ? "-" : "") + out
+}
+
+private func percent(_ share: Double) -> String {
+    let tenths = (share * 1000).rounded() / 10
+    return NumberText.canonical(tenths) + (tenths == tenths.rounded() ? ".0%" : "%")
+}

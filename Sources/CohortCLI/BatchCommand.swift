@@ -1,0 +1,315 @@
+import Cohort
+import Dispatch
+import Foundation
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `cohort batch RULES INPUT [options]`: every flag for every record, streamed in chunks,
+/// evaluated on all cores, written in input order.
+enum BatchCommand {
+    /// Bytes read per chunk; a window of `2 × jobs` chunks is in memory at once.
+    static let chunkBytes = 1 << 20
+    /// A single record may not exceed this (documented limit).
+    static let maxRecordBytes = 64 << 20
+
+    static func run(_ arguments: [String]) -> ExitStatus {
+        if arguments.contains("--help") || arguments.contains("-h") {
+            Terminal.out(Usage.batch)
+            return .success
+        }
+        let args: ArgumentScanner
+        let options: BatchOptions
+        let jobs: Int
+        let inputFormat: RecordFormat
+        do {
+            args = try ArgumentScanner(arguments, valued: [
+                "--format", "--summary-file", "--flags", "--now", "--id", "--as", "--jobs", "--output", "--on-error", "--input-format",
+            ], switches: ["--summary", "--context-records", "--no-progress"])
+            guard args.positionals.count == 2 else { throw UsageError("batch needs RULES and INPUT (use - for stdin)") }
+            var o = BatchOptions(now: try parseNow(args.value("--now")))
+            if let format = args.value("--format") {
+                guard let f = BatchOutputFormat(rawValue: format) else { throw UsageError("--format must be jsonl, csv or table") }
+                o.output = f
+            }
+            if let flags = args.value("--flags") {
+                o.flags = flags.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+            }
+            if let root = args.value("--as") { o.recordRoot = root }
+            if let id = args.value("--id") { o.idPath = id }
+            o.contextRecords = args.has("--context-records")
+            options = o
+            if let j = args.value("--jobs") {
+                guard let n = Int(j), n >= 1, n <= 256 else { throw UsageError("--jobs must be a number from 1 to 256") }
+                jobs = n
+            } else {
+                jobs = ProcessInfo.processInfo.activeProcessorCount
+            }
+            if let f = args.value("--input-format") {
+                guard let format = RecordFormat(rawValue: f) else { throw UsageError("--input-format must be jsonl, json or csv") }
+                inputFormat = format
+            } else {
+                inputFormat = RecordFormat.inferred(fromPath: args.positionals[1])
+            }
+            if let mode = args.value("--on-error"), mode != "fail", mode != "continue" {
+                throw UsageError("--on-error must be continue (the default) or fail")
+            }
+        } catch {
+            Terminal.err("cohort batch: \(describeUsage(error))\n")
+            return .usage
+        }
+
+        // Rules: every record is bound to one root (or to the roots of a context record).
+        var compileOptions = CompileOptions()
+        compileOptions.roots.insert(options.recordRoot)
+        let ruleset: Ruleset
+        do {
+            ruleset = try loadRuleset(args.positionals[0], options: compileOptions)
+        } catch {
+            report(error)
+            return .failure
+        }
+        let evaluator: BatchEvaluator
+        do {
+            evaluator = try BatchEvaluator(ruleset: ruleset, options: options)
+        } catch {
+            Terminal.err("cohort batch: \(error.message)\n")
+            return .usage
+        }
+
+        // Input.
+        let inputPath = args.positionals[1]
+        let input: FileHandle
+        var totalBytes: Int?
+        if inputPath == "-" {
+            input = FileHandle.standardInput
+        } else {
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: inputPath, isDirectory: &isDirectory), !isDirectory.boolValue,
+                  let handle = FileHandle(forReadingAtPath: inputPath) else {
+                Terminal.err("cohort batch: cannot read input '\(inputPath)': no such file or not readable\n")
+                return .failure
+            }
+            input = handle
+            totalBytes = (try? FileManager.default.attributesOfItem(atPath: inputPath)[.size] as? Int) ?? nil
+        }
+
+        // Output: stdout, or a temporary file renamed into place at the end.
+        let outputPath = args.value("--output")
+        let output: OutputSink
+        do {
+            output = try OutputSink(path: outputPath)
+        } catch {
+            Terminal.err("cohort batch: \(describeUsage(error))\n")
+            return .usage
+        }
+
+        let failFast = args.value("--on-error") == "fail"
+        let progress = Progress(enabled: !args.has("--no-progress") && isatty(2) == 1, total: totalBytes)
+        if let header = evaluator.header { output.write(header) }
+
+        var summary = evaluator.makeSummary()
+        var splitter = RecordSplitter(format: inputFormat)
+        var carry: [UInt8] = []
+        var csvHeader: CSVHeader?
+        var needHeader = inputFormat == .csv
+        var atEnd = false
+        var bytesRead = 0
+        var stopped = false
+        var reportedOnStderr = 0
+
+        while !atEnd && !stopped {
+            // Read a window of chunks.
+            var window: [Chunk] = []
+            while window.count < jobs * 2 && !atEnd {
+                let data = input.readData(ofLength: chunkBytes)
+                if data.isEmpty { atEnd = true } else { carry.append(contentsOf: data); bytesRead += data.count }
+                let (records, consumed) = carry.withUnsafeBytes { splitter.split($0, final: atEnd) }
+                if consumed == 0 && records.isEmpty {
+                    if carry.count > maxRecordBytes {
+                        Terminal.err("cohort batch: line \(splitter.line): a record is larger than \(maxRecordBytes >> 20) MiB (limit)\n")
+                        output.abandon()
+                        return .failure
+                    }
+                    continue
+                }
+                var chunk = Chunk(bytes: Array(carry[0..<consumed]), records: records)
+                carry.removeFirst(consumed)
+                if needHeader, !chunk.records.isEmpty {
+                    let first = chunk.records.removeFirst()
+                    do throws(RecordError) {
+                        csvHeader = try chunk.bytes.withUnsafeBytes { b in
+                            Result { () throws(RecordError) in try CSVHeader(UnsafeRawBufferPointer(rebasing: b[first.start..<first.end])) }
+                        }.get()
+                    } catch {
+                        Terminal.err("cohort batch: line \(first.line): invalid CSV header: \(error.message)\n")
+                        output.abandon()
+                        return .failure
+                    }
+                    needHeader = false
+                }
+                window.append(chunk)
+            }
+
+            // Evaluate the window on all cores; each chunk's result lands in its own slot.
+            let results = UnsafeMutableBufferPointer<(String, BatchSummary)?>.allocate(capacity: window.count)
+            results.initialize(repeating: nil)
+            nonisolated(unsafe) let resultSlots = results
+            let windowCopy = window
+            let header = csvHeader
+            DispatchQueue.concurrentPerform(iterations: window.count) { i in
+                let chunk = windowCopy[i]
+                resultSlots[i] = chunk.bytes.withUnsafeBytes { buffer in
+                    evaluator.process(buffer, records: chunk.records, format: inputFormat, csvHeader: header)
+                }
+            }
+            for i in 0..<window.count {
+                guard let (text, part) = results[i] else { continue }
+                output.write(text)
+                if options.output != .jsonl {
+                    for sample in part.unreadableSamples where reportedOnStderr < 20 {
+                        Terminal.err("cohort batch: line \(sample.line): \(sample.message)\n")
+                        reportedOnStderr += 1
+                    }
+                }
+                summary.merge(part, samples: options.errorSamples)
+                if failFast && part.unreadable > 0 {
+                    stopped = true
+                    break
+                }
+            }
+            results.deinitialize()
+            results.deallocate()
+            progress.update(bytes: bytesRead, records: summary.recordsRead)
+        }
+        progress.finish()
+
+        if stopped {
+            let first = summary.unreadableSamples.first
+            Terminal.err("cohort batch: stopped at line \(first?.line ?? 0): \(first?.message ?? "unreadable record") (--on-error fail)\n")
+            output.abandon()
+            return .failure
+        }
+        guard output.commit() else {
+            Terminal.err("cohort batch: cannot write output '\(outputPath ?? "-")'\n")
+            return .failure
+        }
+        if args.has("--summary") {
+            Terminal.err(summary.rendered())
+        }
+        if let path = args.value("--summary-file") {
+            guard FileManager.default.createFile(atPath: path, contents: Data(summary.json.utf8)) else {
+                Terminal.err("cohort batch: cannot write summary file '\(path)'\n")
+                return .failure
+            }
+        }
+        if summary.unreadable > 0 && options.output != .jsonl && reportedOnStderr < summary.unreadable {
+            Terminal.err("cohort batch: \(summary.unreadable) unreadable record(s) in all\n")
+        }
+        return summary.unreadable > 0 ? .failure : .success
+    }
+
+    /// A run of complete records and the bytes they lie in.
+    struct Chunk: Sendable {
+        var bytes: [UInt8]
+        var records: [RecordSpan]
+    }
+}
+
+/// Where results go: stdout, or a file written atomically (a temporary file in the same
+/// directory, renamed over the target only when the run succeeds).
+final class OutputSink {
+    private let handle: FileHandle
+    private let finalPath: String?
+    private let temporaryPath: String?
+    private var pending = Data()
+
+    init(path: String?) throws {
+        guard let path, path != "-" else {
+            handle = FileHandle.standardOutput
+            finalPath = nil
+            temporaryPath = nil
+            return
+        }
+        let directory = (path as NSString).deletingLastPathComponent
+        let temp = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
+            throw UsageError("cannot create output file '\(path)'")
+        }
+        handle = h
+        finalPath = path
+        temporaryPath = temp
+    }
+
+    func write(_ text: String) {
+        pending.append(contentsOf: text.utf8)
+        if pending.count >= 1 << 20 { flush() }
+    }
+
+    private func flush() {
+        guard !pending.isEmpty else { return }
+        handle.write(pending)
+        pending.removeAll(keepingCapacity: true)
+    }
+
+    /// Finishes the output; for a file, renames it into place.
+    func commit() -> Bool {
+        flush()
+        guard let temporaryPath, let finalPath else { return true }
+        try? handle.close()
+        return rename(temporaryPath, finalPath) == 0
+    }
+
+    /// Discards a partial file output (stdout cannot be taken back).
+    func abandon() {
+        flush()
+        guard let temporaryPath else { return }
+        try? handle.close()
+        unlink(temporaryPath)
+    }
+}
+
+/// A progress line on stderr: bytes, records per second, ETA. Only on a terminal.
+final class Progress {
+    private let enabled: Bool
+    private let total: Int?
+    private let start = Date()
+    private var lastDraw = Date.distantPast
+
+    init(enabled: Bool, total: Int?) {
+        self.enabled = enabled
+        self.total = total
+    }
+
+    func update(bytes: Int, records: Int) {
+        guard enabled else { return }
+        let now = Date()
+        guard now.timeIntervalSince(lastDraw) > 0.1 else { return }
+        lastDraw = now
+        let elapsed = max(now.timeIntervalSince(start), 0.001)
+        let rate = Double(records) / elapsed
+        var line = "\r"
+        if let total, total > 0 {
+            let fraction = min(1, Double(bytes) / Double(total))
+            let filled = Int(fraction * 24)
+            line += "[" + String(repeating: "#", count: filled) + String(repeating: ".", count: 24 - filled) + "] "
+            line += "\(Int(fraction * 100))% \(megabytes(bytes))/\(megabytes(total))"
+            if fraction > 0 { line += "  ETA \(Int((elapsed / fraction - elapsed).rounded()))s" }
+        } else {
+            line += "\(megabytes(bytes)) read"
+        }
+        line += "  \(Int(rate)) records/s\u{1B}[K"
+        Terminal.err(line)
+    }
+
+    func finish() {
+        if enabled && lastDraw != .distantPast { Terminal.err("\r\u{1B}[K") }
+    }
+
+    private func megabytes(_ n: Int) -> String {
+        String(format: "%.1f MB", Double(n) / 1_000_000)
+    }
+}
