@@ -9,11 +9,13 @@ enum Usage {
       cohort check FILE...
       cohort batch RULES INPUT [--format jsonl|csv|table] [--summary] [options]
       cohort disasm EXPR | --rules FILE
+      cohort gen users --count N [--seed S] [--format jsonl|json|csv]
       cohort --help | --version
 
     COMMANDS:
       eval      Evaluate one expression and print its value as JSON.
       batch     Evaluate every flag for every record of a JSONL, JSON or CSV file.
+      gen       Generate reproducible test users (for benchmarks and trials).
       check     Compile rule files; print errors and warnings with carets.
       disasm    Print the bytecode of an expression: constants, slots, spans, jumps.
 
@@ -76,6 +78,15 @@ enum Usage {
 
     EXIT: 0 every record read and evaluated (flag errors are data, not failures);
           1 any record unreadable, or unreadable rules/input; 2 usage error.
+
+    """
+
+    static let gen = """
+    USAGE: cohort gen users [--count N] [--seed S] [--format jsonl|json|csv]
+
+    Writes N realistic user records (default 1000) to stdout. The same seed (default 1)
+    always gives the same users: id, email (missing for ~3%), group, plan, country, age,
+    app_version, beta_opt_out, signup_at, tags.
 
     """
 
