@@ -10,6 +10,7 @@ let package = Package(
     targets: [
         .target(name: "Cohort", path: "Sources/Cohort"),
         .executableTarget(name: "CohortCLI", dependencies: ["Cohort"], path: "Sources/CohortCLI"),
+        .executableTarget(name: "cohort-bench", dependencies: ["Cohort"], path: "Benchmarks/CohortBench"),
         .testTarget(name: "CohortTests", dependencies: ["Cohort"], path: "Tests/CohortTests"),
     ]
 )
