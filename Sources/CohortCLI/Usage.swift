@@ -9,12 +9,14 @@ enum Usage {
       cohort check FILE...
       cohort batch RULES INPUT [--format jsonl|csv|table] [--summary] [options]
       cohort disasm EXPR | --rules FILE
+      cohort repl [RULES] [--users FILE] [--now TIME] [--salt S]
       cohort gen users --count N [--seed S] [--format jsonl|json|csv]
       cohort --help | --version
 
     COMMANDS:
       eval      Evaluate one expression and print its value as JSON.
       batch     Evaluate every flag for every record of a JSONL, JSON or CSV file.
+      repl      Try rules against users interactively (scriptable on stdin).
       gen       Generate reproducible test users (for benchmarks and trials).
       check     Compile rule files; print errors and warnings with carets.
       disasm    Print the bytecode of an expression: constants, slots, spans, jumps.
@@ -78,6 +80,23 @@ enum Usage {
 
     EXIT: 0 every record read and evaluated (flag errors are data, not failures);
           1 any record unreadable, or unreadable rules/input; 2 usage error.
+
+    """
+
+    static let repl = """
+    USAGE: cohort repl [RULES] [--users FILE] [--now TIME] [--salt S]
+
+    Type an expression to see its value for the current user (set with :user or :set);
+    with users loaded (--users or :load) it also shows how many of them match. RULES
+    makes the file's lets, segments and flags usable by name; :flags shows every flag
+    for the current user with its reason. :help lists every command.
+
+    Editing: arrows, Home/End, Ctrl-A/E, Alt-B/F or Ctrl-arrows (words), Backspace,
+    Delete, Ctrl-K/U/W/Y, Up/Down history (kept in ~/.cohort_history), Ctrl-R reverse
+    search, Tab completion, Ctrl-C clears the line, Ctrl-D on an empty line leaves.
+    Open brackets continue on the next line.
+
+    With stdin not a terminal it reads one input per line and prints plain results.
 
     """
 

@@ -23,6 +23,8 @@ case "eval":
     status = EvalCommand.run(Array(arguments.dropFirst()))
 case "batch":
     status = BatchCommand.run(Array(arguments.dropFirst()))
+case "repl":
+    status = ReplCommand.run(Array(arguments.dropFirst()))
 case "gen":
     status = GenCommand.run(Array(arguments.dropFirst()))
 case "check":

@@ -60,7 +60,7 @@ public struct BatchEvaluator: Sendable {
             let decoded: Value
             do throws(RecordError) {
                 if let message = record.framingError { throw RecordError(message) }
-                decoded = try decode(bytes, format: format, csvHeader: csvHeader)
+                decoded = try RecordDecoder.decode(bytes, format: format, csvHeader: csvHeader)
             } catch {
                 summary.unreadable += 1
                 if summary.unreadableSamples.count < options.errorSamples {
@@ -98,23 +98,6 @@ public struct BatchEvaluator: Sendable {
             }
         }
         return (out, summary)
-    }
-
-    private func decode(_ bytes: UnsafeRawBufferPointer, format: RecordFormat, csvHeader: CSVHeader?) throws(RecordError) -> Value {
-        switch format {
-        case .csv:
-            guard let csvHeader else { throw RecordError("CSV input without a header row") }
-            return try CSVRecord.object(bytes, header: csvHeader)
-        case .jsonl, .json:
-            let value: Value
-            do {
-                value = try JSONReader.parse(bytes)
-            } catch {
-                throw RecordError("invalid JSON at column \(error.column): \(error.message)")
-            }
-            guard case .object = value else { throw RecordError("a record must be a JSON object, not a \(value.typeName)") }
-            return value
-        }
     }
 
     // MARK: Output
