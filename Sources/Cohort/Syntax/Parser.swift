@@ -195,11 +195,11 @@ package struct Parser {
     /// word operator; say which one.
     private mutating func rejectMisspelledOperator() throws(Bail) {
         guard peek.kind == .identifier else { return }
-        if let suggestion = Suggestion.closest(to: peek.text, among: Token.wordOperators) {
-            try fail(.unknownOperator(peek.text, suggestion: suggestion, peek.span))
-        }
         if peek.text == "is" || peek.text == "equals" {
             try fail(.unknownOperator(peek.text, suggestion: "==", peek.span))
+        }
+        if let suggestion = Suggestion.closest(to: peek.text, among: Token.wordOperators) {
+            try fail(.unknownOperator(peek.text, suggestion: suggestion, peek.span))
         }
     }
 
