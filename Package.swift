@@ -11,6 +11,9 @@ let package = Package(
         .target(name: "Cohort", path: "Sources/Cohort"),
         .executableTarget(name: "CohortCLI", dependencies: ["Cohort"], path: "Sources/CohortCLI"),
         .executableTarget(name: "cohort-bench", dependencies: ["Cohort"], path: "Benchmarks/CohortBench"),
-        .testTarget(name: "CohortTests", dependencies: ["Cohort"], path: "Tests/CohortTests"),
+        .testTarget(
+            name: "CohortTests", dependencies: ["Cohort"], path: "Tests/CohortTests",
+            // Golden files are read through #filePath, not bundled as resources.
+            exclude: ["Compiler/Golden", "Diagnostics/Golden", "Rulesets/Golden"]),
     ]
 )

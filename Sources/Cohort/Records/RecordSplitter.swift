@@ -163,6 +163,9 @@ package struct RecordSplitter: Sendable {
                 }
             case .inArray:
                 skipSpace()
+                // The whitespace is counted in `line` now, so it must be consumed too: were
+                // it passed again with the next buffer, its newlines would be counted twice.
+                consumed = i
                 let start = i, startLine = line
                 // Scan one element to the comma or bracket that ends it at depth 0.
                 var depth = 0, inString = false, escaped = false

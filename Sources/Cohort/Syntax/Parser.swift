@@ -45,8 +45,9 @@ package struct Parser {
             do {
                 declarations.append(try declaration())
             } catch {
-                // Skip to the next declaration keyword.
-                advance()
+                // Skip to the next declaration keyword (without skipping one the failed
+                // declaration stopped at, so the next declaration is still parsed).
+                if ![.kwLet, .kwSegment, .kwFlag].contains(peek.kind) { advance() }
                 while ![.end, .kwLet, .kwSegment, .kwFlag].contains(peek.kind) { advance() }
             }
         }
@@ -73,6 +74,7 @@ package struct Parser {
         let nameToken = peek
         guard nameToken.kind == .identifier else {
             if nameToken.isWord {
+                advance()  // so recovery does not read the reserved word as a new declaration
                 try fail(.reservedName(nameToken.text, nameToken.span))
             }
             report(unexpected: nameToken, expected: "a name after '\(start.text)'")

@@ -27,7 +27,7 @@ private func read(_ bytes: [UInt8], maxDepth: Int = 512) -> Result<Value, JSONSy
 /// The properties every error must have, whatever the input: an offset inside it, only
 /// valid UTF-8 before it (everything before an error was accepted), and a line and column
 /// that agree with the offset.
-private func checkPosition(_ error: JSONSyntaxError, in bytes: [UInt8], sourceLocation: SourceLocation = #_sourceLocation) {
+private func checkPosition(_ error: JSONSyntaxError, in bytes: [UInt8], sourceLocation: Testing.SourceLocation = #_sourceLocation) {
     #expect(error.offset >= 0 && error.offset <= bytes.count, "offset \(error.offset) outside \(bytes.count) bytes", sourceLocation: sourceLocation)
     guard error.offset >= 0 && error.offset <= bytes.count else { return }
     let before = bytes[..<error.offset]

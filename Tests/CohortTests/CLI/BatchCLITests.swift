@@ -1,0 +1,290 @@
+import Cohort
+import Foundation
+import Testing
+
+// `cohort batch RULES INPUT` (CLI.md) run as a process: output in input order whatever
+// the number of threads, unreadable records at their lines, --output, --format csv,
+// --summary-file, stdin, exit codes; and `cohort eval --rules` agreeing with `Ruleset`.
+
+/// The example rules every test here runs.
+private let rulesPath = PackagePaths.example("flags.cohort")
+/// A fixed `now()` (the winter sale has started), so runs are comparable.
+private let nowText = "2026-12-01T10:00:00Z"
+
+/// `count` generated users as JSON Lines, from `cohort gen` itself.
+private func generatedUsers(count: Int, seed: Int, format: String = "jsonl") throws -> String {
+    let result = try runCohort(["gen", "users", "--count", String(count), "--seed", String(seed), "--format", format])
+    #expect(result.status == 0, "\(result.stderr)")
+    return result.stdout
+}
+
+/// The lines of a text, without the empty string after the last newline.
+private func lines(_ text: String) -> [Substring] {
+    text.split(separator: "\n", omittingEmptySubsequences: false).dropLast(text.hasSuffix("\n") ? 1 : 0).map { $0 }
+}
+
+/// The `flags` object of one JSON Lines result, read with Cohort's own JSON reader.
+private func flagValues(_ line: some StringProtocol) throws -> [String: Value] {
+    guard case .object(let flags) = try Context(json: String(line))["flags"] else {
+        Issue.record("no flags object in \(line)")
+        return [:]
+    }
+    return flags
+}
+
+/// The JSON object of one output line.
+private func object(_ line: some StringProtocol) -> [String: Any]? {
+    try? JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any]
+}
+
+@Suite("cohort batch")
+struct BatchCLITests {
+    @Test("100,000 users with unreadable lines: the same bytes with 1 and 8 threads, each bad line at its place")
+    func largeRun() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        var inputLines = lines(try generatedUsers(count: 100_000, seed: 3)).map(String.init)
+        #expect(inputLines.count == 100_000)
+        let badLines = Array(stride(from: 9_973, through: inputLines.count, by: 9_973))
+        for n in badLines { inputLines[n - 1] = "{bad" }
+        let input = try scratch.write("users.jsonl", inputLines.joined(separator: "\n") + "\n")
+
+        let one = try runCohort(["batch", rulesPath, input, "--jobs", "1", "--now", nowText])
+        let eight = try runCohort(["batch", rulesPath, input, "--jobs", "8", "--now", nowText])
+        #expect(one.status == 1, "\(one.stderr)")
+        #expect(eight.status == 1, "\(eight.stderr)")
+        let identical = one.stdout == eight.stdout  // not inside #expect: it would print 20 MB
+        #expect(identical, "--jobs 1 and --jobs 8 wrote different output")
+
+        let output = lines(one.stdout)
+        #expect(output.count == inputLines.count)
+        guard output.count == inputLines.count else { return }
+        for n in badLines {
+            let line = output[n - 1]
+            #expect(line.hasPrefix("{\"line\":\(n),\"error\":\""), "output line \(n): \(line)")
+            #expect(object(line)?["line"] as? Int == n)
+        }
+        // Every other line is a result for the user on that input line.
+        let bad = Set(badLines)
+        for (i, line) in output.enumerated() where !bad.contains(i + 1) {
+            if !line.hasPrefix("{\"id\":\"u-\(100_000 + i)\",\"flags\":{") {
+                Issue.record("output line \(i + 1) is not the result for u-\(100_000 + i): \(line)")
+                break
+            }
+        }
+
+        // The library gives the same answers for a sample of users.
+        let ruleset = try Ruleset(contentsOfFile: rulesPath)
+        let now = try #require(Instant(timestamp: nowText))
+        for i in stride(from: 0, to: inputLines.count, by: 997) where !bad.contains(i + 1) {
+            let context = try Context(json: "{\"user\":" + inputLines[i] + "}")
+            let flags = try flagValues(output[i])
+            for evaluation in ruleset.evaluateAll(in: context, now: now) {
+                #expect(flags[evaluation.flag] == evaluation.value, "user \(i + 1), flag \(evaluation.flag)")
+            }
+        }
+    }
+
+    @Test("--output writes the file atomically: the same text as stdout, no temporary file left")
+    func outputFile() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let input = try scratch.write("users.jsonl", try generatedUsers(count: 2_000, seed: 4))
+        let toStdout = try runCohort(["batch", rulesPath, input, "--now", nowText])
+        #expect(toStdout.status == 0, "\(toStdout.stderr)")
+        let outPath = scratch.path("results.jsonl")
+        let toFile = try runCohort(["batch", rulesPath, input, "--now", nowText, "--output", outPath])
+        #expect(toFile.status == 0, "\(toFile.stderr)")
+        #expect(toFile.stdout == "")
+        #expect(try scratch.read("results.jsonl") == toStdout.stdout)
+        #expect(lines(toStdout.stdout).count == 2_000)
+        #expect(try scratch.fileNames() == ["results.jsonl", "users.jsonl"])
+    }
+
+    @Test("--on-error fail stops with exit 1 and leaves no output file behind")
+    func failFast() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let input = try scratch.write("users.jsonl", "{\"id\":\"u-1\"}\n{bad\n{\"id\":\"u-3\"}\n")
+        let result = try runCohort(["batch", rulesPath, input, "--now", nowText, "--on-error", "fail", "--output", scratch.path("out.jsonl")])
+        #expect(result.status == 1)
+        #expect(result.stderr.contains("line 2"), "\(result.stderr)")
+        #expect(try scratch.fileNames() == ["users.jsonl"])
+    }
+
+    @Test("--format csv: a header of id and the flags, then one row per record")
+    func csvFormat() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let users = try generatedUsers(count: 50, seed: 5)
+        let input = try scratch.write("users.jsonl", users)
+        let csv = try runCohort(["batch", rulesPath, input, "--now", nowText, "--format", "csv"])
+        let jsonl = try runCohort(["batch", rulesPath, input, "--now", nowText])
+        #expect(csv.status == 0, "\(csv.stderr)")
+        let rows = lines(csv.stdout)
+        #expect(rows.first == "id,dark_mode,payments_v2,new_checkout,winter_sale_banner,offline_mode,search_v2_traffic,checkout_button,express_pay")
+        #expect(rows.count == 51)
+        // Each row holds the same values as the JSON Lines output, strings unquoted.
+        let names = ["dark_mode", "payments_v2", "new_checkout", "winter_sale_banner", "offline_mode", "search_v2_traffic", "checkout_button", "express_pay"]
+        for (row, line) in zip(rows.dropFirst(), lines(jsonl.stdout)) {
+            let flags = try flagValues(line)
+            guard case .string(let id) = try Context(json: String(line))["id"] else {
+                Issue.record("no id in \(line)")
+                continue
+            }
+            let expected = [id] + names.map { name -> String in
+                switch flags[name] {
+                case .string(let s)?: s
+                case let value?: value.jsonText
+                case nil: "(missing)"
+                }
+            }
+            #expect(row.split(separator: ",", omittingEmptySubsequences: false).map(String.init) == expected)
+        }
+    }
+
+    @Test("--summary-file writes JSON: read = evaluated + unreadable, counts per value")
+    func summaryFile() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        var users = lines(try generatedUsers(count: 1_000, seed: 6)).map(String.init)
+        users[99] = "[\"not\", \"an object\"]"
+        users[499] = "{\"id\": "
+        let input = try scratch.write("users.jsonl", users.joined(separator: "\n") + "\n")
+        let summaryPath = scratch.path("summary.json")
+        let result = try runCohort(["batch", rulesPath, input, "--now", nowText, "--summary-file", summaryPath, "--summary"])
+        #expect(result.status == 1)
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: summaryPath))) as? [String: Any])
+        let records = try #require(summary["records"] as? [String: Any])
+        let read = try #require(records["read"] as? Int), evaluated = try #require(records["evaluated"] as? Int)
+        let unreadable = try #require(records["unreadable"] as? Int)
+        #expect(read == 1_000)
+        #expect(unreadable == 2)
+        #expect(read == evaluated + unreadable)
+        let samples = try #require(records["unreadable_samples"] as? [[String: Any]])
+        #expect(samples.compactMap { $0["line"] as? Int } == [100, 500])
+        let flags = try #require(summary["flags"] as? [String: [String: Any]])
+        #expect(Set(flags.keys) == ["dark_mode", "payments_v2", "new_checkout", "winter_sale_banner", "offline_mode", "search_v2_traffic", "checkout_button", "express_pay"])
+        for (name, flag) in flags {
+            #expect(flag["evaluated"] as? Int == evaluated, "\(name)")
+            let values = try #require(flag["values"] as? [[String: Any]])
+            #expect(values.compactMap { $0["count"] as? Int }.reduce(0, +) == evaluated, "\(name)")
+            let shares = values.compactMap { $0["share"] as? Double }.reduce(0, +)
+            #expect(abs(shares - 1) < 1e-5, "\(name): shares add up to \(shares)")
+        }
+        // dark_mode is off for everyone, without errors.
+        let darkMode = try #require(flags["dark_mode"])
+        #expect(darkMode["errors"] as? Int == 0)
+        let darkValues = try #require(darkMode["values"] as? [[String: Any]])
+        #expect(darkValues.count == 1)
+        #expect(darkValues.first?["value"] as? Bool == false)
+        #expect(darkValues.first?["count"] as? Int == evaluated)
+        #expect(darkValues.first?["share"] as? Double == 1)
+        // --summary also printed the summary for people on stderr.
+        #expect(result.stderr.contains("records: 1,000 read, 998 evaluated, 2 unreadable"), "\(result.stderr)")
+    }
+
+    @Test("an empty input: exit 0, no output")
+    func emptyInput() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let input = try scratch.write("empty.jsonl", "")
+        let result = try runCohort(["batch", rulesPath, input, "--now", nowText])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == "")
+        let csv = try runCohort(["batch", rulesPath, input, "--now", nowText, "--format", "csv"])
+        #expect(csv.status == 0)
+        #expect(lines(csv.stdout).count == 1, "only the header: \(csv.stdout)")
+    }
+
+    @Test("a missing input or rules file: exit 1 with a clear message")
+    func missingFiles() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let missing = scratch.path("missing.jsonl")
+        let noInput = try runCohort(["batch", rulesPath, missing, "--now", nowText])
+        #expect(noInput.status == 1)
+        #expect(noInput.stdout == "")
+        #expect(noInput.stderr == "cohort batch: cannot read input '\(missing)': no such file or not readable\n")
+        let input = try scratch.write("users.jsonl", "{\"id\":\"u-1\"}\n")
+        let noRules = try runCohort(["batch", scratch.path("missing.cohort"), input])
+        #expect(noRules.status == 1)
+        #expect(noRules.stderr.contains("cannot read rule file '\(scratch.path("missing.cohort"))'"), "\(noRules.stderr)")
+    }
+
+    @Test("'-' reads the records from stdin, with the same results as from a file")
+    func stdinInput() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let users = try generatedUsers(count: 300, seed: 8) + "{bad\n"
+        let input = try scratch.write("users.jsonl", users)
+        let fromFile = try runCohort(["batch", rulesPath, input, "--now", nowText])
+        let fromStdin = try runCohort(["batch", rulesPath, "-", "--now", nowText], stdin: users)
+        #expect(fromStdin.status == 1)
+        #expect(fromStdin.stdout == fromFile.stdout)
+        #expect(lines(fromStdin.stdout).last?.hasPrefix("{\"line\":301,\"error\":") == true)
+    }
+
+    @Test("the example users give the same results from CSV and from JSON Lines")
+    func exampleInputs() throws {
+        let fromCSV = try runCohort(["batch", rulesPath, PackagePaths.example("users.csv"), "--now", nowText])
+        let fromJSONL = try runCohort(["batch", rulesPath, PackagePaths.example("users.jsonl"), "--now", nowText])
+        #expect(fromCSV.status == 0, "\(fromCSV.stderr)")
+        #expect(fromJSONL.status == 0, "\(fromJSONL.stderr)")
+        #expect(lines(fromJSONL.stdout).count == 40)
+        #expect(fromCSV.stdout == fromJSONL.stdout)
+    }
+
+    @Test("--flags selects flags; --id picks the id", arguments: [false, true])
+    func flagsAndID(useEquals: Bool) throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let input = try scratch.write("u.jsonl", #"{"id":"u-1","account":{"key":"k-1"},"email":"a@acme.com","plan":"pro"}"# + "\n")
+        let args = useEquals
+            ? ["batch", rulesPath, input, "--now=\(nowText)", "--flags=checkout_button,payments_v2", "--id=account.key"]
+            : ["batch", rulesPath, input, "--now", nowText, "--flags", "checkout_button,payments_v2", "--id", "account.key"]
+        let result = try runCohort(args)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stdout == #"{"id":"k-1","flags":{"checkout_button":"green","payments_v2":true}}"# + "\n")
+    }
+
+    @Test("usage errors exit 2 with a message", arguments: [
+        (["batch", "ONLY_RULES"], "batch needs RULES and INPUT"),
+        (["batch", "RULES", "INPUT", "--jobs", "0"], "--jobs must be a number from 1 to 256"),
+        (["batch", "RULES", "INPUT", "--format", "xml"], "--format must be jsonl, csv or table"),
+        (["batch", "RULES", "INPUT", "--now", "soon"], "--now: 'soon' is not"),
+        (["batch", "RULES", "INPUT", "--bogus"], "unknown option '--bogus'"),
+        (["batch", "RULES", "INPUT", "--on-error", "explode"], "--on-error must be"),
+        (["batch", "RULES", "INPUT", "--flags", "chekout_button"], "no flag named 'chekout_button' in <rules>; did you mean 'checkout_button'?"),
+    ])
+    func usage(arguments: [String], message: String) throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let input = try scratch.write("u.jsonl", "{\"id\":\"u-1\"}\n")
+        let args = arguments.map { $0 == "RULES" ? rulesPath : $0 == "INPUT" ? input : $0 }
+        let result = try runCohort(args)
+        #expect(result.status == 2, "\(result.stderr)")
+        #expect(result.stdout == "")
+        #expect(result.stderr.hasPrefix("cohort batch: "), "\(result.stderr)")
+        #expect(result.stderr.contains(message.replacingOccurrences(of: "<rules>", with: rulesPath)), "\(result.stderr)")
+    }
+
+    @Test("cohort eval --rules FLAG agrees with Ruleset for the same user", arguments: [
+        "new_checkout", "checkout_button", "offline_mode", "winter_sale_banner", "search_v2_traffic", "express_pay",
+    ])
+    func evalAgreesWithRuleset(flag: String) throws {
+        let ruleset = try Ruleset(contentsOfFile: rulesPath)
+        let now = try #require(Instant(timestamp: nowText))
+        var generator = UserGenerator(seed: 12)
+        var seen: Set<String> = []
+        for i in 0..<6 {
+            let user = generator.nextUser(index: i).jsonText
+            let expected = try #require(ruleset.evaluate(flag, in: try Context(json: "{\"user\":\(user)}"), now: now))
+            seen.insert(expected.value.jsonText)
+            let result = try runCohort(["eval", "--rules", rulesPath, flag, "--user", user, "--now", nowText])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stdout == expected.value.jsonText + "\n", "user \(user)")
+        }
+        #expect(!seen.isEmpty)
+    }
+}

@@ -1,0 +1,95 @@
+import Cohort
+import Testing
+
+/// Representative rules whose bytecode is pinned by golden files in `Golden/`. Each one
+/// shows a compilation strategy; a change to the compiler that alters one shows up as a
+/// line diff in review. Re-record with `COHORT_RECORD_GOLDEN=1`.
+private let goldenRules: [(name: String, source: String)] = [
+    ("design-card", #"user.group in ["qa", "beta"] or bucket(user.id) < 20"#),
+    ("and-or-chain", #"user.country == "NO" and (user.plan == "pro" or user.plan == "team") and not user.banned"#),
+    ("in-constant-set", #"user.country in ["NO", "SE", "DK", "FI", "IS"] and device.os not in ["android", "ios"]"#),
+    ("fused-equality", #"user.plan == "pro""#),
+    ("matches", #"user.email matches "^[a-z.]+@acme\\.com$" or lower(user.email) ends_with "@acme.io""#),
+    ("arithmetic", "(user.age + 1) * 2 % 7 > -user.offset / 3"),
+    ("calls", #"len(trim(user.name)) >= 2 and bucket(user.id, "exp", 1000) < 50 and string(user.n) != "0""#),
+    ("time-window", "now() - time(user.signup_at) < days(30)"),
+    ("paths", #"user["first-name"] == "Ada" and user.tags[0] == "x" and user.address.city != null and user.tags[user.i] == 1"#),
+    ("constant-folded", #"1 + 2 * 3 == 7 and lower("ABC") == "abc""#),
+    ("version-literal", #"semver(user.app_version) >= "2.0.0""#),
+    ("computed-list", "user.id in [user.a, user.b, 1]"),
+]
+
+@Suite("Disassembly")
+struct DisassemblyTests {
+    @Test("disassembly matches its golden file", arguments: goldenRules.map(\.name))
+    func golden(name: String) throws {
+        let source = try #require(goldenRules.first { $0.name == name }?.source)
+        let rule = try Rule(source)
+        Golden.check("; " + source + "\n" + rule.disassembly, named: name)
+    }
+
+    @Test("every instruction gets one line with its source location")
+    func oneLinePerInstruction() throws {
+        for (name, source) in goldenRules {
+            let rule = try Rule(source)
+            let codeLines = rule.disassembly.split(separator: "\n").filter { $0.first?.isNumber == true }
+            #expect(codeLines.count == rule.program.code.count, "\(name)")
+            #expect(codeLines.allSatisfy { $0.contains("; 1:") }, "\(name)")
+        }
+    }
+
+    @Test("attribute == constant compiles to one fused instruction")
+    func fusedEquality() throws {
+        for source in [#"user.plan == "pro""#, #""pro" == user.plan"#] {
+            let rule = try Rule(source)
+            #expect(rule.program.code == [.slotEqualsConstant(slot: 0, constant: 0)], "\(source)")
+            #expect(rule.program.maxStack == 1)
+        }
+        // A computed left side is not an attribute: the general instruction is used.
+        let general = try Rule(#"lower(user.plan) == "pro""#)
+        #expect(!general.disassembly.contains("slot_eq_const"))
+        #expect(general.disassembly.contains("equal"))
+    }
+
+    @Test("membership in a constant list compiles to a hashed set")
+    func constantSet() throws {
+        let rule = try Rule(#"user.country in ["NO", "SE"]"#)
+        #expect(rule.program.code == [.slotInSet(slot: 0, set: 0)])
+        #expect(rule.program.sets == [["NO", "SE"]])
+        let notIn = try Rule(#"user.country not in ["NO", "SE"]"#)
+        #expect(notIn.program.code == [.slotInSet(slot: 0, set: 0), .not])
+        let computed = try Rule(#"lower(user.country) in ["no"]"#)
+        #expect(computed.program.code.last == .inSet(0))
+    }
+
+    @Test("and/or compile to short-circuit jumps past the end of the chain")
+    func shortCircuitJumps() throws {
+        let rule = try Rule("user.a == 1 and user.b == 2 and user.c == 3")
+        let end = UInt32(rule.program.code.count)
+        let tests = rule.program.code.filter { if case .andTest = $0 { true } else { false } }
+        #expect(tests == [.andTest(target: end), .andTest(target: end)])
+    }
+
+    @Test("the stack is sized exactly")
+    func stackSize() throws {
+        #expect(try Rule("1").program.maxStack == 1)
+        #expect(try Rule("user.a + user.b").program.maxStack == 2)
+        #expect(try Rule("user.a + (user.b + (user.c + user.d))").program.maxStack == 4)
+        #expect(try Rule("[user.a, user.b, user.c]").program.maxStack == 3)
+    }
+
+    @Test("each distinct attribute path gets one slot")
+    func slots() throws {
+        let rule = try Rule(#"user.id == "a" or user.id == "b" or user["id"] == "c" or user.tags[0] == "x""#)
+        #expect(rule.attributePaths == ["user.id", "user.tags[0]"])
+    }
+
+    @Test("the disassembly shows constants, slots, sets and jump targets")
+    func sections() throws {
+        let text = try Rule(#"user.group in ["qa", "beta"] or bucket(user.id) < 20"#).disassembly
+        #expect(text.contains("constants:\n  k0 = 20\n"))
+        #expect(text.contains("slots:\n  s0 = user.group\n  s1 = user.id\n"))
+        #expect(text.contains(#"set0 = {"beta", "qa"}"#))
+        #expect(text.contains("or_test         -> 0008"))
+    }
+}
