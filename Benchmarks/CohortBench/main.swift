@@ -149,6 +149,25 @@ if let ruleset = try? Ruleset(contentsOfFile: flagsPath) {
     rows.append(Row(name: "W5 all \(ruleset.flags.count) flags of flags.cohort", cohort: perRecord, baseline: nil))
 }
 
+// W6: `matches` on typical patterns, against NSRegularExpression (the baseline column).
+for (label, pattern) in [("W6 matches @acme\\.com$", #"@acme\.com$"#), ("W6 matches ^u-[0-9]+$", "^u-[0-9]+$"),
+                         ("W6 matches ^(qa|beta)-", "^(qa|beta)-")] {
+    let regex = try! NSRegularExpression(pattern: pattern)
+    let texts = users.map { $0.email + " " + $0.id }
+    let subjects = users.map { pattern.hasPrefix("^u") ? $0.id : pattern.hasPrefix("^(") ? $0.group + "-x" : $0.email }
+    _ = texts
+    var quoted = ""
+    writeJSONString(pattern, to: &quoted)
+    let rule = try! Rule("user.s matches " + quoted)
+    let slots = subjects.map { [Value.string($0)] }
+    let cohort = measure(evaluate(rule, slots))
+    let baseline = measure { i in
+        let s = subjects[i]
+        return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+    }
+    rows.append(Row(name: label, cohort: cohort, baseline: baseline))
+}
+
 print("workload                          cohort ns   baseline ns   ratio")
 for row in rows {
     let name = row.name.padding(toLength: 32, withPad: " ", startingAt: 0)
