@@ -1,19 +1,8 @@
 import Cohort
 import Testing
 
-/// SplitMix64 under a private name (the robustness tests have their own): seeded, so every
-/// run sees the same inputs and a failure can be reproduced.
-private struct JSONTestRandom: RandomNumberGenerator {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// The shared seeded generator (Support/SplitMix64.swift).
+private typealias JSONTestRandom = SplitMix64
 
 /// Parses, or returns the error: keeps the tables below one line per case.
 private func read(_ text: String, maxDepth: Int = 512) -> Result<Value, JSONSyntaxError> {

@@ -314,26 +314,8 @@ struct RegexTests {
     }
 }
 
-/// SplitMix64 under a private name (other tests have their own): seeded, so every run sees
-/// the same patterns and a failure can be reproduced.
-private struct RegexTestRandom {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A number in `0..<n`.
-    mutating func below(_ n: Int) -> Int { Int(next() % UInt64(n)) }
-
-    /// One of `choices`.
-    mutating func pick(_ choices: [String]) -> String { choices[below(choices.count)] }
-}
+/// The shared seeded generator (Support/SplitMix64.swift).
+private typealias RegexTestRandom = SplitMix64
 
 /// Random patterns from the syntax both engines read alike, and random short inputs.
 ///
