@@ -89,7 +89,7 @@ package struct Compiler {
         case .binary(let op, let left, let right, let span):
             emitBinary(op, left, right, span)
         case .inSet(let operand, let set, let span):
-            program.sets.append(set)
+            program.sets.append(ConstantSet(set))
             let k = UInt32(program.sets.count - 1)
             if case .slot(let s, _) = operand {
                 append(.slotInSet(slot: UInt32(s), set: k), span)
@@ -102,18 +102,21 @@ package struct Compiler {
             program.regexes.append(regex)
             append(.matches(UInt32(program.regexes.count - 1)), span)
         case .logical(let op, let operands, let span):
+            // a; test; b; step; c; step; …; z; combine — every test jumps to the end.
             var jumps: [Int] = []
             for (i, operand) in operands.enumerated() {
                 emit(operand)
-                if i > 0 { append(op == .and ? .andCombine : .orCombine, span) }
-                if i < operands.count - 1 {
+                let last = i == operands.count - 1
+                if i > 0 && last {
+                    append(op == .and ? .andCombine : .orCombine, span)
+                } else if !last {
                     jumps.append(program.code.count)
-                    append(op == .and ? .andTest(target: 0) : .orTest(target: 0), span)
+                    append(shortCircuit(op, first: i == 0, target: 0), span)
                 }
             }
             let end = UInt32(program.code.count)
             for j in jumps where j < program.code.count {
-                program.code[j] = op == .and ? .andTest(target: end) : .orTest(target: end)
+                program.code[j] = shortCircuit(op, first: j == jumps[0], target: end)
             }
         case .call(let builtin, let arguments, let span):
             for argument in arguments { emit(argument) }
@@ -154,6 +157,16 @@ package struct Compiler {
                 return
             }
         }
+        if Instruction.fuses(op), case .slot(let s, _) = left, case .constant(let v, _) = right {
+            append(.slotOperatorConstant(op, slot: UInt32(s), constant: constant(v)), span)
+            return
+        }
+        if op == .less, let rollout = bucketTest(left, right) {
+            // Only the call can fail (a key that is not a string or number), so the fused
+            // instruction carries the call's span, as the unfused error would.
+            append(.bucketLess(slot: rollout.slot, salt: rollout.salt, bound: constant(rollout.bound)), rollout.span)
+            return
+        }
         emit(left)
         emit(right)
         switch op {
@@ -180,6 +193,32 @@ package struct Compiler {
         case .matches:
             // The checker always produces `IR.matches` with a compiled pattern.
             append(.constant(constant(.null)), span)
+        }
+    }
+
+    /// The jump after an operand of an `and`/`or` chain: a plain test after the first operand,
+    /// a combine-and-test after a middle one.
+    private func shortCircuit(_ op: LogicalOperator, first: Bool, target: UInt32) -> Instruction {
+        switch (op, first) {
+        case (.and, true): .andTest(target: target)
+        case (.and, false): .andStep(target: target)
+        case (.or, true): .orTest(target: target)
+        case (.or, false): .orStep(target: target)
+        }
+    }
+
+    /// Recognises `bucket(attribute[, "salt"]) < number`, the percentage-rollout shape.
+    private mutating func bucketTest(_ left: IR, _ right: IR) -> (slot: UInt32, salt: UInt32, bound: Value, span: SourceSpan)? {
+        guard case .call(.bucket, let arguments, let span) = left, case .constant(let bound, _) = right,
+            case .number = bound, arguments.count <= 2, case .slot(let s, _)? = arguments.first
+        else { return nil }
+        if arguments.count == 2 {
+            guard case .constant(let salt, _) = arguments[1], case .string = salt else { return nil }
+            return (UInt32(s), constant(salt), bound, span)
+        }
+        switch salt {
+        case .runtime: return (UInt32(s), Instruction.defaultSaltOperand, bound, span)
+        case .constant(let name): return (UInt32(s), constant(.string(name)), bound, span)
         }
     }
 }

@@ -18,7 +18,8 @@ package struct Disassembler {
         }
         let used = Set(program.code.compactMap { instruction -> UInt32? in
             switch instruction {
-            case .slot(let s), .slotEqualsConstant(let s, _), .slotInSet(let s, _): return s
+            case .slot(let s), .slotEqualsConstant(let s, _), .slotInSet(let s, _), .slotOperatorConstant(_, let s, _),
+                .bucketLess(let s, _, _): return s
             default: return nil
             }
         }).sorted()
@@ -28,7 +29,7 @@ package struct Disassembler {
         }
         if !program.sets.isEmpty {
             out += "sets:\n"
-            for (i, set) in program.sets.enumerated() { out += "  set\(i) = \(describe(set))\n" }
+            for (i, set) in program.sets.enumerated() { out += "  set\(i) = \(describe(set.members))\n" }
         }
         out += "code (max stack \(program.maxStack)):\n"
         for (pc, instruction) in program.code.enumerated() {
@@ -48,13 +49,18 @@ package struct Disassembler {
         case .slot(let s): return "s\(s) \(slotName(s))"
         case .member(let k): return "k\(k) \(short(program.constants[Int(k)]))"
         case .makeList(let n): return "\(n)"
-        case .andTest(let t), .orTest(let t): return "-> \(format4(Int(t)))"
+        case .andTest(let t), .orTest(let t), .andStep(let t), .orStep(let t): return "-> \(format4(Int(t)))"
         case .inSet(let k): return "set\(k)"
         case .matches(let k): return "re\(k)"
         case .call(let builtin, let n): return "\(builtin.name)/\(n)"
         case .flag(let k): return "\(program.flags[Int(k)].name)"
         case .slotEqualsConstant(let s, let k): return "s\(s) \(slotName(s)), k\(k) \(short(program.constants[Int(k)]))"
         case .slotInSet(let s, let k): return "s\(s) \(slotName(s)), set\(k)"
+        case .slotOperatorConstant(let op, let s, let k):
+            return "s\(s) \(slotName(s)) \(op.rawValue) k\(k) \(short(program.constants[Int(k)]))"
+        case .bucketLess(let s, let salt, let k):
+            let saltText = salt == Instruction.defaultSaltOperand ? "default salt" : "salt k\(salt) \(short(program.constants[Int(salt)]))"
+            return "s\(s) \(slotName(s)), \(saltText), < k\(k) \(short(program.constants[Int(k)]))"
         default: return ""
         }
     }

@@ -32,6 +32,11 @@ package enum Instruction: Sendable, Hashable {
     case orTest(target: UInt32)
     /// `a b → a or b` where `a` is false or an error (absorption applies).
     case orCombine
+    /// `a b → a and b` as `and_combine`, then `and_test target`: the link between two middle
+    /// operands of a chain, in one dispatch instead of two.
+    case andStep(target: UInt32)
+    /// `a b → a or b` as `or_combine`, then `or_test target`.
+    case orStep(target: UInt32)
 
     // MARK: Arithmetic
     /// `a → -a`
@@ -93,6 +98,26 @@ package enum Instruction: Sendable, Hashable {
     case slotEqualsConstant(slot: UInt32, constant: UInt32)
     /// `→ slots[s] in sets[k]` (`slot s; inSet k`)
     case slotInSet(slot: UInt32, set: UInt32)
+    /// `→ slots[s] op constants[k]` (`slot s; constant k; op`) for a comparison other than
+    /// `==`, or `contains`/`starts_with`/`ends_with`.
+    case slotOperatorConstant(BinaryOperator, slot: UInt32, constant: UInt32)
+    /// `→ bucket(slots[s], salt) < constants[bound]` (`slot s; salt; call bucket/2;
+    /// constant bound; less`): the percentage-rollout test. The salt is `constants[salt]`, or
+    /// the evaluation's default salt when `salt` is `Instruction.defaultSaltOperand`.
+    case bucketLess(slot: UInt32, salt: UInt32, bound: UInt32)
+}
+
+extension Instruction {
+    /// The `salt` operand of `bucketLess` that stands for the evaluation's default salt.
+    package static let defaultSaltOperand = UInt32.max
+
+    /// The operators `slotOperatorConstant` fuses: the cheap tests rules put on attributes.
+    package static func fuses(_ op: BinaryOperator) -> Bool {
+        switch op {
+        case .notEqual, .less, .lessEqual, .greater, .greaterEqual, .contains, .startsWith, .endsWith: true
+        default: false
+        }
+    }
 }
 
 extension Instruction {
@@ -110,6 +135,8 @@ extension Instruction {
         case .andCombine: "and_combine"
         case .orTest: "or_test"
         case .orCombine: "or_combine"
+        case .andStep: "and_step"
+        case .orStep: "or_step"
         case .negate: "negate"
         case .add: "add"
         case .subtract: "subtract"
@@ -134,15 +161,17 @@ extension Instruction {
         case .flag: "flag"
         case .slotEqualsConstant: "slot_eq_const"
         case .slotInSet: "slot_in_set"
+        case .slotOperatorConstant: "slot_op_const"
+        case .bucketLess: "bucket_lt"
         }
     }
 
     /// Net change of the stack height.
     package var stackEffect: Int {
         switch self {
-        case .constant, .slot, .defaultSalt, .slotEqualsConstant, .slotInSet, .flag: 1
+        case .constant, .slot, .defaultSalt, .slotEqualsConstant, .slotInSet, .slotOperatorConstant, .bucketLess, .flag: 1
         case .member, .not, .negate, .inSet, .matches, .andTest, .orTest: 0
-        case .index, .andCombine, .orCombine, .add, .subtract, .multiply, .divide, .remainder, .equal, .notEqual,
+        case .index, .andCombine, .orCombine, .andStep, .orStep, .add, .subtract, .multiply, .divide, .remainder, .equal, .notEqual,
             .less, .lessEqual, .greater, .greaterEqual, .inList, .contains, .containsAny, .containsAll, .startsWith,
             .endsWith:
             -1

@@ -8,7 +8,7 @@ package struct Program: Sendable {
     /// Constant values referred to by `constant` and `member`.
     package var constants: [Value] = []
     /// Constant sets for `in [..]` membership.
-    package var sets: [Set<Value>] = []
+    package var sets: [ConstantSet] = []
     /// Compiled patterns for `matches`.
     package var regexes: [RegexPattern] = []
     /// Prerequisite flags this program reads with the `flag` instruction.

@@ -161,8 +161,15 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
         guard case .number(let count) = buckets, count >= 1, count <= 4_294_967_296, count.rounded(.towardZero) == count else {
             throw Fault("bucket() needs a positive whole number of buckets up to 2^32")
         }
+        return .number(Double(try bucketIndex(key, salt: saltText, buckets: UInt64(count))))
+    }
+
+    /// The bucket number of `key` under `salt`: murmur3_x86_32 of `salt:key` modulo `buckets`.
+    /// Allocation-free for string keys and integral number keys; other keys are a fault.
+    @inline(__always)
+    package static func bucketIndex(_ key: Value, salt: String, buckets: UInt64) throws(Fault) -> UInt64 {
         var hasher = MurmurHash3()
-        hasher.combine(utf8: saltText)
+        hasher.combine(utf8: salt)
         hasher.combine(byte: UInt8(ascii: ":"))
         switch key {
         case .string(let s): hasher.combine(utf8: s)
@@ -170,6 +177,6 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
         default:
             throw Fault.operand("bucket()", "key", expected: "a string or number", got: key)
         }
-        return .number(Double(UInt64(hasher.finalize()) % UInt64(count)))
+        return UInt64(hasher.finalize()) % buckets
     }
 }

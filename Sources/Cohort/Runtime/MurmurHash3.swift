@@ -52,8 +52,7 @@ package struct MurmurHash3: Sendable {
     /// Feeds the UTF-8 of `string`. `withUTF8` on a local copy reads a native string's
     /// storage in place (no allocation); only bridged or non-UTF-8 strings get copied.
     package mutating func combine(utf8 string: String) {
-        var string = string
-        string.withUTF8 { combine(UnsafeRawBufferPointer($0)) }
+        withUTF8Bytes(string) { combine(UnsafeRawBufferPointer($0)) }
     }
 
     /// The hash of everything fed so far. The hasher itself is unchanged, so more bytes

@@ -67,6 +67,9 @@ package enum Operations {
     /// Anything else is a fault naming the operator and the operands in source order.
     @inline(__always)
     package static func order(_ a: Value, _ b: Value, _ op: String) throws(Fault) -> Int {
+        // Numbers and strings without building the tuple `(a, b)`, which copies both.
+        if case .number(let x) = a, case .number(let y) = b { return x < y ? -1 : x > y ? 1 : 0 }
+        if case .string(let x) = a, case .string(let y) = b { return scalarLess(x, y) ? -1 : scalarEqual(x, y) ? 0 : 1 }
         switch (a, b) {
         case let (.number(x), .number(y)): return x < y ? -1 : x > y ? 1 : 0
         case let (.string(x), .string(y)): return scalarLess(x, y) ? -1 : scalarEqual(x, y) ? 0 : 1
@@ -130,12 +133,11 @@ package enum Operations {
         let op = prefix ? "'starts_with'" : "'ends_with'"
         guard case let .string(s) = a else { throw Fault.operand(op, "left", expected: "a string", got: a) }
         guard case let .string(t) = b else { throw Fault.operand(op, "right", expected: "a string", got: b) }
-        var s2 = s, t2 = t
-        return s2.withUTF8 { sb in
-            t2.withUTF8 { tb in
+        return withUTF8Bytes(s) { sb in
+            withUTF8Bytes(t) { tb in
                 guard tb.count <= sb.count else { return false }
                 let start = prefix ? 0 : sb.count - tb.count
-                return tb.count == 0 || memcmp(sb.baseAddress! + start, tb.baseAddress!, tb.count) == 0
+                return tb.count == 0 || bytesEqual(sb.baseAddress! + start, tb.baseAddress!, count: tb.count)
             }
         }
     }
@@ -166,9 +168,8 @@ package enum Operations {
 
 /// Substring search by Unicode scalars (UTF-8 bytes), not by Swift's canonical equivalence.
 package func scalarContains(_ haystack: String, _ needle: String) -> Bool {
-    var h = haystack, n = needle
-    return h.withUTF8 { hb in
-        n.withUTF8 { nb in
+    withUTF8Bytes(haystack) { hb in
+        withUTF8Bytes(needle) { nb in
             if nb.count == 0 { return true }
             if nb.count > hb.count { return false }
             let first = nb[0]

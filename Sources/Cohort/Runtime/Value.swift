@@ -19,7 +19,10 @@ public enum Value: Sendable {
     /// A JSON-like object, reached in rules with `.name` or `["name"]`.
     case object([String: Value])
     /// A semantic version, from `semver(...)`.
-    case version(Version)
+    ///
+    /// Boxed (`indirect`): a version is five words, and keeping it out of line keeps every
+    /// other value — and every VM stack cell — small.
+    indirect case version(Version)
     /// An instant in time, from `time(...)`, `date(...)` or `now()`.
     case time(Instant)
 }
@@ -73,6 +76,16 @@ extension Value: Equatable {
     /// Cohort's `==`: values of different types are unequal; strings compare by scalars;
     /// versions by SemVer precedence (build metadata ignored).
     public static func == (lhs: Value, rhs: Value) -> Bool {
+        // The hot kinds first, matched one side at a time: switching over the tuple
+        // `(lhs, rhs)` would copy (and retain) both operands.
+        if case .string(let a) = lhs {
+            if case .string(let b) = rhs { return scalarEqual(a, b) }
+            return false
+        }
+        if case .number(let a) = lhs {
+            if case .number(let b) = rhs { return a == b }
+            return false
+        }
         switch (lhs, rhs) {
         case (.null, .null): return true
         case let (.bool(a), .bool(b)): return a == b
@@ -123,13 +136,38 @@ extension Value: Hashable {
     }
 }
 
+/// Calls `body` with the UTF-8 bytes of `s`, in place when the string is stored contiguously
+/// (native and small strings always are), so hot paths neither copy nor retain it.
+@inline(__always)
+package func withUTF8Bytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    if let result = s.utf8.withContiguousStorageIfAvailable(body) { return result }
+    var copy = s
+    return copy.withUTF8(body)
+}
+
+/// True when the `count` bytes at `a` and `b` are equal. Inlined word-at-a-time compare:
+/// the strings of targeting rules (ids, countries, plans) are short, and a call into libc's
+/// `memcmp` costs more than comparing them.
+@inline(__always)
+package func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int) -> Bool {
+    var i = 0
+    while i + 8 <= count {
+        if a.loadUnaligned(fromByteOffset: i, as: UInt64.self) != b.loadUnaligned(fromByteOffset: i, as: UInt64.self) { return false }
+        i += 8
+    }
+    while i < count {
+        if a.load(fromByteOffset: i, as: UInt8.self) != b.load(fromByteOffset: i, as: UInt8.self) { return false }
+        i += 1
+    }
+    return true
+}
+
 /// Compares two strings by their Unicode scalars (equivalently, their UTF-8 bytes).
 @inline(__always)
 package func scalarEqual(_ a: String, _ b: String) -> Bool {
-    var a = a, b = b
-    return a.withUTF8 { pa in
-        b.withUTF8 { pb in
-            pa.count == pb.count && (pa.count == 0 || memcmp(pa.baseAddress!, pb.baseAddress!, pa.count) == 0)
+    withUTF8Bytes(a) { pa in
+        withUTF8Bytes(b) { pb in
+            pa.count == pb.count && (pa.count == 0 || bytesEqual(pa.baseAddress!, pb.baseAddress!, count: pa.count))
         }
     }
 }
@@ -137,9 +175,8 @@ package func scalarEqual(_ a: String, _ b: String) -> Bool {
 /// Orders two strings by their Unicode scalar values (UTF-8 byte order is the same order).
 @inline(__always)
 package func scalarLess(_ a: String, _ b: String) -> Bool {
-    var a = a, b = b
-    return a.withUTF8 { pa in
-        b.withUTF8 { pb in
+    withUTF8Bytes(a) { pa in
+        withUTF8Bytes(b) { pb in
             let n = min(pa.count, pb.count)
             let c = n == 0 ? 0 : memcmp(pa.baseAddress!, pb.baseAddress!, n)
             return c != 0 ? c < 0 : pa.count < pb.count
@@ -149,8 +186,7 @@ package func scalarLess(_ a: String, _ b: String) -> Bool {
 
 @inline(__always)
 package func hashScalars(_ s: String, into hasher: inout Hasher) {
-    var s = s
-    s.withUTF8 { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
+    withUTF8Bytes(s) { hasher.combine(bytes: UnsafeRawBufferPointer($0)) }
 }
 
 // MARK: - Literals, so contexts can be written as Swift dictionary literals

@@ -1,7 +1,8 @@
 /// A stack cell of the VM: a value, or an error value with the span of what failed.
 package enum Cell: Sendable {
     case value(Value)
-    case error(RuntimeFault)
+    /// Boxed (`indirect`): errors are rare, and out of line they keep a cell as small as a value.
+    indirect case error(RuntimeFault)
 }
 
 /// An error value inside an evaluation: what failed, and where in the source.

@@ -22,163 +22,254 @@ package enum VM {
     package static func run(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
         let capacity = max(program.maxStack, 1)
         return withUnsafeTemporaryAllocation(of: Cell.self, capacity: capacity) { buffer in
-            execute(program, slots: slots, environment: environment, stack: buffer.baseAddress!)
+            program.code.withUnsafeBufferPointer { code in
+                program.constants.withUnsafeBufferPointer { constants in
+                    execute(program, code: code, constants: constants, slots: slots, environment: environment,
+                            stack: Stack(base: buffer.baseAddress!))
+                }
+            }
+        }
+    }
+
+    /// The operand stack: a pointer and a height, as a value with mutating methods rather
+    /// than closures over a local `var` (which would cost dynamic exclusivity checks).
+    private struct Stack {
+        let base: UnsafeMutablePointer<Cell>
+        var top = 0
+
+        @inline(__always) mutating func push(_ cell: Cell) {
+            (base + top).initialize(to: cell)
+            top += 1
+        }
+
+        @inline(__always) mutating func pop() -> Cell {
+            top -= 1
+            return (base + top).move()
+        }
+
+        /// True when the top cell is the boolean `value` (the short-circuit test).
+        @inline(__always) func topIs(_ value: Bool) -> Bool {
+            if case .value(.bool(let b)) = base[top - 1] { return b == value }
+            return false
+        }
+
+        /// The `and`/`or` link when both operands are plain booleans, the common case: the
+        /// left one is not the deciding value (its test would have jumped), so the result is
+        /// the right one. Bool cells hold no references, so they are overwritten and dropped
+        /// without copies. Returns false, changing nothing, when either operand is not a boolean.
+        @inline(__always) mutating func combineBooleans() -> Bool {
+            guard top >= 2, case .value(.bool(let right)) = base[top - 1], case .value(.bool) = base[top - 2] else {
+                return false
+            }
+            top -= 1
+            (base + top - 1).initialize(to: .value(.bool(right)))
+            return true
+        }
+
+        /// Pops everything left (a well-formed program leaves one cell) and returns the top.
+        mutating func finish() -> Cell {
+            let result = top > 0 ? pop() : .value(.null)
+            if top > 0 { base.deinitialize(count: top) }
+            top = 0
+            return result
         }
     }
 
     @inline(__always)
-    private static func execute(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment,
-                                stack: UnsafeMutablePointer<Cell>) -> Cell {
-        var top = 0  // number of cells on the stack
-        @inline(__always) func push(_ cell: Cell) {
-            (stack + top).initialize(to: cell)
-            top += 1
-        }
-        @inline(__always) func pop() -> Cell {
-            top -= 1
-            return (stack + top).move()
-        }
-        @inline(__always) func slot(_ s: UInt32) -> Value {
-            Int(s) < slots.count ? slots[Int(s)] : .null
-        }
+    private static func execute(_ program: Program, code: UnsafeBufferPointer<Instruction>, constants: UnsafeBufferPointer<Value>,
+                                slots: UnsafeBufferPointer<Value>, environment: Environment, stack initial: Stack) -> Cell {
+        var stack = initial
+        var pc = 0
+        let end = code.count
+        let slotCount = slots.count
 
-        return program.code.withUnsafeBufferPointer { code -> Cell in
-            var pc = 0
-            let end = code.count
-            while pc < end {
-                let instruction = code[pc]
-                let here = pc
-                pc += 1
-                @inline(__always) func fault(_ f: Fault) -> Cell {
-                    .error(RuntimeFault(message: f.message, span: program.spans[here]))
+        while pc < end {
+            let instruction = code[pc]
+            let here = pc
+            pc += 1
+
+            switch instruction {
+            // MARK: Loads
+            case .constant(let k):
+                stack.push(.value(constants[Int(k)]))
+            case .slot(let s):
+                stack.push(.value(Int(s) < slotCount ? slots[Int(s)] : .null))
+            case .defaultSalt:
+                stack.push(.value(.string(environment.salt)))
+
+            // MARK: Access
+            case .member(let k):
+                guard case .string(let name) = constants[Int(k)] else { break }
+                unary(&stack, program, here) { Operations.member($0, name) }
+            case .index:
+                binary(&stack, program, here) { Operations.index($0, $1) }
+            case .makeList(let n):
+                var items = [Value](repeating: .null, count: Int(n))
+                var failure: Cell?
+                for i in stride(from: Int(n) - 1, through: 0, by: -1) {
+                    switch stack.pop() {
+                    case .value(let v): items[i] = v
+                    case let e: failure = e
+                    }
                 }
-                /// Pops two operands and pushes `body(a, b)`, propagating errors.
-                @inline(__always) func binary(_ body: (Value, Value) throws(Fault) -> Value) {
-                    let b = pop(), a = pop()
-                    guard case .value(let x) = a else { push(a); return }
-                    guard case .value(let y) = b else { push(b); return }
-                    do { push(.value(try body(x, y))) } catch { push(fault(error)) }
+                stack.push(failure ?? .value(.list(items)))
+
+            // MARK: Logic
+            case .not:
+                unary(&stack, program, here) { v throws(Fault) in try Operations.not(v) }
+            case .andTest(let target):
+                if stack.topIs(false) { pc = Int(target) }
+            case .orTest(let target):
+                if stack.topIs(true) { pc = Int(target) }
+            case .andCombine:
+                if !stack.combineBooleans() {
+                    let b = stack.pop(), a = stack.pop()
+                    stack.push(combine(a, b, decider: false, op: "and", span: program.spans[here]))
                 }
-                @inline(__always) func unary(_ body: (Value) throws(Fault) -> Value) {
-                    let a = pop()
-                    guard case .value(let x) = a else { push(a); return }
-                    do { push(.value(try body(x))) } catch { push(fault(error)) }
+            case .orCombine:
+                if !stack.combineBooleans() {
+                    let b = stack.pop(), a = stack.pop()
+                    stack.push(combine(a, b, decider: true, op: "or", span: program.spans[here]))
+                }
+            case .andStep(let target):
+                if !stack.combineBooleans() {
+                    let b = stack.pop(), a = stack.pop()
+                    stack.push(combine(a, b, decider: false, op: "and", span: program.spans[here]))
+                }
+                if stack.topIs(false) { pc = Int(target) }
+            case .orStep(let target):
+                if !stack.combineBooleans() {
+                    let b = stack.pop(), a = stack.pop()
+                    stack.push(combine(a, b, decider: true, op: "or", span: program.spans[here]))
+                }
+                if stack.topIs(true) { pc = Int(target) }
+
+            // MARK: Arithmetic
+            case .negate: unary(&stack, program, here) { v throws(Fault) in try Operations.negate(v) }
+            case .add: binary(&stack, program, here) { a, b throws(Fault) in try Operations.add(a, b) }
+            case .subtract: binary(&stack, program, here) { a, b throws(Fault) in try Operations.subtract(a, b) }
+            case .multiply: binary(&stack, program, here) { a, b throws(Fault) in try Operations.multiply(a, b) }
+            case .divide: binary(&stack, program, here) { a, b throws(Fault) in try Operations.divide(a, b) }
+            case .remainder: binary(&stack, program, here) { a, b throws(Fault) in try Operations.remainder(a, b) }
+
+            // MARK: Comparison
+            case .equal: binary(&stack, program, here) { .bool($0 == $1) }
+            case .notEqual: binary(&stack, program, here) { .bool($0 != $1) }
+            case .less: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.order(a, b, "<") < 0) }
+            case .lessEqual: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.order(a, b, "<=") <= 0) }
+            case .greater: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.order(a, b, ">") > 0) }
+            case .greaterEqual: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.order(a, b, ">=") >= 0) }
+
+            // MARK: Membership and strings
+            case .inList: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.inList(a, b)) }
+            case .inSet(let k):
+                let set = program.sets[Int(k)]
+                unary(&stack, program, here) { .bool(set.contains($0)) }
+            case .contains: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.contains(a, b)) }
+            case .containsAny: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.containsSome(a, b, all: false)) }
+            case .containsAll: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.containsSome(a, b, all: true)) }
+            case .startsWith: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.affix(a, b, prefix: true)) }
+            case .endsWith: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.affix(a, b, prefix: false)) }
+            case .matches(let k):
+                let regex = program.regexes[Int(k)]
+                unary(&stack, program, here) { v throws(Fault) in
+                    guard case .string(let s) = v else { throw Fault.operand("'matches'", "left", expected: "a string", got: v) }
+                    return .bool(regex.matches(s))
                 }
 
-                switch instruction {
-                // MARK: Loads
-                case .constant(let k):
-                    push(.value(program.constants[Int(k)]))
-                case .slot(let s):
-                    push(.value(slot(s)))
-                case .defaultSalt:
-                    push(.value(.string(environment.salt)))
-
-                // MARK: Access
-                case .member(let k):
-                    guard case .string(let name) = program.constants[Int(k)] else { break }
-                    unary { Operations.member($0, name) }
-                case .index:
-                    binary { Operations.index($0, $1) }
-                case .makeList(let n):
-                    var items = [Value](repeating: .null, count: Int(n))
-                    var failure: Cell?
-                    for i in stride(from: Int(n) - 1, through: 0, by: -1) {
-                        switch pop() {
-                        case .value(let v): items[i] = v
-                        case let e: failure = e
+            // MARK: Calls
+            case .call(let builtin, let count):
+                let n = Int(count)
+                let first = stack.base + (stack.top - n)
+                var failure: Cell?
+                for i in 0..<n {
+                    if case .error = first[i] { failure = first[i]; break }
+                }
+                let result: Cell
+                if let failure {
+                    result = failure
+                } else {
+                    result = withUnsafeTemporaryAllocation(of: Value.self, capacity: n) { args -> Cell in
+                        for i in 0..<n {
+                            if case .value(let v) = first[i] { (args.baseAddress! + i).initialize(to: v) }
+                        }
+                        defer { args.baseAddress!.deinitialize(count: n) }
+                        do throws(Fault) {
+                            return .value(try builtin.apply(UnsafeBufferPointer(args), now: environment.now))
+                        } catch {
+                            return .error(RuntimeFault(message: error.message, span: program.spans[here]))
                         }
                     }
-                    push(failure ?? .value(.list(items)))
+                }
+                first.deinitialize(count: n)
+                stack.top -= n
+                stack.push(result)
 
-                // MARK: Logic
-                case .not:
-                    unary { v throws(Fault) in try Operations.not(v) }
-                case .andTest(let target):
-                    if case .value(.bool(false)) = stack[top - 1] { pc = Int(target) }
-                case .orTest(let target):
-                    if case .value(.bool(true)) = stack[top - 1] { pc = Int(target) }
-                case .andCombine:
-                    let b = pop(), a = pop()
-                    push(combine(a, b, decider: false, op: "and", span: program.spans[here]))
-                case .orCombine:
-                    let b = pop(), a = pop()
-                    push(combine(a, b, decider: true, op: "or", span: program.spans[here]))
+            // MARK: Rule files
+            case .flag(let k):
+                stack.push(.value(evaluate(program.flags[Int(k)], slots: slots, now: environment.now).value))
 
-                // MARK: Arithmetic
-                case .negate: unary { v throws(Fault) in try Operations.negate(v) }
-                case .add: binary { a, b throws(Fault) in try Operations.add(a, b) }
-                case .subtract: binary { a, b throws(Fault) in try Operations.subtract(a, b) }
-                case .multiply: binary { a, b throws(Fault) in try Operations.multiply(a, b) }
-                case .divide: binary { a, b throws(Fault) in try Operations.divide(a, b) }
-                case .remainder: binary { a, b throws(Fault) in try Operations.remainder(a, b) }
-
-                // MARK: Comparison
-                case .equal: binary { .bool($0 == $1) }
-                case .notEqual: binary { .bool($0 != $1) }
-                case .less: binary { a, b throws(Fault) in .bool(try Operations.order(a, b, "<") < 0) }
-                case .lessEqual: binary { a, b throws(Fault) in .bool(try Operations.order(a, b, "<=") <= 0) }
-                case .greater: binary { a, b throws(Fault) in .bool(try Operations.order(a, b, ">") > 0) }
-                case .greaterEqual: binary { a, b throws(Fault) in .bool(try Operations.order(a, b, ">=") >= 0) }
-
-                // MARK: Membership and strings
-                case .inList: binary { a, b throws(Fault) in .bool(try Operations.inList(a, b)) }
-                case .inSet(let k):
-                    let set = program.sets[Int(k)]
-                    unary { .bool(set.contains($0)) }
-                case .contains: binary { a, b throws(Fault) in .bool(try Operations.contains(a, b)) }
-                case .containsAny: binary { a, b throws(Fault) in .bool(try Operations.containsSome(a, b, all: false)) }
-                case .containsAll: binary { a, b throws(Fault) in .bool(try Operations.containsSome(a, b, all: true)) }
-                case .startsWith: binary { a, b throws(Fault) in .bool(try Operations.affix(a, b, prefix: true)) }
-                case .endsWith: binary { a, b throws(Fault) in .bool(try Operations.affix(a, b, prefix: false)) }
-                case .matches(let k):
-                    let regex = program.regexes[Int(k)]
-                    unary { v throws(Fault) in
-                        guard case .string(let s) = v else { throw Fault.operand("'matches'", "left", expected: "a string", got: v) }
-                        return .bool(regex.matches(s))
-                    }
-
-                // MARK: Calls
-                case .call(let builtin, let count):
-                    let n = Int(count)
-                    var failure: Cell?
-                    for i in 0..<n {
-                        if case .error = stack[top - n + i] { failure = stack[top - n + i]; break }
-                    }
-                    let result: Cell
-                    if let failure {
-                        result = failure
+            // MARK: Specialised
+            case .slotEqualsConstant(let s, let k):
+                let equal = Int(s) < slotCount ? slots[Int(s)] == constants[Int(k)] : constants[Int(k)] == .null
+                stack.push(.value(.bool(equal)))
+            case .slotInSet(let s, let k):
+                let found = Int(s) < slotCount ? program.sets[Int(k)].contains(slots[Int(s)]) : program.sets[Int(k)].contains(.null)
+                stack.push(.value(.bool(found)))
+            case .slotOperatorConstant(let op, let s, let k):
+                do throws(Fault) {
+                    let result = Int(s) < slotCount
+                        ? try Operations.binary(op, slots[Int(s)], constants[Int(k)])
+                        : try Operations.binary(op, .null, constants[Int(k)])
+                    stack.push(.value(result))
+                } catch {
+                    stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
+                }
+            case .bucketLess(let s, let saltOperand, let k):
+                guard case .number(let bound) = constants[Int(k)] else { stack.push(.value(.null)); break }
+                do throws(Fault) {
+                    let key = Int(s) < slotCount ? slots[Int(s)] : .null
+                    let index: UInt64
+                    if saltOperand == Instruction.defaultSaltOperand {
+                        index = try Builtin.bucketIndex(key, salt: environment.salt, buckets: 100)
+                    } else if case .string(let salt) = constants[Int(saltOperand)] {
+                        index = try Builtin.bucketIndex(key, salt: salt, buckets: 100)
                     } else {
-                        result = withUnsafeTemporaryAllocation(of: Value.self, capacity: n) { args -> Cell in
-                            for i in 0..<n {
-                                if case .value(let v) = stack[top - n + i] { (args.baseAddress! + i).initialize(to: v) }
-                            }
-                            defer { args.baseAddress!.deinitialize(count: n) }
-                            do throws(Fault) {
-                                return .value(try builtin.apply(UnsafeBufferPointer(args), now: environment.now))
-                            } catch {
-                                return fault(error)
-                            }
-                        }
+                        index = 0
                     }
-                    for _ in 0..<n { _ = pop() }
-                    push(result)
-
-                // MARK: Rule files
-                case .flag(let k):
-                    push(.value(evaluate(program.flags[Int(k)], slots: slots, now: environment.now).value))
-
-                // MARK: Specialised
-                case .slotEqualsConstant(let s, let k):
-                    push(.value(.bool(slot(s) == program.constants[Int(k)])))
-                case .slotInSet(let s, let k):
-                    push(.value(.bool(program.sets[Int(k)].contains(slot(s)))))
+                    stack.push(.value(.bool(Double(index) < bound)))
+                } catch {
+                    stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
                 }
             }
-            // A well-formed program leaves exactly one cell.
-            let result = top > 0 ? pop() : .value(.null)
-            while top > 0 { _ = pop() }
-            return result
+        }
+        return stack.finish()
+    }
+
+    /// Pops two operands and pushes `body(a, b)`; an error operand propagates (the left one
+    /// first), and a fault becomes an error value with the instruction's span.
+    @inline(__always)
+    private static func binary(_ stack: inout Stack, _ program: Program, _ here: Int,
+                               _ body: (Value, Value) throws(Fault) -> Value) {
+        let b = stack.pop(), a = stack.pop()
+        guard case .value(let x) = a else { stack.push(a); return }
+        guard case .value(let y) = b else { stack.push(b); return }
+        do throws(Fault) {
+            stack.push(.value(try body(x, y)))
+        } catch {
+            stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
+        }
+    }
+
+    /// Pops one operand and pushes `body(a)`, propagating an error operand.
+    @inline(__always)
+    private static func unary(_ stack: inout Stack, _ program: Program, _ here: Int, _ body: (Value) throws(Fault) -> Value) {
+        let a = stack.pop()
+        guard case .value(let x) = a else { stack.push(a); return }
+        do throws(Fault) {
+            stack.push(.value(try body(x)))
+        } catch {
+            stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
         }
     }
 

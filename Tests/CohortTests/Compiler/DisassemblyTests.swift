@@ -55,7 +55,7 @@ struct DisassemblyTests {
     func constantSet() throws {
         let rule = try Rule(#"user.country in ["NO", "SE"]"#)
         #expect(rule.program.code == [.slotInSet(slot: 0, set: 0)])
-        #expect(rule.program.sets == [["NO", "SE"]])
+        #expect(rule.program.sets.map(\.members) == [["NO", "SE"]])
         let notIn = try Rule(#"user.country not in ["NO", "SE"]"#)
         #expect(notIn.program.code == [.slotInSet(slot: 0, set: 0), .not])
         let computed = try Rule(#"lower(user.country) in ["no"]"#)
@@ -66,8 +66,14 @@ struct DisassemblyTests {
     func shortCircuitJumps() throws {
         let rule = try Rule("user.a == 1 and user.b == 2 and user.c == 3")
         let end = UInt32(rule.program.code.count)
-        let tests = rule.program.code.filter { if case .andTest = $0 { true } else { false } }
-        #expect(tests == [.andTest(target: end), .andTest(target: end)])
+        let jumps = rule.program.code.filter {
+            switch $0 {
+            case .andTest, .andStep: true
+            default: false
+            }
+        }
+        #expect(jumps == [.andTest(target: end), .andStep(target: end)])
+        #expect(rule.program.code.last == .andCombine)
     }
 
     @Test("the stack is sized exactly")
@@ -90,6 +96,7 @@ struct DisassemblyTests {
         #expect(text.contains("constants:\n  k0 = 20\n"))
         #expect(text.contains("slots:\n  s0 = user.group\n  s1 = user.id\n"))
         #expect(text.contains(#"set0 = {"beta", "qa"}"#))
-        #expect(text.contains("or_test         -> 0008"))
+        #expect(text.contains("or_test         -> 0004"))
+        #expect(text.contains("bucket_lt       s1 (user.id), default salt, < k0 20"))
     }
 }

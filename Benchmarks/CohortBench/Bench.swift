@@ -1,0 +1,236 @@
+import Cohort
+import Dispatch
+import Foundation
+
+// cohort-bench: median ns per evaluation of each workload, beside a hand-written Swift
+// baseline of the same rule over the same data, measured in the same run.
+//
+//   swift run -c release cohort-bench            all workloads
+//   swift run -c release cohort-bench --quick    fewer iterations (a smoke run)
+//   cohort-bench --alloc-probe W1 N              N evaluations of W1 only, for counting
+//                                                allocations with valgrind (see allocations.sh)
+
+// Everything runs inside a nonisolated function: top-level code is main-actor isolated, and
+// the isolation checks Swift 6 inserts around its closures would be measured with every call.
+struct User {
+    var id: String, group: String, country: String, age: Double, plan: String, email: String, betaOptOut: Bool, appVersion: String
+}
+
+struct Row { var name: String; var cohort: Double; var baseline: Double? }
+
+@inline(never) func blackHole<T>(_ x: T) { withExtendedLifetime(x) {} }
+
+enum Bench {
+    static func run() {
+        let arguments = CommandLine.arguments
+        let quick = arguments.contains("--quick")
+        let runs = quick ? 3 : 7
+        let iterations = quick ? 20_000 : 200_000
+
+        // MARK: Data
+
+        /// The same users as bound slots (for Cohort) and as plain structs (for the baselines).
+
+        var generator = UserGenerator(seed: 7)
+        let sample = (0..<1024).map { generator.nextUser(index: $0) }
+        func field(_ v: Value, _ k: String) -> Value { if case .object(let f) = v { return f[k] ?? .null }; return .null }
+        func string(_ v: Value) -> String { if case .string(let s) = v { return s }; return "" }
+        let users: [User] = sample.map { u in
+            var age = 0.0
+            if case .number(let n) = field(u, "age") { age = n }
+            var opt = false
+            if case .bool(let b) = field(u, "beta_opt_out") { opt = b }
+            return User(id: string(field(u, "id")), group: string(field(u, "group")), country: string(field(u, "country")), age: age,
+                        plan: string(field(u, "plan")), email: string(field(u, "email")), betaOptOut: opt, appVersion: string(field(u, "app_version")))
+        }
+        let now = Instant(seconds: 1_796_000_000)
+
+        /// Pre-binds every sample user to a rule's slots, so the loop measures evaluation only.
+        func bound(_ rule: Rule) -> [[Value]] {
+            sample.map { u in rule.slotTable.paths.map { $0.resolve(in: ["user": u]) } }
+        }
+
+        // MARK: Measurement
+
+
+        /// Median over `runs` of the mean ns per call over `iterations` calls.
+        func measure(_ body: (Int) -> Bool) -> Double {
+            var samples: [Double] = []
+            var sink = 0
+            for _ in 0..<runs {
+                let start = DispatchTime.now().uptimeNanoseconds
+                for i in 0..<iterations where body(i & 1023) { sink &+= 1 }
+                let end = DispatchTime.now().uptimeNanoseconds
+                samples.append(Double(end - start) / Double(iterations))
+            }
+            blackHole(sink)
+            samples.sort()
+            return samples[samples.count / 2]
+        }
+
+        func evaluate(_ rule: Rule, _ slots: [[Value]]) -> (Int) -> Bool {
+            let program = rule.program
+            let environment = VM.Environment(now: now, salt: "")
+            return { i in
+                slots[i].withUnsafeBufferPointer { buffer in
+                    if case .value(.bool(true)) = VM.run(program, slots: buffer, environment: environment) { return true }
+                    return false
+                }
+            }
+        }
+
+        func handBucket(_ key: String, _ salt: String) -> UInt32 {
+            var h = MurmurHash3()
+            h.combine(utf8: salt)
+            h.combine(byte: UInt8(ascii: ":"))
+            h.combine(utf8: key)
+            return h.finalize() % 100
+        }
+
+        var rows: [Row] = []
+
+        func workload(_ name: String, _ text: String, baseline: ((Int) -> Bool)?) {
+            let rule = try! Rule(text)
+            let cohort = measure(evaluate(rule, bound(rule)))
+            rows.append(Row(name: name, cohort: cohort, baseline: baseline.map(measure)))
+        }
+
+        // MARK: Allocation probe
+
+        if let probe = arguments.firstIndex(of: "--alloc-probe") {
+            let which = arguments[probe + 1]
+            let count = Int(arguments[probe + 2]) ?? 1000
+            let texts = [
+                "W1": #"user.group in ["qa","beta"] or bucket(user.id) < 20"#,
+                "W2": #"user.country in ["KR","JP","US"] and user.age >= 18 and user.plan != "free" and user.email ends_with "@acme.com" and not user.beta_opt_out"#,
+                "W3": "user.id in [" + (0..<10_000).map { "\"u-\(100_000 + $0 * 7)\"" }.joined(separator: ",") + "]",
+            ]
+            let rule = try! Rule(texts[which]!)
+            let body = evaluate(rule, bound(rule))
+            var sink = 0
+            for i in 0..<count where body(i & 1023) { sink += 1 }
+            print(sink)
+            return
+        }
+
+        // MARK: Workloads
+
+        print("cohort-bench: \(runs) runs × \(iterations) evaluations per workload, median ns/evaluation (release build)\n")
+
+        workload("W1 design-card rule", #"user.group in ["qa","beta"] or bucket(user.id) < 20"#) { i in
+            let u = users[i]
+            return u.group == "qa" || u.group == "beta" || handBucket(u.id, "") < 20
+        }
+
+        workload("W2 five conditions", #"user.country in ["KR","JP","US"] and user.age >= 18 and user.plan != "free" and user.email ends_with "@acme.com" and not user.beta_opt_out"#) { i in
+            let u = users[i]
+            return (u.country == "KR" || u.country == "JP" || u.country == "US") && u.age >= 18 && u.plan != "free"
+                && u.email.hasSuffix("@acme.com") && !u.betaOptOut
+        }
+
+        let ids = (0..<10_000).map { "u-\(100_000 + $0 * 7)" }
+        let idSet = Set(ids)
+        workload("W3 segment of 10,000 ids", "user.id in [" + ids.map { "\"\($0)\"" }.joined(separator: ",") + "]") { i in
+            idSet.contains(users[i].id)
+        }
+
+        let cutoff = Version("5.2.0")!
+        let launch = Instant(timestamp: "2026-12-01T09:00:00Z")!
+        workload("W4 semver and time", #"semver(user.app_version) >= "5.2.0" and now() >= time("2026-12-01T09:00:00Z")"#) { i in
+            guard let v = Version(users[i].appVersion) else { return false }
+            return v >= cutoff && now >= launch
+        }
+
+        // W5: every flag of examples/flags.cohort for one record.
+        let flagsPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/flags.cohort").path
+        if let ruleset = try? Ruleset(contentsOfFile: flagsPath) {
+            let slots = sample.map { u in ruleset.slotTable.paths.map { $0.resolve(in: ["user": u]) } }
+            let perRecord = measure { i in
+                slots[i].withUnsafeBufferPointer { buffer in
+                    var any = false
+                    for f in ruleset.flags.indices where VM.evaluate(ruleset.flags[f], slots: buffer, now: now).value == .bool(true) { any = true }
+                    return any
+                }
+            }
+            rows.append(Row(name: "W5 all \(ruleset.flags.count) flags of flags.cohort", cohort: perRecord, baseline: nil))
+        }
+
+        // W6: `matches` on typical patterns, against NSRegularExpression (the baseline column).
+        for (label, pattern) in [("W6 matches @acme\\.com$", #"@acme\.com$"#), ("W6 matches ^u-[0-9]+$", "^u-[0-9]+$"),
+                                 ("W6 matches ^(qa|beta)-", "^(qa|beta)-")] {
+            let regex = try! NSRegularExpression(pattern: pattern)
+            let texts = users.map { $0.email + " " + $0.id }
+            let subjects = users.map { pattern.hasPrefix("^u") ? $0.id : pattern.hasPrefix("^(") ? $0.group + "-x" : $0.email }
+            _ = texts
+            var quoted = ""
+            writeJSONString(pattern, to: &quoted)
+            let rule = try! Rule("user.s matches " + quoted)
+            let slots = subjects.map { [Value.string($0)] }
+            let cohort = measure(evaluate(rule, slots))
+            let baseline = measure { i in
+                let s = subjects[i]
+                return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
+            }
+            rows.append(Row(name: label, cohort: cohort, baseline: baseline))
+        }
+
+        print("workload                          cohort ns   baseline ns   ratio")
+        for row in rows {
+            let name = row.name.padding(toLength: 32, withPad: " ", startingAt: 0)
+            let c = String(format: "%9.1f", row.cohort)
+            if let b = row.baseline {
+                print("\(name)  \(c)   \(String(format: "%11.1f", b))   \(String(format: "%5.2fx", row.cohort / b))")
+            } else {
+                print("\(name)  \(c)             -       -")
+            }
+        }
+
+        // MARK: Compile time of a 1,000-flag file
+
+        var file = "segment internal = user.email ends_with \"@acme.com\" or user.group in [\"qa\", \"staff\"]\n"
+        for i in 0..<1000 {
+            switch i % 3 {
+            case 0: file += "flag f\(i) = internal or bucket(user.id) < \(i % 100)\n"
+            case 1: file += "flag f\(i) { when user.plan == \"pro\" serve \"a\"\n when bucket(user.id) < 50 serve \"b\"\n default \"c\" }\n"
+            default: file += "flag f\(i) = semver(user.app_version) >= \"5.\(i % 10).0\" and user.country in [\"KR\", \"JP\"]\n"
+            }
+        }
+        var compileSamples: [Double] = []
+        for _ in 0..<runs {
+            let start = DispatchTime.now().uptimeNanoseconds
+            blackHole(try! Ruleset(source: file))
+            compileSamples.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        compileSamples.sort()
+        print("\ncompile a 1,000-flag file: \(String(format: "%.1f", compileSamples[compileSamples.count / 2])) ms (median of \(runs))")
+
+        // MARK: Batch throughput (in memory: split, decode, bind, evaluate all flags, format JSONL)
+
+        if let ruleset = try? Ruleset(contentsOfFile: flagsPath) {
+            let count = quick ? 50_000 : 500_000
+            var g = UserGenerator(seed: 11)
+            var text = ""
+            for i in 0..<count { text += g.nextUser(index: i).jsonText + "\n" }
+            let bytes = Array(text.utf8)
+            let evaluator = try! BatchEvaluator(ruleset: ruleset, options: BatchOptions(now: now))
+            var splitter = RecordSplitter(format: .jsonl)
+            let records = bytes.withUnsafeBytes { splitter.split($0, final: true).records }
+            let jobs = ProcessInfo.processInfo.activeProcessorCount
+            let chunkSize = 4096
+            let chunksAll = stride(from: 0, to: records.count, by: chunkSize).map { Array(records[$0..<min($0 + chunkSize, records.count)]) }
+            var batchSamples: [Double] = []
+            for _ in 0..<(quick ? 1 : 3) {
+                let start = DispatchTime.now().uptimeNanoseconds
+                let localChunks = chunksAll, localBytes = bytes, localEvaluator = evaluator
+                DispatchQueue.concurrentPerform(iterations: localChunks.count) { c in
+                    localBytes.withUnsafeBytes { buffer in blackHole(localEvaluator.process(buffer, records: localChunks[c], format: .jsonl, csvHeader: nil)) }
+                }
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                batchSamples.append(Double(count) / seconds)
+            }
+            batchSamples.sort()
+            print("batch (in memory, \(jobs) threads, \(ruleset.flags.count) flags, \(count) records): \(Int(batchSamples[batchSamples.count / 2])) records/s (median)")
+        }
+    }
+}

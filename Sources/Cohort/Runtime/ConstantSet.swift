@@ -1,0 +1,131 @@
+import Foundation
+
+/// The members of a constant list such as `["qa", "beta"]`, prepared for membership tests
+/// at evaluation time (`x in [...]` and the fused `slot_in_set`).
+///
+/// Strings, by far the most common members (ids, groups, countries), live in a flat
+/// open-addressing table keyed by their UTF-8 bytes, so a lookup reads the candidate's bytes
+/// in place: no `Hasher`, no retain of the candidate, no allocation. Very small string sets
+/// are scanned instead, which beats hashing. Every other member kind goes to a `Set<Value>`.
+package struct ConstantSet: Sendable {
+    /// Every member, for the disassembler and for non-string lookups.
+    package let members: Set<Value>
+
+    /// UTF-8 bytes of all string members, back to back.
+    private let bytes: [UInt8]
+    /// Start offset and length in `bytes` of each string member.
+    private let strings: [(start: Int, count: Int)]
+    /// Open-addressing table of indices into `strings` (`-1` for an empty bucket); its size is
+    /// a power of two at least twice the number of strings, so probes stay short. Empty for
+    /// small sets, which are scanned.
+    private let table: [Int32]
+    /// True when at least one member is not a string.
+    private let hasOtherKinds: Bool
+
+    /// Sets of up to this many strings are scanned rather than hashed.
+    private static let scanLimit = 8
+
+    package init(_ members: Set<Value>) {
+        self.members = members
+        var bytes: [UInt8] = []
+        var strings: [(start: Int, count: Int)] = []
+        var others = false
+        for member in members {
+            if case .string(let s) = member {
+                strings.append((bytes.count, s.utf8.count))
+                bytes.append(contentsOf: s.utf8)
+            } else {
+                others = true
+            }
+        }
+        var table: [Int32] = []
+        if strings.count > Self.scanLimit {
+            var size = 16
+            while size < strings.count * 2 { size *= 2 }
+            table = [Int32](repeating: -1, count: size)
+            bytes.withUnsafeBufferPointer { all in
+                for (i, s) in strings.enumerated() {
+                    let key = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(all)[s.start ..< s.start + s.count])
+                    var slot = Int(truncatingIfNeeded: Self.hash(key)) & (size - 1)
+                    while table[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+                    table[slot] = Int32(i)
+                }
+            }
+        }
+        self.bytes = bytes
+        self.strings = strings
+        self.table = table
+        self.hasOtherKinds = others
+    }
+
+    /// The number of members.
+    package var count: Int { members.count }
+
+    /// True when `value` equals a member under Cohort's `==` (strings by scalars).
+    @inline(__always)
+    package func contains(_ value: Value) -> Bool {
+        if case .string(let s) = value {
+            return strings.isEmpty ? false : containsString(s)
+        }
+        return hasOtherKinds && members.contains(value)
+    }
+
+    /// True when the string `s` is a member, comparing UTF-8 bytes.
+    package func containsString(_ s: String) -> Bool {
+        if let found = s.utf8.withContiguousStorageIfAvailable({ containsUTF8(UnsafeRawBufferPointer($0)) }) {
+            return found
+        }
+        return Array(s.utf8).withUnsafeBytes { containsUTF8($0) }
+    }
+
+    private func containsUTF8(_ key: UnsafeRawBufferPointer) -> Bool {
+        bytes.withUnsafeBytes { all in
+            strings.withUnsafeBufferPointer { strings in
+                @inline(__always) func equal(_ i: Int) -> Bool {
+                    let s = strings[i]
+                    return s.count == key.count
+                        && (s.count == 0 || bytesEqual(all.baseAddress! + s.start, key.baseAddress!, count: s.count))
+                }
+                if table.isEmpty {
+                    for i in 0 ..< strings.count where equal(i) { return true }
+                    return false
+                }
+                return table.withUnsafeBufferPointer { table in
+                    let mask = table.count - 1
+                    var slot = Int(truncatingIfNeeded: Self.hash(key)) & mask
+                    while true {
+                        let i = Int(table[slot])
+                        if i < 0 { return false }
+                        if equal(i) { return true }
+                        slot = (slot + 1) & mask
+                    }
+                }
+            }
+        }
+    }
+
+    /// A fast non-cryptographic hash of bytes, eight at a time. Collisions only cost a probe;
+    /// the members are the rule author's constants, not attacker-chosen keys.
+    @inline(__always)
+    private static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+        let m: UInt64 = 0x9E37_79B9_7F4A_7C15
+        var h = UInt64(truncatingIfNeeded: key.count) &* m
+        var i = 0
+        while i + 8 <= key.count {
+            let word = key.loadUnaligned(fromByteOffset: i, as: UInt64.self)
+            h = (h ^ word) &* m
+            h ^= h >> 29
+            i += 8
+        }
+        var tail: UInt64 = 0
+        var shift: UInt64 = 0
+        while i < key.count {
+            tail |= UInt64(key[i]) << shift
+            shift += 8
+            i += 1
+        }
+        h = (h ^ tail) &* m
+        h ^= h >> 32
+        return h
+    }
+}

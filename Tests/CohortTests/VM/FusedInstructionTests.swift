@@ -1,0 +1,126 @@
+@testable import Cohort
+import Testing
+
+/// The fused instructions (`slot_eq_const`, `slot_in_set`, `slot_op_const`, `bucket_lt`,
+/// `and_step`/`or_step`) are an optimisation only: each must give exactly what the unfused
+/// sequence gives — the same value, or the same error message at the same place.
+/// `[user.x][0]` reads the same attribute through a computed list, which is never fused.
+@Suite("Fused instructions")
+struct FusedInstructionTests {
+    /// Attribute values of every kind, including ones that make the operators fail.
+    static let values: [Value] = [
+        .null, true, false, 0, 17, 18, 18.5, -1, "", "18", "abc", "free", "pro", "u-42", "x@acme.com", "@acme.com",
+        "é", ["a", "b"], ["x": 1], .version(Version("1.2.3")!), .time(Instant(seconds: 0)),
+    ]
+
+    static let constants = [#"18"#, #""free""#, #""@acme.com""#, "null", "true", #""ab""#]
+
+    /// The outcome as comparable text: the value, or the error's message and caret column.
+    private func outcome(_ rule: Rule, _ value: Value) -> String {
+        switch rule.evaluate(["user": ["x": value]]) {
+        case .success(let v): "value \(v.jsonText)"
+        case .failure(let e): "error \(e.message) at \(e.location.column)"
+        }
+    }
+
+    private func fusedAndPlain(_ op: String, _ constant: String) throws -> (fused: Rule, plain: Rule) {
+        // Both sources put the operator at the same column, so error carets compare equal.
+        (try Rule("user.x \(op) \(constant)"), try Rule("[user.x][0] \(op) \(constant)"))
+    }
+
+    @Test("slot op constant equals the unfused comparison", arguments: ["==", "!=", "<", "<=", ">", ">=", "contains", "starts_with", "ends_with"])
+    func slotOperatorConstant(op: String) throws {
+        for constant in Self.constants {
+            guard let (fused, plain) = try? fusedAndPlain(op, constant) else { continue }  // statically rejected pairs
+            #expect(fused.program.code.count == 1, "user.x \(op) \(constant) should compile to one fused instruction")
+            for value in Self.values {
+                let a = outcome(fused, value), b = outcome(plain, value)
+                // The caret of the plain form starts at `[`, the fused one at `u`: compare messages.
+                #expect(a.split(separator: " at ").first == b.split(separator: " at ").first,
+                        "user.x \(op) \(constant) with x = \(value.jsonText)")
+            }
+        }
+    }
+
+    @Test("slot in set equals membership in the list, for strings, numbers and mixed lists")
+    func slotInSet() throws {
+        let lists = [#"["qa", "beta"]"#, #"["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]"#, "[1, 2, 18]",
+                     #"[null, true, "18", 18]"#, #"["é", ""]"#]
+        for list in lists {
+            let fused = try Rule("user.x in \(list)"), plain = try Rule("[user.x][0] in \(list)")
+            for value in Self.values + ["a", "k", "qa", "beta", "b", 2] {
+                #expect(outcome(fused, value) == outcome(plain, value), "x = \(value.jsonText) in \(list)")
+            }
+        }
+    }
+
+    @Test("a large string set finds every member and nothing else")
+    func largeSet() throws {
+        let ids = (0..<5_000).map { "u-\($0 * 3)" }
+        let rule = try Rule("user.x in [" + ids.map { "\"\($0)\"" }.joined(separator: ", ") + "]")
+        for i in 0..<15_000 {
+            #expect(rule.matches(["user": ["x": .string("u-\(i)")]]) == (i % 3 == 0))
+        }
+        #expect(!rule.matches(["user": ["x": 0]]))
+    }
+
+    @Test("bucket(attr) < n equals the unfused call, with the default salt, a given salt and a flag's salt")
+    func bucketLess() throws {
+        for (fusedText, plainText) in [("bucket(user.x) < 37", "bucket([user.x][0]) < 37"),
+                                       (#"bucket(user.x, "exp") < 50"#, #"bucket([user.x][0], "exp") < 50"#)] {
+            let fused = try Rule(fusedText), plain = try Rule(plainText)
+            #expect(fused.program.code.contains { if case .bucketLess = $0 { true } else { false } })
+            for i in 0..<500 {
+                let value: Value = i % 2 == 0 ? .string("user-\(i)") : .number(Double(i))
+                for salt in ["", "flag-a"] {
+                    #expect(try fused.evaluate(["user": ["x": value]], salt: salt).get() ==
+                            plain.evaluate(["user": ["x": value]], salt: salt).get())
+                }
+            }
+            // A key that is neither a string nor a number is the same error, under the call.
+            for value in [Value.null, true, ["a"]] {
+                let a = outcome(fused, value), b = outcome(plain, value)
+                #expect(a.hasPrefix("error") && a.split(separator: " at ").first == b.split(separator: " at ").first)
+            }
+        }
+        // In a rule file the flag's name is the salt; fused and unfused agree there too.
+        let rules = try Ruleset(source: """
+            flag fused = bucket(user.x) < 40
+            flag plain = bucket([user.x][0]) < 40
+            flag fused_salted = bucket(user.x, "fused") < 40
+            """)
+        var agreeing = 0
+        for i in 0..<400 {
+            let context: Context = ["user": ["x": .string("id-\(i)")]]
+            let fused = rules.evaluate("fused", in: context)?.value
+            let fusedSalted = rules.evaluate("fused_salted", in: context)?.value
+            #expect(fused == fusedSalted, "the default salt of flag 'fused' is its name")
+            if fused == rules.evaluate("plain", in: context)?.value { agreeing += 1 }
+        }
+        // Different flags hash differently: agreement near 40%·40% + 60%·60%, never all.
+        #expect(agreeing < 400)
+    }
+
+    @Test("and/or chains: every combination of false, true, null and an error gives the unfused result")
+    func chains() throws {
+        // Operands as attributes (fused links) and as computed values (nothing fused).
+        let operands: [(Value, String)] = [(false, "false"), (true, "true"), (.null, "null"), ("s", "\"s\"")]
+        for op in ["and", "or"] {
+            for a in operands {
+                for b in operands {
+                    for c in operands {
+                        let context: Context = ["user": ["a": a.0, "b": b.0, "c": c.0]]
+                        let chain = try Rule("user.a \(op) user.b \(op) user.c")
+                        let nested = try Rule("([user.a][0] \(op) [user.b][0]) \(op) [user.c][0]")
+                        let x = chain.evaluate(context), y = nested.evaluate(context)
+                        switch (x, y) {
+                        case let (.success(l), .success(r)): #expect(l == r, "\(a.1) \(op) \(b.1) \(op) \(c.1)")
+                        case let (.failure(l), .failure(r)): #expect(l.message == r.message, "\(a.1) \(op) \(b.1) \(op) \(c.1)")
+                        default: Issue.record("\(a.1) \(op) \(b.1) \(op) \(c.1): \(x) vs \(y)")
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
