@@ -97,13 +97,30 @@ enum Bench {
 
         // MARK: Allocation probe
 
+        // W5 reads every flag of the shipped example file.
+        let flagsPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+            .appendingPathComponent("examples/flags.cohort").path
+
         if let probe = arguments.firstIndex(of: "--alloc-probe") {
             let which = arguments[probe + 1]
             let count = Int(arguments[probe + 2]) ?? 1000
+            if which == "W5" {
+                let ruleset = try! Ruleset(contentsOfFile: flagsPath)
+                let slots = sample.map { u in ruleset.slotTable.paths.map { $0.resolve(in: ["user": u]) } }
+                var sink = 0
+                for i in 0..<count {
+                    slots[i & 1023].withUnsafeBufferPointer { buffer in
+                        for f in ruleset.flags.indices where VM.evaluate(ruleset.flags[f], slots: buffer, now: now).value == .bool(true) { sink += 1 }
+                    }
+                }
+                print(sink)
+                return
+            }
             let texts = [
                 "W1": #"user.group in ["qa","beta"] or bucket(user.id) < 20"#,
                 "W2": #"user.country in ["KR","JP","US"] and user.age >= 18 and user.plan != "free" and user.email ends_with "@acme.com" and not user.beta_opt_out"#,
                 "W3": "user.id in [" + (0..<10_000).map { "\"u-\(100_000 + $0 * 7)\"" }.joined(separator: ",") + "]",
+                "W4": #"semver(user.app_version) >= "5.2.0" and now() >= time("2026-12-01T09:00:00Z")"#,
             ]
             let rule = try! Rule(texts[which]!)
             let body = evaluate(rule, bound(rule))
@@ -142,8 +159,6 @@ enum Bench {
         }
 
         // W5: every flag of examples/flags.cohort for one record.
-        let flagsPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .appendingPathComponent("examples/flags.cohort").path
         if let ruleset = try? Ruleset(contentsOfFile: flagsPath) {
             let slots = sample.map { u in ruleset.slotTable.paths.map { $0.resolve(in: ["user": u]) } }
             let perRecord = measure { i in

@@ -17,7 +17,7 @@ package struct Compiler {
         case flag(FlagProgram)
     }
 
-    private var program = Program()
+    private var program = Program.Parts()
     private var constantIndex: [Value: UInt32] = [:]
     private var height = 0
     private var salt: Salt
@@ -38,7 +38,7 @@ package struct Compiler {
                                 expand: @escaping (Int, Salt) -> Expansion? = { _, _ in nil }) -> Program? {
         var compiler = Compiler(salt: salt, limits: limits, expand: expand)
         compiler.emit(ir)
-        return compiler.overflowed ? nil : compiler.program
+        return compiler.overflowed ? nil : Program(compiler.program)
     }
 
     // MARK: Emission
@@ -165,6 +165,12 @@ package struct Compiler {
             // Only the call can fail (a key that is not a string or number), so the fused
             // instruction carries the call's span, as the unfused error would.
             append(.bucketLess(slot: rollout.slot, salt: rollout.salt, bound: constant(rollout.bound)), rollout.span)
+            return
+        }
+        if Instruction.comparesVersions(op), case .call(.semver, let arguments, let callSpan) = left,
+            arguments.count == 1, case .slot(let s, _) = arguments[0], case .constant(let v, _) = right, case .version = v {
+            // As with `bucket_lt`, only the call can fail, so the instruction carries its span.
+            append(.semverCompare(op, slot: UInt32(s), constant: constant(v)), callSpan)
             return
         }
         emit(left)

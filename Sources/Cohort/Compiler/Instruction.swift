@@ -105,11 +105,22 @@ package enum Instruction: Sendable, Hashable {
     /// constant bound; less`): the percentage-rollout test. The salt is `constants[salt]`, or
     /// the evaluation's default salt when `salt` is `Instruction.defaultSaltOperand`.
     case bucketLess(slot: UInt32, salt: UInt32, bound: UInt32)
+    /// `→ semver(slots[s]) op constants[k]` (`slot s; call semver/1; constant k; op`) for a
+    /// comparison with a version constant: the release-gate test, without boxing a version.
+    case semverCompare(BinaryOperator, slot: UInt32, constant: UInt32)
 }
 
 extension Instruction {
     /// The `salt` operand of `bucketLess` that stands for the evaluation's default salt.
     package static let defaultSaltOperand = UInt32.max
+
+    /// The comparisons `semverCompare` fuses.
+    package static func comparesVersions(_ op: BinaryOperator) -> Bool {
+        switch op {
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: true
+        default: false
+        }
+    }
 
     /// The operators `slotOperatorConstant` fuses: the cheap tests rules put on attributes.
     package static func fuses(_ op: BinaryOperator) -> Bool {
@@ -163,13 +174,14 @@ extension Instruction {
         case .slotInSet: "slot_in_set"
         case .slotOperatorConstant: "slot_op_const"
         case .bucketLess: "bucket_lt"
+        case .semverCompare: "semver_cmp"
         }
     }
 
     /// Net change of the stack height.
     package var stackEffect: Int {
         switch self {
-        case .constant, .slot, .defaultSalt, .slotEqualsConstant, .slotInSet, .slotOperatorConstant, .bucketLess, .flag: 1
+        case .constant, .slot, .defaultSalt, .slotEqualsConstant, .slotInSet, .slotOperatorConstant, .bucketLess, .semverCompare, .flag: 1
         case .member, .not, .negate, .inSet, .matches, .andTest, .orTest: 0
         case .index, .andCombine, .orCombine, .andStep, .orStep, .add, .subtract, .multiply, .divide, .remainder, .equal, .notEqual,
             .less, .lessEqual, .greater, .greaterEqual, .inList, .contains, .containsAny, .containsAll, .startsWith,

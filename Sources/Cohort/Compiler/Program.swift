@@ -1,34 +1,62 @@
 /// Compiled bytecode for one expression: immutable, `Sendable`, safe to run from many
 /// threads at once.
-package struct Program: Sendable {
+///
+/// A class, so that handing a program around (flags hold one per arm, and evaluate
+/// prerequisites by their programs) costs one reference count, not one per table.
+package final class Program: Sendable {
     /// The instructions.
-    package var code: [Instruction] = []
+    package let code: [Instruction]
     /// The source span of each instruction, so a run-time error points at its sub-expression.
-    package var spans: [SourceSpan] = []
+    package let spans: [SourceSpan]
     /// Constant values referred to by `constant` and `member`.
-    package var constants: [Value] = []
+    package let constants: [Value]
     /// Constant sets for `in [..]` membership.
-    package var sets: [ConstantSet] = []
+    package let sets: [ConstantSet]
     /// Compiled patterns for `matches`.
-    package var regexes: [RegexPattern] = []
+    package let regexes: [RegexPattern]
     /// Prerequisite flags this program reads with the `flag` instruction.
-    package var flags: [FlagProgram] = []
+    package let flags: [FlagProgram]
     /// The largest stack height the code reaches; the VM allocates exactly this much.
-    package var maxStack = 0
+    package let maxStack: Int
+    /// The value, when the program is a single constant (the VM then returns it directly).
+    package let constantValue: Value?
 
-    package init() {}
-
-    /// A program that just yields a constant.
-    package init(constant value: Value, span: SourceSpan) {
-        constants = [value]
-        code = [.constant(0)]
-        spans = [span]
-        maxStack = 1
+    /// A program from the compiler's tables.
+    package init(_ parts: Parts) {
+        code = parts.code
+        spans = parts.spans
+        constants = parts.constants
+        sets = parts.sets
+        regexes = parts.regexes
+        flags = parts.flags
+        maxStack = parts.maxStack
+        if code.count == 1, case .constant(let k) = code[0] {
+            constantValue = constants[Int(k)]
+        } else {
+            constantValue = nil
+        }
     }
 
-    /// The value, when the program is a single constant.
-    package var constantValue: Value? {
-        if code.count == 1, case .constant(let k) = code[0] { return constants[Int(k)] }
-        return nil
+    /// A program that just yields a constant.
+    package convenience init(constant value: Value, span: SourceSpan) {
+        var parts = Parts()
+        parts.constants = [value]
+        parts.code = [.constant(0)]
+        parts.spans = [span]
+        parts.maxStack = 1
+        self.init(parts)
+    }
+
+    /// The tables of a program while the compiler fills them.
+    package struct Parts {
+        package var code: [Instruction] = []
+        package var spans: [SourceSpan] = []
+        package var constants: [Value] = []
+        package var sets: [ConstantSet] = []
+        package var regexes: [RegexPattern] = []
+        package var flags: [FlagProgram] = []
+        package var maxStack = 0
+
+        package init() {}
     }
 }

@@ -1,19 +1,32 @@
 /// A compiled flag: its `when` arms in order and its default. A boolean flag
 /// `flag f = COND` compiles as `when COND serve true`, default `false`.
-package struct FlagProgram: Sendable {
+package final class FlagProgram: Sendable {
     /// One `when COND serve VALUE` arm.
     package struct Arm: Sendable {
         package var condition: Program
         package var value: Program
         /// 1-based source line of the `when` (of the expression, for a boolean flag).
         package var line: Int
+
+        package init(condition: Program, value: Program, line: Int) {
+            self.condition = condition
+            self.value = value
+            self.line = line
+        }
     }
 
-    package var name: String
-    package var arms: [Arm]
-    package var defaultValue: Value
+    package let name: String
+    package let arms: [Arm]
+    package let defaultValue: Value
     /// True for `flag NAME = expr`.
-    package var isBoolean: Bool
+    package let isBoolean: Bool
+
+    package init(name: String, arms: [Arm], defaultValue: Value, isBoolean: Bool) {
+        self.name = name
+        self.arms = arms
+        self.defaultValue = defaultValue
+        self.isBoolean = isBoolean
+    }
 }
 
 /// Why a flag served its value.

@@ -106,13 +106,8 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
             default: throw Fault.operand("len()", "argument", expected: "a string, list or object", got: args[0])
             }
         case .semver:
-            switch args[0] {
-            case .version: return args[0]
-            case .string(let s):
-                guard let v = Version(s) else { throw Fault("'\(s)' is not a valid semantic version") }
-                return .version(v)
-            default: throw Fault.operand("semver()", "argument", expected: "a string", got: args[0])
-            }
+            if case .version = args[0] { return args[0] }
+            return .version(try Builtin.version(of: args[0]))
         case .time, .date:
             switch args[0] {
             case .time: return args[0]
@@ -149,6 +144,19 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
     private func string(_ value: Value) throws(Fault) -> String {
         guard case .string(let s) = value else { throw Fault.operand("\(name)()", "argument", expected: "a string", got: value) }
         return s
+    }
+
+    /// `semver(value)` as a plain `Version`, for callers that compare it without boxing it
+    /// into a `Value`.
+    @inline(__always)
+    package static func version(of value: Value) throws(Fault) -> Version {
+        switch value {
+        case .version(let v): return v
+        case .string(let s):
+            guard let v = Version(s) else { throw Fault("'\(s)' is not a valid semantic version") }
+            return v
+        default: throw Fault.operand("semver()", "argument", expected: "a string", got: value)
+        }
     }
 
     /// `bucket(key, salt, buckets)`: murmur3_x86_32 of `salt:key`, seed 0, modulo `buckets`.

@@ -20,6 +20,8 @@ package enum VM {
 
     /// Runs `program` with `slots` holding the value of each attribute path it reads.
     package static func run(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
+        // Served values and constant conditions: no machine needed.
+        if let value = program.constantValue { return .value(value) }
         let capacity = max(program.maxStack, 1)
         return withUnsafeTemporaryAllocation(of: Cell.self, capacity: capacity) { buffer in
             program.code.withUnsafeBufferPointer { code in
@@ -222,6 +224,23 @@ package enum VM {
                         ? try Operations.binary(op, slots[Int(s)], constants[Int(k)])
                         : try Operations.binary(op, .null, constants[Int(k)])
                     stack.push(.value(result))
+                } catch {
+                    stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
+                }
+            case .semverCompare(let op, let s, let k):
+                guard case .version(let bound) = constants[Int(k)] else { stack.push(.value(.null)); break }
+                do throws(Fault) {
+                    let version = try Builtin.version(of: Int(s) < slotCount ? slots[Int(s)] : .null)
+                    let order = Version.compare(version, bound)
+                    let result: Bool = switch op {
+                    case .equal: order == 0
+                    case .notEqual: order != 0
+                    case .less: order < 0
+                    case .lessEqual: order <= 0
+                    case .greater: order > 0
+                    default: order >= 0
+                    }
+                    stack.push(.value(.bool(result)))
                 } catch {
                     stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
                 }

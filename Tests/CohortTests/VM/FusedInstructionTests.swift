@@ -124,3 +124,25 @@ struct FusedInstructionTests {
         }
     }
 }
+
+@Suite("Fused instructions: semver")
+struct FusedSemverTests {
+    @Test("semver(attr) op \"version\" equals the unfused comparison, errors included", arguments: ["==", "!=", "<", "<=", ">", ">="])
+    func semverCompare(op: String) throws {
+        let fused = try Rule(#"semver(user.v) \#(op) "5.2.0""#)
+        let plain = try Rule(#"semver([user.v][0]) \#(op) "5.2.0""#)
+        #expect(fused.program.code.count == 1, "semver(user.v) \(op) \"5.2.0\" should be one fused instruction")
+        let values: [Value] = ["5.2.0", "5.2.0-beta.1", "5.2.0+build.7", "5.10.0", "5.1.99", "v5.2", "6", "05.2.0", "", "x",
+                               5, .null, true, .version(Version("5.2.0-rc.1")!)]
+        for value in values {
+            let a = fused.evaluate(["user": ["v": value]]), b = plain.evaluate(["user": ["v": value]])
+            switch (a, b) {
+            case let (.success(l), .success(r)): #expect(l == r, "\(value.jsonText)")
+            case let (.failure(l), .failure(r)):
+                #expect(l.message == r.message, "\(value.jsonText)")
+                #expect(l.location.column == 1 && r.location.column == 1, "the caret is under the call")
+            default: Issue.record("\(value.jsonText): \(a) vs \(b)")
+            }
+        }
+    }
+}
