@@ -9,6 +9,10 @@ public struct BatchEvaluator: Sendable {
     /// The flags evaluated, by position in the ruleset, in output order.
     package let flagPositions: [Int]
     private let idComponents: [String]
+    /// Binds JSON records straight to the slots (and the id), skipping unused members.
+    private let binder: RecordBinder
+    /// `"name":` of each written flag, as JSON, written before its value.
+    private let jsonKeys: [String]
 
     /// The flags written, in order.
     public var flagNames: [String] { flagPositions.map { ruleset.flagNames[$0] } }
@@ -31,6 +35,13 @@ public struct BatchEvaluator: Sendable {
             flagPositions = Array(ruleset.flagNames.indices)
         }
         idComponents = options.idPath.split(separator: ".").map(String.init)
+        binder = RecordBinder(paths: ruleset.slotTable.paths, extra: [idComponents.map { .key($0) }],
+                              recordRoot: options.recordRoot, contextRecords: options.contextRecords)
+        jsonKeys = flagPositions.map { position in
+            var key = ""
+            writeJSONString(ruleset.flagNames[position], to: &key)
+            return key + ":"
+        }
     }
 
     /// A new, empty summary for this run.
@@ -48,15 +59,33 @@ public struct BatchEvaluator: Sendable {
     }
 
     /// Evaluates the records of one chunk; returns the output text and the chunk's summary.
+    ///
+    /// JSON records go through the `RecordBinder` (one pass, only the attributes the rules
+    /// read are built); a record it cannot bind — invalid, or not an object — goes through
+    /// the full reader, which reports why. CSV rows are decoded and bound by path.
     package func process(_ buffer: UnsafeRawBufferPointer, records: [RecordSpan], format: RecordFormat,
                          csvHeader: CSVHeader?) -> (output: String, summary: BatchSummary) {
         var out = ""
         out.reserveCapacity(records.count * 64)
         var summary = makeSummary()
         let slotTable = ruleset.slotTable
+        var scratch = RecordBinder.Scratch()
+        var bound = [Value](repeating: .null, count: binder.outputCount)
+        var results = Results(count: flagPositions.count)
         for record in records {
             summary.recordsRead += 1
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[record.start..<record.end])
+            if format != .csv, record.framingError == nil,
+                bound.withUnsafeMutableBufferPointer({ binder.bind(bytes, into: $0, scratch: &scratch) })
+            {
+                summary.evaluated += 1
+                bound.withUnsafeBufferPointer { all in
+                    evaluate(slots: UnsafeBufferPointer(rebasing: all[0..<slotTable.count]), line: record.line,
+                             into: &results, summary: &summary)
+                    writeResult(id: all[slotTable.count], results, to: &out)
+                }
+                continue
+            }
             let decoded: Value
             do throws(RecordError) {
                 if let message = record.framingError { throw RecordError(message) }
@@ -79,60 +108,80 @@ public struct BatchEvaluator: Sendable {
             var id = decoded
             for key in idComponents { id = Operations.member(id, key) }
             slotTable.bind(Context(roots)) { slots in
-                var results: [(Value, String?)] = []
-                results.reserveCapacity(flagPositions.count)
-                for (k, position) in flagPositions.enumerated() {
-                    let evaluation = ruleset.evaluation(of: position, slots: slots, now: options.now)
-                    summary.flags[k].record(evaluation.value)
-                    var message: String?
-                    if case .error(let error) = evaluation.reason {
-                        summary.flags[k].errors += 1
-                        message = error.message
-                        if summary.flags[k].errorSamples.count < options.errorSamples {
-                            summary.flags[k].errorSamples.append(.init(line: record.line, message: error.message))
-                        }
-                    }
-                    results.append((evaluation.value, message))
-                }
-                writeResult(id: id, results, to: &out)
+                evaluate(slots: slots, line: record.line, into: &results, summary: &summary)
             }
+            writeResult(id: id, results, to: &out)
         }
         return (out, summary)
     }
 
+    /// The served value of each written flag for one record, and its error message if any.
+    /// One instance is reused for every record of a chunk.
+    private struct Results {
+        var values: [Value]
+        var messages: [String?]
+        var hasErrors = false
+
+        init(count: Int) {
+            values = Array(repeating: .null, count: count)
+            messages = Array(repeating: nil, count: count)
+        }
+    }
+
+    /// Evaluates every written flag over bound slots and tallies the outcomes.
+    private func evaluate(slots: UnsafeBufferPointer<Value>, line: Int, into results: inout Results, summary: inout BatchSummary) {
+        results.hasErrors = false
+        for (k, position) in flagPositions.enumerated() {
+            let outcome = VM.evaluate(ruleset.flags[position], slots: slots, now: options.now)
+            summary.flags[k].record(outcome.value)
+            results.values[k] = outcome.value
+            if let fault = outcome.fault {
+                results.hasErrors = true
+                results.messages[k] = fault.message
+                summary.flags[k].errors += 1
+                if summary.flags[k].errorSamples.count < options.errorSamples {
+                    summary.flags[k].errorSamples.append(.init(line: line, message: fault.message))
+                }
+            } else {
+                results.messages[k] = nil
+            }
+        }
+    }
+
     // MARK: Output
 
-    private func writeResult(id: Value, _ results: [(Value, String?)], to out: inout String) {
+    private func writeResult(id: Value, _ results: Results, to out: inout String) {
         switch options.output {
         case .jsonl:
             out += "{\"id\":"
             id.writeJSON(to: &out)
             out += ",\"flags\":{"
-            for (k, (value, _)) in results.enumerated() {
+            for k in results.values.indices {
                 if k > 0 { out += "," }
-                writeJSONString(ruleset.flagNames[flagPositions[k]], to: &out)
-                out += ":"
-                value.writeJSON(to: &out)
+                out += jsonKeys[k]
+                results.values[k].writeJSON(to: &out)
             }
             out += "}"
-            if results.contains(where: { $0.1 != nil }) {
+            if results.hasErrors {
                 out += ",\"errors\":{"
                 var first = true
-                for (k, (_, message)) in results.enumerated() {
+                for (k, message) in results.messages.enumerated() {
                     guard let message else { continue }
                     if !first { out += "," }
                     first = false
-                    writeJSONString(ruleset.flagNames[flagPositions[k]], to: &out)
-                    out += ":"
+                    out += jsonKeys[k]
                     writeJSONString(message, to: &out)
                 }
                 out += "}"
             }
             out += "}\n"
         case .csv:
-            out += ([cellText(id)] + results.map { cellText($0.0) }).map(csvField).joined(separator: ",") + "\n"
+            out += ([cellText(id)] + results.values.map(cellText)).map(csvField).joined(separator: ",") + "\n"
         case .table:
-            out += tableRow([cellText(id)] + results.map { $0.1 == nil ? cellText($0.0) : cellText($0.0) + " (error)" }) + "\n"
+            let cells = results.values.indices.map { k in
+                results.messages[k] == nil ? cellText(results.values[k]) : cellText(results.values[k]) + " (error)"
+            }
+            out += tableRow([cellText(id)] + cells) + "\n"
         }
     }
 

@@ -27,6 +27,13 @@ public struct BatchSummary: Sendable {
 
         package mutating func record(_ value: Value, count: Int = 1) {
             evaluated += count
+            // A flag serves a handful of values: comparing beats hashing until there are many.
+            if values.count <= 8 {
+                for i in values.indices where values[i].value == value {
+                    values[i].count += count
+                    return
+                }
+            }
             if let i = position[value] {
                 values[i].count += count
             } else {

@@ -106,24 +106,27 @@ package enum JSONReader {
 /// recursion. Open containers keep their finished elements on one shared `values` stack
 /// (and objects their keys on `keys`); closing a container moves its slice out into an
 /// exactly-sized array or dictionary, so no container grows element by element.
-private struct JSONParser {
-    private let base: UnsafePointer<UInt8>
-    private let end: Int
-    private let maxDepth: Int
-    private var pos = 0
+struct JSONParser {
+    var base: UnsafePointer<UInt8>
+    var end: Int
+    let maxDepth: Int
+    var pos = 0
+    /// Containers open around the value being parsed, for `maxDepth` (the record binder
+    /// parses values found inside objects it walked itself).
+    var enclosingDepth = 0
 
     /// An open array or object: where its elements (and keys) start on the shared stacks.
-    private struct Frame {
+    struct Frame {
         var isObject: Bool
         var valueStart: Int
         var keyStart: Int
     }
 
-    private var frames: [Frame] = []
-    private var values: [Value] = []
-    private var keys: [String] = []
+    var frames: [Frame] = []
+    var values: [Value] = []
+    var keys: [String] = []
     /// Reused buffer for strings that contain escapes.
-    private var scratch: [UInt8] = []
+    var scratch: [UInt8] = []
 
     init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
         self.base = base
@@ -131,11 +134,30 @@ private struct JSONParser {
         self.maxDepth = maxDepth
     }
 
+    /// Points the parser at another input, keeping its buffers' capacity.
+    mutating func reset(base: UnsafePointer<UInt8>, count: Int) {
+        self.base = base
+        end = count
+        pos = 0
+        enclosingDepth = 0
+        frames.removeAll(keepingCapacity: true)
+        values.removeAll(keepingCapacity: true)
+        keys.removeAll(keepingCapacity: true)
+    }
+
     // MARK: - Structure
 
     mutating func parseDocument() throws(JSONSyntaxError) -> Value {
         skipWhitespace()
         guard pos < end else { throw failure("empty input", at: pos) }
+        let value = try parseValue()
+        skipWhitespace()
+        if pos < end { throw unexpected(nil, at: pos) }
+        return value
+    }
+
+    /// Parses one value starting at `pos` (at its first byte) and leaves `pos` after it.
+    mutating func parseValue() throws(JSONSyntaxError) -> Value {
         var value: Value
         parsing: while true {
             // Here `pos` is at the first byte of a value (whitespace already skipped).
@@ -219,14 +241,12 @@ private struct JSONParser {
             }
             break parsing
         }
-        skipWhitespace()
-        if pos < end { throw unexpected(nil, at: pos) }
         return value
     }
 
     /// Reads `"key"` and the `:` after it, leaving `pos` at the member's value.
     @inline(__always)
-    private mutating func parseKey(afterComma: Bool) throws(JSONSyntaxError) {
+    mutating func parseKey(afterComma: Bool) throws(JSONSyntaxError) {
         guard pos < end, base[pos] == UInt8(ascii: "\"") else {
             if afterComma, pos < end, base[pos] == UInt8(ascii: "}") { throw failure("trailing comma before '}'", at: pos) }
             throw unexpected(afterComma ? "expected a string key after ','" : "expected a string key or '}'", at: pos)
@@ -240,8 +260,8 @@ private struct JSONParser {
         skipWhitespace()
     }
 
-    private mutating func checkDepth() throws(JSONSyntaxError) {
-        if frames.count >= maxDepth { throw failure("nesting deeper than \(maxDepth) levels", at: pos) }
+    mutating func checkDepth() throws(JSONSyntaxError) {
+        if frames.count + enclosingDepth >= maxDepth { throw failure("nesting deeper than \(maxDepth) levels", at: pos) }
         if frames.capacity == 0 {
             // One allocation each up front instead of regrowing 1, 2, 4, 8, 16 for every
             // record: a typical record is one object of a dozen or two members.
@@ -251,13 +271,13 @@ private struct JSONParser {
         }
     }
 
-    private mutating func closeList(_ frame: Frame) -> [Value] {
+    mutating func closeList(_ frame: Frame) -> [Value] {
         let items = Array(values[frame.valueStart...])
         values.removeSubrange(frame.valueStart...)
         return items
     }
 
-    private mutating func closeObject(_ frame: Frame) -> [String: Value] {
+    mutating func closeObject(_ frame: Frame) -> [String: Value] {
         let count = values.count - frame.valueStart
         var fields = [String: Value](minimumCapacity: count)
         for i in 0..<count {
@@ -270,7 +290,7 @@ private struct JSONParser {
     }
 
     @inline(__always)
-    private mutating func skipWhitespace() {
+    mutating func skipWhitespace() {
         while pos < end {
             let byte = base[pos]
             // ' ' is by far the most common; the others are \t \n \r.
@@ -280,7 +300,7 @@ private struct JSONParser {
     }
 
     /// Matches `true`, `false` or `null`, which must not run on into more letters.
-    private mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
+    mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
         let count = word.utf8CodeUnitCount
         guard end - pos >= count else { throw unexpected("expected a JSON value", at: pos) }
         for i in 1..<count where base[pos + i] != word.utf8Start[i] {
@@ -296,7 +316,7 @@ private struct JSONParser {
 
     /// Reads a string starting at its opening quote. Strings without escapes — nearly all
     /// of them — are validated in place and built straight from the byte slice.
-    private mutating func parseString() throws(JSONSyntaxError) -> String {
+    mutating func parseString() throws(JSONSyntaxError) -> String {
         let open = pos
         var p = pos + 1
         while p < end {
@@ -319,7 +339,7 @@ private struct JSONParser {
     }
 
     /// The slow path: copies runs of plain bytes and decoded escapes into `scratch`.
-    private mutating func parseEscapedString(open: Int, firstEscape: Int) throws(JSONSyntaxError) -> String {
+    mutating func parseEscapedString(open: Int, firstEscape: Int) throws(JSONSyntaxError) -> String {
         scratch.removeAll(keepingCapacity: true)
         var runStart = open + 1
         var p = firstEscape
@@ -345,7 +365,7 @@ private struct JSONParser {
     }
 
     /// Decodes the escape whose `\` is at `p` into `scratch`; returns the offset after it.
-    private mutating func decodeEscape(at p: Int) throws(JSONSyntaxError) -> Int {
+    mutating func decodeEscape(at p: Int) throws(JSONSyntaxError) -> Int {
         guard p + 1 < end else { throw failure("unterminated string", at: p) }
         let simple: UInt8
         switch base[p + 1] {
@@ -387,7 +407,7 @@ private struct JSONParser {
     }
 
     /// The UTF-16 unit of the `\uXXXX` escape whose `\` is at `p`.
-    private func hex4(at p: Int) throws(JSONSyntaxError) -> UInt16 {
+    func hex4(at p: Int) throws(JSONSyntaxError) -> UInt16 {
         guard end - p >= 6 else { throw failure("invalid \\u escape (expected 4 hex digits)", at: p) }
         var unit: UInt16 = 0
         for i in 2..<6 {
@@ -404,7 +424,7 @@ private struct JSONParser {
         return unit
     }
 
-    private mutating func appendUTF8(_ scalar: UInt32) {
+    mutating func appendUTF8(_ scalar: UInt32) {
         switch scalar {
         case 0..<0x80:
             scratch.append(UInt8(scalar))
@@ -428,7 +448,7 @@ private struct JSONParser {
     /// The length of the valid multi-byte UTF-8 sequence whose lead byte (≥ 0x80) is at `p`,
     /// or throws an error at `p` naming what is wrong.
     @inline(__always)
-    private func validateUTF8(at p: Int) throws(JSONSyntaxError) -> Int {
+    func validateUTF8(at p: Int) throws(JSONSyntaxError) -> Int {
         guard let length = validUTF8Length(at: p) else { throw invalidUTF8(at: p) }
         return length
     }
@@ -436,7 +456,7 @@ private struct JSONParser {
     /// The length of the valid multi-byte sequence at `p`, or `nil`. Follows the Unicode
     /// table of well-formed sequences (3.9, table 3-7): no overlongs, no encoded
     /// surrogates, nothing above U+10FFFF.
-    private func validUTF8Length(at p: Int) -> Int? {
+    func validUTF8Length(at p: Int) -> Int? {
         let lead = base[p]
         let length: Int
         var low: UInt8 = 0x80, high: UInt8 = 0xBF  // allowed range of the second byte
@@ -458,7 +478,7 @@ private struct JSONParser {
     }
 
     /// The error for the invalid UTF-8 sequence whose first byte is at `p`.
-    private func invalidUTF8(at p: Int) -> JSONSyntaxError {
+    func invalidUTF8(at p: Int) -> JSONSyntaxError {
         let lead = base[p]
         let reason: String
         switch lead {
@@ -491,7 +511,7 @@ private struct JSONParser {
     /// Reads a number in JSON syntax. Syntax is checked here; the value comes from an
     /// exact fast path when one applies, and otherwise from the standard library's
     /// correctly rounded `Double(_: String)`.
-    private mutating func parseNumber() throws(JSONSyntaxError) -> Double {
+    mutating func parseNumber() throws(JSONSyntaxError) -> Double {
         let start = pos
         var p = pos
         let negative = base[p] == UInt8(ascii: "-")
@@ -554,7 +574,7 @@ private struct JSONParser {
 
     /// An error for the malformed number starting at `start`, quoting the run of
     /// number-like bytes there (`1.e5`, not just `1.`).
-    private func badNumber(_ reason: String, _ start: Int, _ p: Int) -> JSONSyntaxError {
+    func badNumber(_ reason: String, _ start: Int, _ p: Int) -> JSONSyntaxError {
         var q = p
         while q < end, Self.isDigit(base[q]) || base[q] == UInt8(ascii: ".") || base[q] | 0x20 == UInt8(ascii: "e")
             || base[q] == UInt8(ascii: "+") || base[q] == UInt8(ascii: "-")
@@ -567,20 +587,20 @@ private struct JSONParser {
     // MARK: - Errors
 
     /// An error at an offset; the line and column are filled in by `JSONReader.parse`.
-    private func failure(_ message: String, at offset: Int) -> JSONSyntaxError {
+    func failure(_ message: String, at offset: Int) -> JSONSyntaxError {
         JSONSyntaxError(message: message, offset: offset, line: 0, column: 0)
     }
 
     /// "<expectation>, found <what is at p>" — or, if the byte at `p` starts invalid UTF-8,
     /// that error instead. With no expectation, the error for trailing data.
-    private func unexpected(_ expectation: String?, at p: Int) -> JSONSyntaxError {
+    func unexpected(_ expectation: String?, at p: Int) -> JSONSyntaxError {
         if p < end, base[p] >= 0x80, validUTF8Length(at: p) == nil { return invalidUTF8(at: p) }
         guard let expectation else { return failure("unexpected data after the JSON value", at: p) }
         return failure("\(expectation), found \(describe(at: p))", at: p)
     }
 
     /// A short description of the token at `p`, for "found …".
-    private func describe(at p: Int) -> String {
+    func describe(at p: Int) -> String {
         guard p < end else { return "end of input" }
         let byte = base[p]
         if Self.isWordByte(byte) {
@@ -592,16 +612,16 @@ private struct JSONParser {
         return "'\(Self.describeScalar(at: p, base: base, end: end))'"
     }
 
-    private static func controlCharacter(_ byte: UInt8, at p: Int) -> JSONSyntaxError {
+    static func controlCharacter(_ byte: UInt8, at p: Int) -> JSONSyntaxError {
         JSONSyntaxError(message: "unescaped control character U+\(hex4Digits(UInt32(byte))) in a string", offset: p, line: 0, column: 0)
     }
 
-    private static func loneSurrogate(_ unit: UInt16, at p: Int) -> JSONSyntaxError {
+    static func loneSurrogate(_ unit: UInt16, at p: Int) -> JSONSyntaxError {
         JSONSyntaxError(message: "lone surrogate \\u\(hex4Digits(UInt32(unit)))", offset: p, line: 0, column: 0)
     }
 
     /// The (valid) scalar at `p` as text, or its byte in hex if it is not valid UTF-8.
-    private static func describeScalar(at p: Int, base: UnsafePointer<UInt8>, end: Int) -> String {
+    static func describeScalar(at p: Int, base: UnsafePointer<UInt8>, end: Int) -> String {
         guard p < end else { return "" }
         if base[p] < 0x20 || base[p] == 0x7F { return "U+" + hex4Digits(UInt32(base[p])) }
         var decoder = UTF8()
@@ -611,17 +631,17 @@ private struct JSONParser {
     }
 
     /// The bytes `start..<end` as text, cut to 24 bytes.
-    private static func excerpt(from start: Int, to end: Int, base: UnsafePointer<UInt8>) -> String {
+    static func excerpt(from start: Int, to end: Int, base: UnsafePointer<UInt8>) -> String {
         let text = String(decoding: UnsafeBufferPointer(start: base + start, count: min(end - start, 24)), as: UTF8.self)
         return end - start > 24 ? text + "…" : text
     }
 
-    private static func hex(_ byte: UInt8) -> String {
+    static func hex(_ byte: UInt8) -> String {
         let digits = String(byte, radix: 16, uppercase: true)
         return byte < 0x10 ? "0x0" + digits : "0x" + digits
     }
 
-    private static func hex4Digits(_ value: UInt32) -> String {
+    static func hex4Digits(_ value: UInt32) -> String {
         let digits = String(value, radix: 16, uppercase: true)
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
@@ -631,7 +651,7 @@ private struct JSONParser {
     /// byte's high bit exactly when some byte is below n (a borrow can only start at such a
     /// byte, so the test as a whole is exact). A `"` or `\` becomes a zero byte after XOR.
     @inline(__always)
-    private static func isPlainASCII(_ word: UInt64) -> Bool {
+    static func isPlainASCII(_ word: UInt64) -> Bool {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -643,11 +663,11 @@ private struct JSONParser {
     }
 
     @inline(__always)
-    private static func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
+    static func isDigit(_ byte: UInt8) -> Bool { byte &- UInt8(ascii: "0") < 10 }
 
     /// Letters, digits and `_`: the bytes that make a word like `tru` or `NaN`.
     @inline(__always)
-    private static func isWordByte(_ byte: UInt8) -> Bool {
+    static func isWordByte(_ byte: UInt8) -> Bool {
         let lower = byte | 0x20
         return (lower >= UInt8(ascii: "a") && lower <= UInt8(ascii: "z")) || isDigit(byte) || byte == UInt8(ascii: "_")
     }
