@@ -104,6 +104,46 @@ enum Bench {
         if let probe = arguments.firstIndex(of: "--alloc-probe") {
             let which = arguments[probe + 1]
             let count = Int(arguments[probe + 2]) ?? 1000
+            if which == "batch" {
+                // One thread, `count` records of the in-memory batch: for profiling the batch path.
+                let ruleset = try! Ruleset(contentsOfFile: flagsPath)
+                var g = UserGenerator(seed: 11)
+                var text = ""
+                for i in 0..<count { text += g.nextUser(index: i).jsonText + "\n" }
+                let bytes = Array(text.utf8)
+                let evaluator = try! BatchEvaluator(ruleset: ruleset, options: BatchOptions(now: now))
+                var splitter = RecordSplitter(format: .jsonl)
+                let records = bytes.withUnsafeBytes { splitter.split($0, final: true).records }
+                let binder = RecordBinder(paths: ruleset.slotTable.paths, extra: [[.key("id")]], recordRoot: "user", contextRecords: false)
+                var outputs = [Value](repeating: .null, count: binder.outputCount)
+                var scratch = RecordBinder.Scratch()
+                var bindStart = DispatchTime.now().uptimeNanoseconds
+                var bound = 0
+                bytes.withUnsafeBytes { buffer in
+                    for r in records where outputs.withUnsafeMutableBufferPointer({
+                        binder.bind(UnsafeRawBufferPointer(rebasing: buffer[r.start..<r.end]), into: $0, scratch: &scratch)
+                    }) { bound += 1 }
+                }
+                print("bind only: \(Int(Double(bound) / (Double(DispatchTime.now().uptimeNanoseconds - bindStart) / 1e9))) records/s")
+                bindStart = DispatchTime.now().uptimeNanoseconds
+                var evaluations = 0
+                outputs.withUnsafeBufferPointer { slots in
+                    let s = UnsafeBufferPointer(rebasing: slots[0..<ruleset.slotTable.count])
+                    for _ in records {
+                        for f in ruleset.flags.indices { blackHole(VM.evaluate(ruleset.flags[f], slots: s, now: now)); evaluations += 1 }
+                    }
+                }
+                print("evaluate only: \(Int(Double(records.count) / (Double(DispatchTime.now().uptimeNanoseconds - bindStart) / 1e9))) records/s")
+                let start = DispatchTime.now().uptimeNanoseconds
+                bytes.withUnsafeBytes { buffer in
+                    for c in stride(from: 0, to: records.count, by: 4096) {
+                        blackHole(evaluator.process(buffer, records: Array(records[c..<min(c + 4096, records.count)]), format: .jsonl, csvHeader: nil))
+                    }
+                }
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                print("\(Int(Double(count) / seconds)) records/s on one thread")
+                return
+            }
             if which == "W5" {
                 let ruleset = try! Ruleset(contentsOfFile: flagsPath)
                 let slots = sample.map { u in ruleset.slotTable.paths.map { $0.resolve(in: ["user": u]) } }

@@ -65,8 +65,8 @@ public struct BatchEvaluator: Sendable {
     /// the full reader, which reports why. CSV rows are decoded and bound by path.
     package func process(_ buffer: UnsafeRawBufferPointer, records: [RecordSpan], format: RecordFormat,
                          csvHeader: CSVHeader?) -> (output: String, summary: BatchSummary) {
-        var out = ""
-        out.reserveCapacity(records.count * 64)
+        var out = Output(flags: flagPositions.count)
+        out.bytes.reserveCapacity(records.count * 128)
         var summary = makeSummary()
         let slotTable = ruleset.slotTable
         var scratch = RecordBinder.Scratch()
@@ -112,7 +112,48 @@ public struct BatchEvaluator: Sendable {
             }
             writeResult(id: id, results, to: &out)
         }
-        return (out, summary)
+        return (String(decoding: out.bytes, as: UTF8.self), summary)
+    }
+
+    /// A chunk's output as UTF-8 bytes, with the JSON text of each flag's served values
+    /// cached (a flag serves a handful of values, written again and again).
+    private struct Output {
+        var bytes: [UInt8] = []
+        var served: [[(value: Value, json: [UInt8])]]
+
+        init(flags: Int) {
+            served = Array(repeating: [], count: flags)
+        }
+
+        mutating func append(_ text: String) {
+            bytes.append(contentsOf: text.utf8)
+        }
+
+        /// Writes the JSON of flag `k`'s served value.
+        mutating func appendServed(_ value: Value, flag k: Int) {
+            for entry in served[k] where entry.value == value {
+                bytes.append(contentsOf: entry.json)
+                return
+            }
+            let json = Array(value.jsonText.utf8)
+            if served[k].count < 16 { served[k].append((value, json)) }
+            bytes.append(contentsOf: json)
+        }
+
+        /// Writes a value as JSON; a string without characters to escape is copied as is.
+        mutating func appendJSON(_ value: Value) {
+            if case .string(let s) = value {
+                let plain = withUTF8Bytes(s) { utf8 -> Bool in
+                    for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
+                    bytes.append(UInt8(ascii: "\""))
+                    bytes.append(contentsOf: utf8)
+                    bytes.append(UInt8(ascii: "\""))
+                    return true
+                }
+                if plain { return }
+            }
+            append(value.jsonText)
+        }
     }
 
     /// The served value of each written flag for one record, and its error message if any.
@@ -150,47 +191,47 @@ public struct BatchEvaluator: Sendable {
 
     // MARK: Output
 
-    private func writeResult(id: Value, _ results: Results, to out: inout String) {
+    private func writeResult(id: Value, _ results: Results, to out: inout Output) {
         switch options.output {
         case .jsonl:
-            out += "{\"id\":"
-            id.writeJSON(to: &out)
-            out += ",\"flags\":{"
+            out.append("{\"id\":")
+            out.appendJSON(id)
+            out.append(",\"flags\":{")
             for k in results.values.indices {
-                if k > 0 { out += "," }
-                out += jsonKeys[k]
-                results.values[k].writeJSON(to: &out)
+                if k > 0 { out.bytes.append(UInt8(ascii: ",")) }
+                out.append(jsonKeys[k])
+                out.appendServed(results.values[k], flag: k)
             }
-            out += "}"
+            out.append("}")
             if results.hasErrors {
-                out += ",\"errors\":{"
+                out.append(",\"errors\":{")
                 var first = true
                 for (k, message) in results.messages.enumerated() {
                     guard let message else { continue }
-                    if !first { out += "," }
+                    if !first { out.append(",") }
                     first = false
-                    out += jsonKeys[k]
-                    writeJSONString(message, to: &out)
+                    out.append(jsonKeys[k])
+                    out.appendJSON(.string(message))
                 }
-                out += "}"
+                out.append("}")
             }
-            out += "}\n"
+            out.append("}\n")
         case .csv:
-            out += ([cellText(id)] + results.values.map(cellText)).map(csvField).joined(separator: ",") + "\n"
+            out.append(([cellText(id)] + results.values.map(cellText)).map(csvField).joined(separator: ",") + "\n")
         case .table:
             let cells = results.values.indices.map { k in
                 results.messages[k] == nil ? cellText(results.values[k]) : cellText(results.values[k]) + " (error)"
             }
-            out += tableRow([cellText(id)] + cells) + "\n"
+            out.append(tableRow([cellText(id)] + cells) + "\n")
         }
     }
 
-    private func writeUnreadable(line: Int, message: String, to out: inout String) {
+    private func writeUnreadable(line: Int, message: String, to out: inout Output) {
         switch options.output {
         case .jsonl:
-            out += "{\"line\":\(line),\"error\":"
-            writeJSONString(message, to: &out)
-            out += "}\n"
+            out.append("{\"line\":\(line),\"error\":")
+            out.appendJSON(.string(message))
+            out.append("}\n")
         case .csv, .table:
             // CSV and table rows have no place for a message; the CLI reports unreadable
             // records on stderr with their lines, and in the summary.

@@ -12,21 +12,34 @@
 /// the error message with its column. (Tests check the equivalence on random records.)
 package struct RecordBinder: Sendable {
     /// A trie node: a position in the record reached by a sequence of keys and indices.
+    /// Nodes and their edges live in flat arrays of plain integers, so walking the trie
+    /// never copies (or reference-counts) anything.
     private struct Node: Sendable {
-        /// Outputs (slot numbers) that read the value at this node.
-        var outputs: [Int] = []
-        /// Child nodes by object key, as UTF-8 bytes and as the `String` (for keys that
-        /// need comparison by canonical equivalence, as a Swift dictionary does).
-        var keys: [(bytes: [UInt8], text: String, node: Int)] = []
-        /// Child nodes by list index.
-        var indices: [(index: Int, node: Int)] = []
-        /// Every output at or below this node, to reset on a duplicate key.
-        var subtreeOutputs: [Int] = []
-        /// True when some key below this node has non-ASCII bytes.
+        /// Outputs (slot numbers) that read the value here: `outputList[outputs]`.
+        var outputs: Range<Int> = 0..<0
+        /// Child edges by object key: `keyEdges[keys]`.
+        var keys: Range<Int> = 0..<0
+        /// Child edges by list index: `indexEdges[indices]`.
+        var indices: Range<Int> = 0..<0
+        /// Every output at or below this node (reset on a duplicate key): `outputList[subtree]`.
+        var subtree: Range<Int> = 0..<0
+        /// True when some key on an edge from here has non-ASCII bytes.
         var hasNonASCIIKey = false
     }
 
-    private var nodes: [Node] = [Node()]
+    /// An edge by object key: the key's UTF-8 bytes are `keyBytes[bytes]`.
+    private struct KeyEdge: Sendable {
+        var bytes: Range<Int>
+        var child: Int
+    }
+
+    private var nodes: [Node] = []
+    private var keyEdges: [KeyEdge] = []
+    /// The key of each edge as a `String`, for keys compared by canonical equivalence.
+    private var keyTexts: [String] = []
+    private var keyBytes: [UInt8] = []
+    private var indexEdges: [(index: Int, child: Int)] = []
+    private var outputList: [Int] = []
     /// The number of outputs: one per slot of the table, then one per extra path.
     package let outputCount: Int
 
@@ -38,45 +51,81 @@ package struct RecordBinder: Sendable {
     ///   - contextRecords: when true, the record's top-level keys are the roots.
     package init(paths: [AttributePath], extra: [[AttributePath.Component]], recordRoot: String, contextRecords: Bool) {
         outputCount = paths.count + extra.count
+        var routes: [(components: [AttributePath.Component], output: Int)] = []
         for (output, path) in paths.enumerated() {
             if contextRecords {
-                add([.key(path.root)] + path.components, output: output)
+                routes.append(([.key(path.root)] + path.components, output))
             } else if path.root == recordRoot {
-                add(path.components, output: output)
+                routes.append((path.components, output))
             }
             // Other roots are never bound: they read as null, as in the full path.
         }
         for (k, components) in extra.enumerated() {
-            add(components, output: paths.count + k)
+            routes.append((components, paths.count + k))
+        }
+        build(routes)
+    }
+
+    /// Builds the flat trie: first as nested dictionaries-by-position, then laid out.
+    private mutating func build(_ routes: [(components: [AttributePath.Component], output: Int)]) {
+        // A node while building: its outputs, subtree outputs and children in order.
+        struct Draft {
+            var outputs: [Int] = []
+            var subtree: [Int] = []
+            var keys: [(String, Int)] = []
+            var indices: [(Int, Int)] = []
+        }
+        var drafts = [Draft()]
+        for (components, output) in routes {
+            var node = 0
+            drafts[0].subtree.append(output)
+            for component in components {
+                switch component {
+                case .key(let key):
+                    if let existing = drafts[node].keys.first(where: { $0.0 == key }) {
+                        node = existing.1
+                    } else {
+                        drafts.append(Draft())
+                        drafts[node].keys.append((key, drafts.count - 1))
+                        node = drafts.count - 1
+                    }
+                case .index(let index):
+                    if let existing = drafts[node].indices.first(where: { $0.0 == index }) {
+                        node = existing.1
+                    } else {
+                        drafts.append(Draft())
+                        drafts[node].indices.append((index, drafts.count - 1))
+                        node = drafts.count - 1
+                    }
+                }
+                drafts[node].subtree.append(output)
+            }
+            drafts[node].outputs.append(output)
+        }
+        for draft in drafts {
+            var node = Node()
+            node.outputs = outputList.count ..< outputList.count + draft.outputs.count
+            outputList += draft.outputs
+            node.subtree = outputList.count ..< outputList.count + draft.subtree.count
+            outputList += draft.subtree
+            node.keys = keyEdges.count ..< keyEdges.count + draft.keys.count
+            for (key, child) in draft.keys {
+                keyEdges.append(KeyEdge(bytes: keyBytes.count ..< keyBytes.count + key.utf8.count, child: child))
+                keyTexts.append(key)
+                keyBytes += key.utf8
+                if key.utf8.contains(where: { $0 >= 0x80 }) { node.hasNonASCIIKey = true }
+            }
+            node.indices = indexEdges.count ..< indexEdges.count + draft.indices.count
+            indexEdges += draft.indices.map { (index: $0.0, child: $0.1) }
+            nodes.append(node)
         }
     }
 
-    private mutating func add(_ components: [AttributePath.Component], output: Int) {
-        var node = 0
-        nodes[0].subtreeOutputs.append(output)
-        for component in components {
-            switch component {
-            case .key(let key):
-                if let existing = nodes[node].keys.first(where: { $0.text == key }) {
-                    node = existing.node
-                } else {
-                    nodes.append(Node())
-                    nodes[node].keys.append((Array(key.utf8), key, nodes.count - 1))
-                    if key.utf8.contains(where: { $0 >= 0x80 }) { nodes[node].hasNonASCIIKey = true }
-                    node = nodes.count - 1
-                }
-            case .index(let index):
-                if let existing = nodes[node].indices.first(where: { $0.index == index }) {
-                    node = existing.node
-                } else {
-                    nodes.append(Node())
-                    nodes[node].indices.append((index, nodes.count - 1))
-                    node = nodes.count - 1
-                }
-            }
-            nodes[node].subtreeOutputs.append(output)
-        }
-        nodes[node].outputs.append(output)
+    /// The child of `node` at list index `index`, if a path goes there.
+    @inline(__always)
+    private func indexChild(of node: Int, _ index: Int) -> Int? {
+        for e in nodes[node].indices where indexEdges[e].index == index { return indexEdges[e].child }
+        return nil
     }
 
     /// Buffers reused from record to record, so binding does not allocate per record.
@@ -140,7 +189,7 @@ package struct RecordBinder: Sendable {
                 let child = try key(in: node, afterComma: afterComma)
                 if let child {
                     // A repeated key replaces what an earlier one bound: the last one wins.
-                    for output in binder.nodes[child].subtreeOutputs { outputs[output] = .null }
+                    for i in binder.nodes[child].subtree { outputs[binder.outputList[i]] = .null }
                     try value(node: child, depth: depth + 1)
                 } else {
                     try skipValue(depth: depth + 1)
@@ -167,7 +216,7 @@ package struct RecordBinder: Sendable {
             }
             var index = 0
             while true {
-                if let child = binder.nodes[node].indices.first(where: { $0.index == index })?.node {
+                if let child = binder.indexChild(of: node, index) {
                     try value(node: child, depth: depth + 1)
                 } else {
                     try skipValue(depth: depth + 1)
@@ -208,12 +257,13 @@ package struct RecordBinder: Sendable {
         /// Sets the outputs of `node` and of the nodes below it from an already-built value.
         func fill(node: Int, with value: Value) {
             let n = binder.nodes[node]
-            for output in n.outputs { outputs[output] = value }
-            for (_, text, child) in n.keys {
-                let next = Operations.member(value, text)
-                if !next.isNull { fill(node: child, with: next) }
+            for i in n.outputs { outputs[binder.outputList[i]] = value }
+            for e in n.keys {
+                let next = Operations.member(value, binder.keyTexts[e])
+                if !next.isNull { fill(node: binder.keyEdges[e].child, with: next) }
             }
-            for (index, child) in n.indices {
+            for e in n.indices {
+                let (index, child) = binder.indexEdges[e]
                 guard case .list(let items) = value, index < items.count else { continue }
                 fill(node: child, with: items[index])
             }
@@ -229,18 +279,17 @@ package struct RecordBinder: Sendable {
             let plain = try skipString()
             var child: Int?
             if !n.keys.isEmpty {
-                if plain, !n.hasNonASCIIKey {
-                    let start = parser.base + open + 1
-                    let count = parser.pos - open - 2
-                    if !(0..<count).contains(where: { start[$0] >= 0x80 }) {
-                        for entry in n.keys where entry.bytes.count == count {
-                            if entry.bytes.withUnsafeBufferPointer({ bytesEqual($0.baseAddress!, start, count: count) }) {
-                                child = entry.node
-                                break
+                let start = parser.base + open + 1
+                let count = parser.pos - open - 2
+                if plain, !n.hasNonASCIIKey, !(0..<count).contains(where: { start[$0] >= 0x80 }) {
+                    child = binder.keyBytes.withUnsafeBufferPointer { pool in
+                        for e in n.keys {
+                            let edge = binder.keyEdges[e]
+                            if edge.bytes.count == count, bytesEqual(pool.baseAddress! + edge.bytes.lowerBound, start, count: count) {
+                                return edge.child
                             }
                         }
-                    } else {
-                        child = try textKey(in: n, open: open)
+                        return nil
                     }
                 } else {
                     child = try textKey(in: n, open: open)
@@ -262,7 +311,8 @@ package struct RecordBinder: Sendable {
             parser.pos = open
             let text = try parser.parseString()
             parser.pos = after
-            return n.keys.first(where: { $0.text == text })?.node
+            for e in n.keys where binder.keyTexts[e] == text { return binder.keyEdges[e].child }
+            return nil
         }
 
         /// Skips the string at `pos` with full validation; true when it had no escapes.

@@ -60,7 +60,9 @@ extension VM {
     /// served value serves the default and reports the error (never falls through).
     package static func evaluate(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, now: Instant) -> FlagOutcome {
         let environment = Environment(now: now, salt: flag.name)
-        for (index, arm) in flag.arms.enumerated() {
+        let arms = flag.arms
+        for index in arms.indices {
+            let arm = arms[index]
             switch run(arm.condition, slots: slots, environment: environment) {
             case .value(.bool(true)):
                 switch run(arm.value, slots: slots, environment: environment) {

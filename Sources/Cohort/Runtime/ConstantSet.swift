@@ -7,7 +7,8 @@ import Foundation
 /// open-addressing table keyed by their UTF-8 bytes, so a lookup reads the candidate's bytes
 /// in place: no `Hasher`, no retain of the candidate, no allocation. Very small string sets
 /// are scanned instead, which beats hashing. Every other member kind goes to a `Set<Value>`.
-package struct ConstantSet: Sendable {
+/// A class, so that the VM hands it around with one reference count rather than four.
+package final class ConstantSet: Sendable {
     /// Every member, for the disassembler and for non-string lookups.
     package let members: Set<Value>
 
