@@ -72,6 +72,9 @@ public struct BatchEvaluator: Sendable {
         var scratch = RecordBinder.Scratch()
         var bound = [Value](repeating: .null, count: binder.outputCount)
         var results = Results(count: flagPositions.count)
+        // This chunk's own copies of the flags and output keys: see UnsharedCopies.swift.
+        let flags = flagPositions.map { ruleset.flags[$0].unsharedCopy() }
+        out.keys = jsonKeys.map { Array($0.utf8) }
         for record in records {
             summary.recordsRead += 1
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[record.start..<record.end])
@@ -80,7 +83,7 @@ public struct BatchEvaluator: Sendable {
             {
                 summary.evaluated += 1
                 bound.withUnsafeBufferPointer { all in
-                    evaluate(slots: UnsafeBufferPointer(rebasing: all[0..<slotTable.count]), line: record.line,
+                    evaluate(flags, slots: UnsafeBufferPointer(rebasing: all[0..<slotTable.count]), line: record.line,
                              into: &results, summary: &summary)
                     writeResult(id: all[slotTable.count], results, to: &out)
                 }
@@ -108,7 +111,7 @@ public struct BatchEvaluator: Sendable {
             var id = decoded
             for key in idComponents { id = Operations.member(id, key) }
             slotTable.bind(Context(roots)) { slots in
-                evaluate(slots: slots, line: record.line, into: &results, summary: &summary)
+                evaluate(flags, slots: slots, line: record.line, into: &results, summary: &summary)
             }
             writeResult(id: id, results, to: &out)
         }
@@ -119,6 +122,8 @@ public struct BatchEvaluator: Sendable {
     /// cached (a flag serves a handful of values, written again and again).
     private struct Output {
         var bytes: [UInt8] = []
+        /// `"name":` of each flag, as bytes.
+        var keys: [[UInt8]] = []
         var served: [[(value: Value, json: [UInt8])]]
 
         init(flags: Int) {
@@ -170,10 +175,11 @@ public struct BatchEvaluator: Sendable {
     }
 
     /// Evaluates every written flag over bound slots and tallies the outcomes.
-    private func evaluate(slots: UnsafeBufferPointer<Value>, line: Int, into results: inout Results, summary: inout BatchSummary) {
+    private func evaluate(_ flags: [FlagProgram], slots: UnsafeBufferPointer<Value>, line: Int, into results: inout Results,
+                          summary: inout BatchSummary) {
         results.hasErrors = false
-        for (k, position) in flagPositions.enumerated() {
-            let outcome = VM.evaluate(ruleset.flags[position], slots: slots, now: options.now)
+        for k in flags.indices {
+            let outcome = VM.evaluate(flags[k], slots: slots, now: options.now)
             summary.flags[k].record(outcome.value)
             results.values[k] = outcome.value
             if let fault = outcome.fault {
@@ -199,7 +205,7 @@ public struct BatchEvaluator: Sendable {
             out.append(",\"flags\":{")
             for k in results.values.indices {
                 if k > 0 { out.bytes.append(UInt8(ascii: ",")) }
-                out.append(jsonKeys[k])
+                out.bytes.append(contentsOf: out.keys[k])
                 out.appendServed(results.values[k], flag: k)
             }
             out.append("}")

@@ -21,38 +21,82 @@ package struct ReplSession {
     /// The help text.
     package static let help = """
     Type an expression to evaluate it for the current user, or a command:
-      :user {json}          set the current user
-      :set user.plan = "pro"  set one attribute (any path; the value is an expression)
-      :context              show the current context
-      :load FILE            load users (JSONL, JSON array or CSV) to see how many match
-      :rules FILE           load a rule file; its lets, segments and flags become names
-      :flags                every flag of the rule file for the current user, with reasons
-      :explain EXPR         the expression as a tree with the value of every part
-      :disasm EXPR          the bytecode
-      :ast EXPR             the syntax tree
-      :now TIME             fix now() (RFC 3339 or a date); ':now' alone goes back to the clock
-      :salt S               the default salt of bucket(key)
-      :help                 this text
-      :quit                 leave (Ctrl-D too)
+      :user {json}             set the current user
+      :set user.plan = "pro"   set one attribute (any path; the value is an expression)
+      :context                 show the current context
+      :load FILE               load users (JSONL, JSON array or CSV) to see how many match
+      :rules FILE              load a rule file; its lets, segments and flags become names
+      :flags                   every flag of the rule file for the current user, with reasons
+      :explain EXPR            the expression as a tree with the value of every part
+      :disasm EXPR             the bytecode
+      :ast EXPR                the syntax tree
+      :now TIME                fix now() (RFC 3339 or a date); ':now' alone goes back to the clock
+      :salt S                  the default salt of bucket(key)
+      :help                    this text
+      :quit                    leave (Ctrl-D too)
+    An open bracket continues the input on the next line.
     """
+
+    /// The commands, for completion and did-you-mean.
+    package static let commands = [
+        ":help", ":user", ":set", ":context", ":load", ":rules", ":flags", ":explain", ":disasm", ":ast", ":now", ":salt", ":quit",
+    ]
 
     // MARK: Input
 
+    /// The lines of an input that is still open (an unclosed bracket), waiting for more.
+    package private(set) var pending = ""
+
+    /// The prompt for the next line: `cohort> `, or `   ...> ` while an input is open.
+    package var prompt: String { pending.isEmpty ? "cohort> " : "   ...> " }
+
+    /// Takes one line typed or read. Returns what to print, or nil when the input goes on
+    /// with the next line (an open bracket; see `needsContinuation`).
+    package mutating func feedLine(_ line: String, clock: Instant = .now) -> String? {
+        pending += pending.isEmpty ? line : "\n" + line
+        if Self.needsContinuation(pending) { return nil }
+        defer { pending = "" }
+        return handle(pending, clock: clock)
+    }
+
+    /// Ctrl-C: forgets an open input.
+    package mutating func discardPending() {
+        pending = ""
+    }
+
+    /// End of input: handles what is still open, so its error shows.
+    package mutating func finishPending(clock: Instant = .now) -> String {
+        guard !pending.isEmpty else { return "" }
+        defer { pending = "" }
+        return handle(pending, clock: clock)
+    }
+
     /// True when `text` has an open bracket, so the REPL should read a continuation line.
+    ///
+    /// Only expressions and the commands that take one (or JSON) continue; file names and
+    /// times never do. A string cannot span lines, so an unterminated string ends the input
+    /// at once and is reported, instead of leaving the bracket open for ever.
     package static func needsContinuation(_ text: String) -> Bool {
-        var lexer = Lexer(SourceFile(name: "<input>", text: text))
+        var body = Substring(text)
+        if text.hasPrefix(":") {
+            let name = text.prefix { !$0.isWhitespace }
+            guard [":user", ":set", ":explain", ":disasm", ":ast"].contains(name) else { return false }
+            body = text.dropFirst(name.count)
+        }
+        var lexer = Lexer(SourceFile(name: "<input>", text: String(body)))
         var depth = 0
         for token in lexer.tokenize() {
             switch token.kind {
             case .leftParen, .leftBracket, .leftBrace: depth += 1
             case .rightParen, .rightBracket, .rightBrace: depth -= 1
+            case .error where token.text.hasPrefix("unterminated string"): return false
             default: break
             }
         }
         return depth > 0
     }
 
-    /// Handles one input and returns what to print (ending in a newline, or empty).
+    /// Handles one complete input and returns what to print (ending in a newline, or empty).
     package mutating func handle(_ input: String, clock: Instant = .now) -> String {
         let line = input.trimmingSpaces()
         if line.isEmpty { return "" }
@@ -83,30 +127,46 @@ package struct ReplSession {
         }
         let time = now ?? clock
         var out: String
-        switch rule.evaluate(context, now: time, salt: salt) {
+        let result = rule.evaluate(context, now: time, salt: salt)
+        switch result {
         case .success(let value):
             out = paint(value.jsonText, "1")
         case .failure(let error):
             out = DiagnosticRenderer(source: rule.source, color: color).render(error.diagnostic)
             out.removeLast()
         }
-        if !users.isEmpty {
-            var matched = 0, errors = 0
-            for user in users {
-                var c = context
-                c.roots["user"] = user
-                switch rule.evaluate(c, now: time, salt: salt) {
-                case .success(.bool(true)): matched += 1
-                case .success: break
-                case .failure: errors += 1
-                }
-            }
-            let share = NumberText.canonical((Double(matched) / Double(users.count) * 1000).rounded() / 10)
-            var note = "\(grouped(matched)) of \(grouped(users.count)) loaded users match (\(share)%)"
-            if errors > 0 { note += ", \(grouped(errors)) error\(errors == 1 ? "" : "s")" }
-            out += "   " + paint("· " + note, "2")
+        if let note = share(of: rule, currentUser: result, now: time) {
+            // After a value on the same line; after an error's caret on a line of its own.
+            out += (result.isSuccess ? "   " : "\n") + paint("· " + note, "2")
         }
         return out + "\n"
+    }
+
+    /// How many loaded users the rule matches, e.g. `7 of 40 loaded users match (17.5%), 1 error`.
+    /// Nil without loaded users, and for an expression that is not a condition (no user,
+    /// loaded or current, gets true or false, and none gets an error), such as `bucket(user.id)`.
+    private func share(of rule: Rule, currentUser: Result<Value, EvaluationError>, now time: Instant) -> String? {
+        guard !users.isEmpty else { return nil }
+        var matched = 0, errors = 0
+        var condition = false
+        if case .success(.bool) = currentUser { condition = true }
+        for user in users {
+            var c = context
+            c.roots["user"] = user
+            switch rule.evaluate(c, now: time, salt: salt) {
+            case .success(.bool(let b)): condition = true; if b { matched += 1 }
+            case .success: break
+            case .failure: errors += 1
+            }
+        }
+        let errorNote = "\(grouped(errors)) error\(errors == 1 ? "" : "s")"
+        guard condition else {
+            return errors == 0 ? nil : "\(errorNote) among \(grouped(users.count)) loaded users"
+        }
+        let percent = NumberText.canonical((Double(matched) / Double(users.count) * 1000).rounded() / 10)
+        var note = "\(grouped(matched)) of \(grouped(users.count)) loaded users match (\(percent)%)"
+        if errors > 0 { note += ", " + errorNote }
+        return note
     }
 
     // MARK: Commands
@@ -121,6 +181,7 @@ package struct ReplSession {
             finished = true
             return ""
         case ":user":
+            guard !rest.isEmpty else { return problem(":user needs a JSON object, e.g. :user {\"id\": \"u-42\"}") }
             do {
                 let value = try Context(json: "{\"user\":" + rest + "\n}")["user"]
                 guard case .object = value else { return problem(":user needs a JSON object, e.g. :user {\"id\": \"u-42\"}") }
@@ -134,7 +195,8 @@ package struct ReplSession {
         case ":context":
             return Value.object(context.roots).jsonText + "\n"
         case ":load":
-            guard !rest.isEmpty, let data = FileManager.default.contents(atPath: rest) else { return problem(":load: cannot read '\(rest)'") }
+            guard !rest.isEmpty else { return problem(":load needs a file of users, e.g. :load users.jsonl") }
+            guard let data = FileManager.default.contents(atPath: rest) else { return problem(":load: cannot read '\(rest)'") }
             let (records, problems) = RecordDecoder.readAll([UInt8](data), format: RecordFormat.inferred(fromPath: rest))
             users = records
             var out = "loaded \(grouped(records.count)) users from \(rest)\n"
@@ -142,10 +204,12 @@ package struct ReplSession {
             if problems.count > 5 { out += "  … \(problems.count - 5) more unreadable records\n" }
             return out
         case ":rules":
+            guard !rest.isEmpty else { return problem(":rules needs a rule file, e.g. :rules flags.cohort") }
+            guard let data = FileManager.default.contents(atPath: rest) else { return problem(":rules: cannot read '\(rest)'") }
             do {
                 var options = CompileOptions()
                 options.roots.formUnion(context.roots.keys)
-                let loaded = try Ruleset(contentsOfFile: rest, options: options)
+                let loaded = try Ruleset(SourceFile(name: rest, data: [UInt8](data)), options: options)
                 ruleset = loaded
                 var out = DiagnosticRenderer(source: loaded.source, color: color).render(loaded.warnings)
                 out += "loaded \(loaded.flagNames.count) flags from \(rest): \(loaded.flagNames.joined(separator: ", "))\n"
@@ -163,10 +227,13 @@ package struct ReplSession {
             }
             return out
         case ":explain":
+            guard !rest.isEmpty else { return problem(":explain needs an expression, e.g. :explain user.plan == \"pro\"") }
             return explain(rest, clock: clock)
         case ":disasm":
+            guard !rest.isEmpty else { return problem(":disasm needs an expression, e.g. :disasm user.plan == \"pro\"") }
             do { return try compile(rest).disassembly } catch { return error.rendered(color: color) }
         case ":ast":
+            guard !rest.isEmpty else { return problem(":ast needs an expression, e.g. :ast 1 + 2 * 3") }
             let source = SourceFile(name: "<input>", text: rest)
             var parser = Parser(source)
             guard let expr = parser.parseStandaloneExpression() else {
@@ -187,8 +254,7 @@ package struct ReplSession {
             salt = rest
             return "salt = \"\(rest)\"\n"
         default:
-            let commands = [":help", ":user", ":set", ":context", ":load", ":rules", ":flags", ":explain", ":disasm", ":ast", ":now", ":salt", ":quit"]
-            let hint = Suggestion.closest(to: name, among: commands).map { "; did you mean \($0)?" } ?? "; try :help"
+            let hint = Suggestion.closest(to: name, among: Self.commands).map { "; did you mean \($0)?" } ?? "; try :help"
             return problem("unknown command \(name)\(hint)")
         }
     }
@@ -199,21 +265,30 @@ package struct ReplSession {
 
     /// `:set user.plan = "pro"`: assigns the value of an expression to a path of the context.
     private mutating func set(_ text: String, clock: Instant) -> String {
-        guard let eq = text.firstIndex(of: "=") else { return problem(":set needs PATH = VALUE, e.g. :set user.plan = \"pro\"") }
-        let path = text[..<eq].trimmingCharacters(in: .whitespaces).split(separator: ".").map(String.init)
-        let valueText = String(text[text.index(after: eq)...])
-        guard let root = path.first, !root.isEmpty, path.allSatisfy({ !$0.isEmpty }) else { return problem(":set needs a path like user.plan") }
-        let value: Value
-        do {
-            switch try compile(valueText).evaluate(context, now: now ?? clock, salt: salt) {
-            case .success(let v): value = v
-            case .failure(let error): return problem(":set: \(error.message)")
-            }
-        } catch {
-            return error.rendered(color: color)
+        let usage = ":set needs PATH = VALUE, e.g. :set user.plan = \"pro\""
+        guard let eq = text.firstIndex(of: "=") else { return problem(usage) }
+        let pathText = String(text[..<eq]).trimmingSpaces()
+        let valueText = String(text[text.index(after: eq)...]).trimmingSpaces()
+        let path = pathText.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        guard !pathText.isEmpty, path.allSatisfy(Self.isIdentifier) else {
+            return problem(":set needs a path of names like user.plan, not '\(pathText)'")
         }
+        guard !valueText.isEmpty else { return problem(usage) }
+        let rule: Rule
+        do { rule = try compile(valueText) } catch { return error.rendered(color: color) }
+        let value: Value
+        switch rule.evaluate(context, now: now ?? clock, salt: salt) {
+        case .success(let v): value = v
+        case .failure(let error): return DiagnosticRenderer(source: rule.source, color: color).render(error.diagnostic)
+        }
+        let root = path[0]
         context.roots[root] = assign(value, at: path.dropFirst(), in: context.roots[root] ?? .null)
-        return "\(path.joined(separator: ".")) = \(value.jsonText)\n"
+        return "\(pathText) = \(value.jsonText)\n"
+    }
+
+    private static func isIdentifier(_ text: String) -> Bool {
+        guard let first = text.unicodeScalars.first, first == "_" || (first.isASCII && first.properties.isAlphabetic) else { return false }
+        return text.unicodeScalars.allSatisfy { $0 == "_" || ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) }
     }
 
     private func assign(_ value: Value, at path: ArraySlice<String>, in base: Value) -> Value {
@@ -224,7 +299,7 @@ package struct ReplSession {
         return .object(fields)
     }
 
-    /// `:explain EXPR`: every sub-expression with its value, as a tree.
+    /// `:explain EXPR`: every sub-expression with its value, as a tree (constants left out).
     private func explain(_ text: String, clock: Instant) -> String {
         let source = SourceFile(name: "<input>", text: text)
         var parser = Parser(source)
@@ -241,9 +316,21 @@ package struct ReplSession {
             case .failure(let e): return paint("error: \(e.message)", "31")
             }
         }
+        /// Constants are their own value: not worth a line of their own.
+        func isConstant(_ node: Expr) -> Bool {
+            switch node.kind {
+            case .literal: return true
+            case .list(let items): return items.allSatisfy(isConstant)
+            default: return false
+            }
+        }
+        /// The node's source on one line (an input may have continued over several).
+        func oneLine(_ node: Expr) -> String {
+            source.text(of: node.span).split(separator: "\n").map { String($0).trimmingSpaces() }.joined(separator: " ")
+        }
         func walk(_ node: Expr, prefix: String, childPrefix: String) {
-            out += prefix + source.text(of: node.span) + "  " + paint("→", "2") + " " + valueText(node) + "\n"
-            let children = ASTPrinter.children(node)
+            out += prefix + oneLine(node) + "  " + paint("→", "2") + " " + valueText(node) + "\n"
+            let children = ASTPrinter.children(node).filter { !isConstant($0) }
             for (i, child) in children.enumerated() {
                 let last = i == children.count - 1
                 walk(child, prefix: childPrefix + (last ? "└─ " : "├─ "), childPrefix: childPrefix + (last ? "   " : "│  "))
@@ -256,26 +343,26 @@ package struct ReplSession {
     // MARK: Completion
 
     /// Candidates for Tab after `prefix`: commands, keywords, functions, declared names,
-    /// and attribute paths seen in the current and loaded users.
+    /// and attribute paths seen in the context and the loaded users (keys that are names;
+    /// `user["first-name"]` is not offered).
     package func completions(for prefix: String) -> [String] {
-        if prefix.hasPrefix(":") {
-            return [":help", ":user", ":set", ":context", ":load", ":rules", ":flags", ":explain", ":disasm", ":ast", ":now", ":salt", ":quit"]
-        }
-        var words = Set(Token.keywords.keys).union(Builtin.allCases.map { $0.name + "(" }).union(context.roots.keys)
+        if prefix.hasPrefix(":") { return Self.commands.filter { $0.hasPrefix(prefix) }.sorted() }
+        let ruleFileWords: Set<String> = ["let", "segment", "flag", "when", "serve", "default"]
+        var words = Set(Token.keywords.keys).subtracting(ruleFileWords)
+        words.formUnion(Builtin.allCases.map { $0.name + "(" })
+        words.formUnion(context.roots.keys)
         words.formUnion(CompileOptions.defaultRoots)
         if let ruleset { words.formUnion(ruleset.compiler.checked.map(\.declaration.name)) }
-        var paths = Set<String>()
         func collect(_ value: Value, _ path: String, depth: Int) {
             guard depth < 6, case .object(let fields) = value else { return }
-            for (key, inner) in fields {
+            for (key, inner) in fields where Self.isIdentifier(key) {
                 let p = path + "." + key
-                paths.insert(p)
+                words.insert(p)
                 collect(inner, p, depth: depth + 1)
             }
         }
         for (root, value) in context.roots { collect(value, root, depth: 0) }
         for user in users.prefix(200) { collect(user, "user", depth: 0) }
-        words.formUnion(paths)
         return words.filter { $0.hasPrefix(prefix) }.sorted()
     }
 }
@@ -328,5 +415,12 @@ package enum ASTPrinter {
             return false
         default: return false
         }
+    }
+}
+
+extension Result {
+    fileprivate var isSuccess: Bool {
+        if case .success = self { return true }
+        return false
     }
 }
