@@ -26,17 +26,25 @@ package struct Compiler {
     private let expand: (Int, Salt) -> Expansion?
     /// Set when the program grew beyond `limits.maxProgramSize`.
     package private(set) var overflowed = false
+    /// True when inlined declarations live in another source than the expression (an
+    /// expression compiled against a rule file): their instructions then take the span of
+    /// the name that referred to them, so an error points into the text the user typed.
+    private let declarationsAreForeign: Bool
+    /// The span every instruction takes while a foreign declaration is being inlined.
+    private var spanOverride: SourceSpan?
 
-    package init(salt: Salt, limits: Limits = Limits(), expand: @escaping (Int, Salt) -> Expansion? = { _, _ in nil }) {
+    package init(salt: Salt, limits: Limits = Limits(), declarationsAreForeign: Bool = false,
+                 expand: @escaping (Int, Salt) -> Expansion? = { _, _ in nil }) {
         self.salt = salt
         self.limits = limits
+        self.declarationsAreForeign = declarationsAreForeign
         self.expand = expand
     }
 
     /// Compiles an expression into a program.
-    package static func compile(_ ir: IR, salt: Salt, limits: Limits = Limits(),
+    package static func compile(_ ir: IR, salt: Salt, limits: Limits = Limits(), declarationsAreForeign: Bool = false,
                                 expand: @escaping (Int, Salt) -> Expansion? = { _, _ in nil }) -> Program? {
-        var compiler = Compiler(salt: salt, limits: limits, expand: expand)
+        var compiler = Compiler(salt: salt, limits: limits, declarationsAreForeign: declarationsAreForeign, expand: expand)
         compiler.emit(ir)
         return compiler.overflowed ? nil : Program(compiler.program)
     }
@@ -50,7 +58,7 @@ package struct Compiler {
             return
         }
         program.code.append(instruction)
-        program.spans.append(span)
+        program.spans.append(spanOverride ?? span)
         height += instruction.stackEffect
         program.maxStack = max(program.maxStack, height)
     }
@@ -132,10 +140,12 @@ package struct Compiler {
         case .reference(let index, let span):
             switch expand(index, salt) {
             case .inline(let inlined, let innerSalt)?:
-                let outer = salt
+                let outer = salt, outerOverride = spanOverride
                 salt = innerSalt
+                if declarationsAreForeign && spanOverride == nil { spanOverride = span }
                 emit(inlined)
                 salt = outer
+                spanOverride = outerOverride
             case .flag(let flag)?:
                 program.flags.append(flag)
                 append(.flag(UInt32(program.flags.count - 1)), span)

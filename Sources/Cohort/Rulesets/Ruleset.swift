@@ -92,7 +92,8 @@ public struct Ruleset: Sendable {
         let typed = checker.check(expr)
         if !checker.diagnostics.isEmpty { throw CompileError(diagnostics: checker.diagnostics, source: source) }
         let compiler = self.compiler
-        guard let program = Compiler.compile(typed.ir, salt: .runtime, limits: options.limits, expand: { compiler.expansion($0, $1) }) else {
+        guard let program = Compiler.compile(typed.ir, salt: .runtime, limits: options.limits, declarationsAreForeign: true,
+                                             expand: { compiler.expansion($0, $1) }) else {
             throw CompileError(diagnostics: [.limit("compiled program is larger than \(options.limits.maxProgramSize) instructions (limit)", expr.span)], source: source)
         }
         return Rule(source: source, program: program, slotTable: checker.slots)

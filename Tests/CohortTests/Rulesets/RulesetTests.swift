@@ -467,6 +467,29 @@ struct RulesetRuleTests {
         #expect(try ruleset.rule(#""qa" in staff_groups"#).evaluate(Context(), now: fixedNow).get() == true)
     }
 
+    @Test("an error inside a segment used by name points at the name in the expression, not into the rule file")
+    func errorSpanOfInlinedDeclaration() throws {
+        let ruleset = try Ruleset(source: """
+            # a comment line, so the segment's spans are far from the expression's
+            segment internal = user.email ends_with "@acme.com"
+            """)
+        let rule = try ruleset.rule("true and internal")
+        guard case .failure(let error) = rule.evaluate(Context(user: ["id": "x"]), now: fixedNow) else {
+            Issue.record("a missing email must be an error value")
+            return
+        }
+        #expect(error.message.contains("'ends_with' needs a string on the left"))
+        #expect(error.location.line == 1 && error.location.column == 10)
+        #expect(rule.source.text(of: error.span) == "internal")
+        // Inside the rule file itself, spans still point into the segment.
+        let flagged = try Ruleset(source: "segment internal = user.email ends_with \"@acme.com\"\nflag f = internal")
+        guard case .error(let inFile)? = flagged.evaluate("f", in: Context(user: ["id": "x"]), now: fixedNow)?.reason else {
+            Issue.record("the flag must report the error")
+            return
+        }
+        #expect(inFile.location.line == 1 && inFile.location.column == 20)
+    }
+
     @Test("a bare flag name evaluates that flag, with its own salt, whatever the caller's salt")
     func bareFlagName() throws {
         let ruleset = try compile(RulesetSaltTests.salted + "\n" + shop)
