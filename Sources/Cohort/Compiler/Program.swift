@@ -3,7 +3,12 @@
 ///
 /// A class, so that handing a program around (flags hold one per arm, and evaluate
 /// prerequisites by their programs) costs one reference count, not one per table.
-package final class Program: Sendable {
+package final class Program: @unchecked Sendable {
+    // @unchecked: besides its arrays, a program holds raw copies of the tables the VM reads
+    // on every instruction, written once in `init` and only read after. The VM reads those,
+    // because arrays held by a class are retained and released around each use — an atomic
+    // write to shared memory on every evaluation, which also makes threads contend.
+
     /// The instructions.
     package let code: [Instruction]
     /// The source span of each instruction, so a run-time error points at its sub-expression.
@@ -30,11 +35,33 @@ package final class Program: Sendable {
         regexes = parts.regexes
         flags = parts.flags
         maxStack = parts.maxStack
+        codeBuffer = Self.rawCopy(code)
+        constantBuffer = Self.rawCopy(constants)
+        setBuffer = Self.rawCopy(sets.map { Unmanaged.passUnretained($0) })
         if code.count == 1, case .constant(let k) = code[0] {
             constantValue = constants[Int(k)]
         } else {
             constantValue = nil
         }
+    }
+
+    deinit {
+        codeBuffer.deallocate()
+        UnsafeMutableBufferPointer(mutating: constantBuffer).deinitialize().deallocate()
+        setBuffer.deallocate()
+    }
+
+    /// `code`, for the VM.
+    package let codeBuffer: UnsafeBufferPointer<Instruction>
+    /// `constants`, for the VM.
+    package let constantBuffer: UnsafeBufferPointer<Value>
+    /// `sets` without reference counting, for the VM; `sets` keeps them alive.
+    package let setBuffer: UnsafeBufferPointer<Unmanaged<ConstantSet>>
+
+    private static func rawCopy<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
+        let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
+        _ = buffer.initialize(from: array)
+        return UnsafeBufferPointer(start: buffer.baseAddress, count: array.count)
     }
 
     /// A program that just yields a constant.

@@ -1,6 +1,8 @@
 /// A compiled flag: its `when` arms in order and its default. A boolean flag
 /// `flag f = COND` compiles as `when COND serve true`, default `false`.
-package final class FlagProgram: Sendable {
+package final class FlagProgram: @unchecked Sendable {
+    // @unchecked: `armPrograms` is a raw copy of the arms' programs, written once in `init`
+    // and only read after; see `Program` for why the VM reads raw buffers.
     /// One `when COND serve VALUE` arm.
     package struct Arm: Sendable {
         package var condition: Program
@@ -21,11 +23,24 @@ package final class FlagProgram: Sendable {
     /// True for `flag NAME = expr`.
     package let isBoolean: Bool
 
+    /// Condition and served-value program of each arm, unretained (`arms` keeps them alive),
+    /// so evaluating a flag touches no reference count.
+    package let armPrograms: UnsafeBufferPointer<(condition: Unmanaged<Program>, value: Unmanaged<Program>)>
+
     package init(name: String, arms: [Arm], defaultValue: Value, isBoolean: Bool) {
         self.name = name
         self.arms = arms
         self.defaultValue = defaultValue
         self.isBoolean = isBoolean
+        let buffer = UnsafeMutableBufferPointer<(condition: Unmanaged<Program>, value: Unmanaged<Program>)>.allocate(capacity: max(arms.count, 1))
+        for (i, arm) in arms.enumerated() {
+            (buffer.baseAddress! + i).initialize(to: (Unmanaged.passUnretained(arm.condition), Unmanaged.passUnretained(arm.value)))
+        }
+        armPrograms = UnsafeBufferPointer(start: buffer.baseAddress, count: arms.count)
+    }
+
+    deinit {
+        armPrograms.deallocate()
     }
 }
 
@@ -60,19 +75,19 @@ extension VM {
     /// served value serves the default and reports the error (never falls through).
     package static func evaluate(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, now: Instant) -> FlagOutcome {
         let environment = Environment(now: now, salt: flag.name)
-        let arms = flag.arms
+        let arms = flag.armPrograms
         for index in arms.indices {
-            let arm = arms[index]
-            switch run(arm.condition, slots: slots, environment: environment) {
+            let (condition, value) = arms[index]
+            switch condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
             case .value(.bool(true)):
-                switch run(arm.value, slots: slots, environment: environment) {
+                switch value._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
                 case .value(let v): return FlagOutcome(value: v, arm: index, fault: nil)
                 case .error(let fault): return FlagOutcome(value: flag.defaultValue, arm: -1, fault: fault)
                 }
             case .value(.bool(false)):
                 continue
             case .value(let other):
-                let span = arm.condition.spans.last ?? SourceSpan(start: 0, end: 0)
+                let span = flag.arms[index].condition.spans.last ?? SourceSpan(start: 0, end: 0)
                 let message = flag.isBoolean
                     ? "the expression of a boolean flag must be a boolean, but it is \(other.isNull ? "null" : "a " + other.typeName)"
                     : "the condition of 'when' must be a boolean, but it is \(other.isNull ? "null" : "a " + other.typeName)"

@@ -8,18 +8,23 @@ import Foundation
 /// in place: no `Hasher`, no retain of the candidate, no allocation. Very small string sets
 /// are scanned instead, which beats hashing. Every other member kind goes to a `Set<Value>`.
 /// A class, so that the VM hands it around with one reference count rather than four.
-package final class ConstantSet: Sendable {
+package final class ConstantSet: @unchecked Sendable {
+    // @unchecked: the raw buffers below are written once in `init` and only read after, so
+    // sharing the set between threads is safe. They are raw, not arrays, so that a lookup
+    // touches no reference count (arrays held by a class are retained around each use).
+
     /// Every member, for the disassembler and for non-string lookups.
     package let members: Set<Value>
 
     /// UTF-8 bytes of all string members, back to back.
-    private let bytes: [UInt8]
-    /// Start offset and length in `bytes` of each string member.
-    private let strings: [(start: Int, count: Int)]
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
+    /// Start offset in `bytes` of each string member, then its length: `2 * count` entries.
+    private let strings: UnsafeMutableBufferPointer<Int>
+    private let stringCount: Int
     /// Open-addressing table of indices into `strings` (`-1` for an empty bucket); its size is
     /// a power of two at least twice the number of strings, so probes stay short. Empty for
     /// small sets, which are scanned.
-    private let table: [Int32]
+    private let table: UnsafeMutableBufferPointer<Int32>
     /// True when at least one member is not a string.
     private let hasOtherKinds: Bool
 
@@ -28,35 +33,44 @@ package final class ConstantSet: Sendable {
 
     package init(_ members: Set<Value>) {
         self.members = members
-        var bytes: [UInt8] = []
-        var strings: [(start: Int, count: Int)] = []
+        var allBytes: [UInt8] = []
+        var offsets: [Int] = []
         var others = false
         for member in members {
             if case .string(let s) = member {
-                strings.append((bytes.count, s.utf8.count))
-                bytes.append(contentsOf: s.utf8)
+                offsets.append(allBytes.count)
+                offsets.append(s.utf8.count)
+                allBytes.append(contentsOf: s.utf8)
             } else {
                 others = true
             }
         }
-        var table: [Int32] = []
-        if strings.count > Self.scanLimit {
+        stringCount = offsets.count / 2
+        bytes = .allocate(capacity: max(allBytes.count, 1))
+        _ = bytes.initialize(from: allBytes)
+        strings = .allocate(capacity: max(offsets.count, 1))
+        _ = strings.initialize(from: offsets)
+        hasOtherKinds = others
+        if stringCount > Self.scanLimit {
             var size = 16
-            while size < strings.count * 2 { size *= 2 }
-            table = [Int32](repeating: -1, count: size)
-            bytes.withUnsafeBufferPointer { all in
-                for (i, s) in strings.enumerated() {
-                    let key = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(all)[s.start ..< s.start + s.count])
-                    var slot = Int(truncatingIfNeeded: Self.hash(key)) & (size - 1)
-                    while table[slot] >= 0 { slot = (slot + 1) & (size - 1) }
-                    table[slot] = Int32(i)
-                }
+            while size < stringCount * 2 { size *= 2 }
+            table = .allocate(capacity: size)
+            table.initialize(repeating: -1)
+            for i in 0 ..< stringCount {
+                let key = UnsafeRawBufferPointer(start: bytes.baseAddress! + strings[2 * i], count: strings[2 * i + 1])
+                var slot = Int(truncatingIfNeeded: Self.hash(key)) & (size - 1)
+                while table[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+                table[slot] = Int32(i)
             }
+        } else {
+            table = UnsafeMutableBufferPointer(start: nil, count: 0)
         }
-        self.bytes = bytes
-        self.strings = strings
-        self.table = table
-        self.hasOtherKinds = others
+    }
+
+    deinit {
+        bytes.deallocate()
+        strings.deallocate()
+        table.deallocate()
     }
 
     /// The number of members.
@@ -66,42 +80,28 @@ package final class ConstantSet: Sendable {
     @inline(__always)
     package func contains(_ value: Value) -> Bool {
         if case .string(let s) = value {
-            return strings.isEmpty ? false : containsString(s)
+            return stringCount == 0 ? false : withUTF8Bytes(s) { containsUTF8(UnsafeRawBufferPointer($0)) }
         }
         return hasOtherKinds && members.contains(value)
     }
 
-    /// True when the string `s` is a member, comparing UTF-8 bytes.
-    package func containsString(_ s: String) -> Bool {
-        if let found = s.utf8.withContiguousStorageIfAvailable({ containsUTF8(UnsafeRawBufferPointer($0)) }) {
-            return found
-        }
-        return Array(s.utf8).withUnsafeBytes { containsUTF8($0) }
-    }
-
+    @inline(__always)
     private func containsUTF8(_ key: UnsafeRawBufferPointer) -> Bool {
-        bytes.withUnsafeBytes { all in
-            strings.withUnsafeBufferPointer { strings in
-                @inline(__always) func equal(_ i: Int) -> Bool {
-                    let s = strings[i]
-                    return s.count == key.count
-                        && (s.count == 0 || bytesEqual(all.baseAddress! + s.start, key.baseAddress!, count: s.count))
-                }
-                if table.isEmpty {
-                    for i in 0 ..< strings.count where equal(i) { return true }
-                    return false
-                }
-                return table.withUnsafeBufferPointer { table in
-                    let mask = table.count - 1
-                    var slot = Int(truncatingIfNeeded: Self.hash(key)) & mask
-                    while true {
-                        let i = Int(table[slot])
-                        if i < 0 { return false }
-                        if equal(i) { return true }
-                        slot = (slot + 1) & mask
-                    }
-                }
-            }
+        @inline(__always) func equal(_ i: Int) -> Bool {
+            let count = strings[2 * i + 1]
+            return count == key.count && (count == 0 || bytesEqual(bytes.baseAddress! + strings[2 * i], key.baseAddress!, count: count))
+        }
+        if table.isEmpty {
+            for i in 0 ..< stringCount where equal(i) { return true }
+            return false
+        }
+        let mask = table.count - 1
+        var slot = Int(truncatingIfNeeded: Self.hash(key)) & mask
+        while true {
+            let i = Int(table[slot])
+            if i < 0 { return false }
+            if equal(i) { return true }
+            slot = (slot + 1) & mask
         }
     }
 

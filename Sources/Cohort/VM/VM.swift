@@ -24,12 +24,8 @@ package enum VM {
         if let value = program.constantValue { return .value(value) }
         let capacity = max(program.maxStack, 1)
         return withUnsafeTemporaryAllocation(of: Cell.self, capacity: capacity) { buffer in
-            program.code.withUnsafeBufferPointer { code in
-                program.constants.withUnsafeBufferPointer { constants in
-                    execute(program, code: code, constants: constants, slots: slots, environment: environment,
-                            stack: Stack(base: buffer.baseAddress!))
-                }
-            }
+            execute(program, code: program.codeBuffer, constants: program.constantBuffer, slots: slots,
+                    environment: environment, stack: Stack(base: buffer.baseAddress!))
         }
     }
 
@@ -165,8 +161,8 @@ package enum VM {
             // MARK: Membership and strings
             case .inList: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.inList(a, b)) }
             case .inSet(let k):
-                let set = program.sets[Int(k)]
-                unary(&stack, program, here) { .bool(set.contains($0)) }
+                let set = program.setBuffer[Int(k)]
+                unary(&stack, program, here) { v in .bool(set._withUnsafeGuaranteedRef { $0.contains(v) }) }
             case .contains: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.contains(a, b)) }
             case .containsAny: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.containsSome(a, b, all: false)) }
             case .containsAll: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.containsSome(a, b, all: true)) }
@@ -216,7 +212,9 @@ package enum VM {
                 let equal = Int(s) < slotCount ? slots[Int(s)] == constants[Int(k)] : constants[Int(k)] == .null
                 stack.push(.value(.bool(equal)))
             case .slotInSet(let s, let k):
-                let found = Int(s) < slotCount ? program.sets[Int(k)].contains(slots[Int(s)]) : program.sets[Int(k)].contains(.null)
+                let found = program.setBuffer[Int(k)]._withUnsafeGuaranteedRef { set in
+                    Int(s) < slotCount ? set.contains(slots[Int(s)]) : set.contains(.null)
+                }
                 stack.push(.value(.bool(found)))
             case .slotOperatorConstant(let op, let s, let k):
                 do throws(Fault) {
