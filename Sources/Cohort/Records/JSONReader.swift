@@ -318,7 +318,20 @@ struct JSONParser {
     /// of them — are validated in place and built straight from the byte slice.
     mutating func parseString() throws(JSONSyntaxError) -> String {
         let open = pos
+        if let firstEscape = try scanString() {
+            return try parseEscapedString(open: open, firstEscape: firstEscape)
+        }
+        return String(decoding: UnsafeBufferPointer(start: base + open + 1, count: pos - open - 2), as: UTF8.self)
+    }
+
+    /// Checks the string whose opening quote is at `pos` — escapes, control characters,
+    /// UTF-8 — and moves `pos` past its closing quote, building nothing. Returns the offset
+    /// of its first escape, or nil when it has none (its bytes are then its text). The
+    /// record binder skips unused members with this.
+    mutating func scanString() throws(JSONSyntaxError) -> Int? {
+        let open = pos
         var p = pos + 1
+        var firstEscape: Int?
         while p < end {
             // Skip eight plain ASCII bytes at a time (no quote, backslash, control or
             // non-ASCII byte among them); the byte loop below handles everything else.
@@ -329,9 +342,14 @@ struct JSONParser {
             let byte = base[p]
             if byte == UInt8(ascii: "\"") {
                 pos = p + 1
-                return String(decoding: UnsafeBufferPointer(start: base + open + 1, count: p - open - 1), as: UTF8.self)
+                return firstEscape
             }
-            if byte == UInt8(ascii: "\\") { return try parseEscapedString(open: open, firstEscape: p) }
+            if byte == UInt8(ascii: "\\") {
+                if firstEscape == nil { firstEscape = p }
+                scratch.removeAll(keepingCapacity: true)
+                p = try decodeEscape(at: p)
+                continue
+            }
             if byte < 0x20 { throw Self.controlCharacter(byte, at: p) }
             if byte < 0x80 { p += 1 } else { p += try validateUTF8(at: p) }
         }

@@ -194,13 +194,7 @@ package struct RecordBinder: Sendable {
                 } else {
                     try skipValue(depth: depth + 1)
                 }
-                parser.skipWhitespace()
-                guard parser.pos < parser.end else { throw parser.failure("end", at: parser.pos) }
-                let byte = parser.base[parser.pos]
-                parser.pos += 1
-                if byte == UInt8(ascii: "}") { return }
-                guard byte == UInt8(ascii: ",") else { throw parser.failure("separator", at: parser.pos) }
-                parser.skipWhitespace()
+                if try endOfElement(closer: UInt8(ascii: "}")) { return }
                 afterComma = true
             }
         }
@@ -221,14 +215,8 @@ package struct RecordBinder: Sendable {
                 } else {
                     try skipValue(depth: depth + 1)
                 }
-                parser.skipWhitespace()
-                guard parser.pos < parser.end else { throw parser.failure("end", at: parser.pos) }
-                let byte = parser.base[parser.pos]
-                parser.pos += 1
-                if byte == UInt8(ascii: "]") { return }
-                guard byte == UInt8(ascii: ",") else { throw parser.failure("separator", at: parser.pos) }
-                parser.skipWhitespace()
-                if parser.pos < parser.end, parser.base[parser.pos] == UInt8(ascii: "]") { throw parser.failure("trailing comma", at: parser.pos) }
+                if try endOfElement(closer: UInt8(ascii: "]")) { return }
+                if atTrailingComma() { throw parser.failure("trailing comma", at: parser.pos) }
                 index += 1
             }
         }
@@ -317,30 +305,25 @@ package struct RecordBinder: Sendable {
 
         /// Skips the string at `pos` with full validation; true when it had no escapes.
         mutating func skipString() throws(JSONSyntaxError) -> Bool {
-            let open = parser.pos
-            var p = open + 1
-            var plain = true
-            let base = parser.base, end = parser.end
-            while p < end {
-                while end - p >= 8, JSONParser.isPlainASCII(UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)) {
-                    p += 8
-                }
-                guard p < end else { break }
-                let byte = base[p]
-                if byte == UInt8(ascii: "\"") {
-                    parser.pos = p + 1
-                    return plain
-                }
-                if byte == UInt8(ascii: "\\") {
-                    plain = false
-                    parser.scratch.removeAll(keepingCapacity: true)
-                    p = try parser.decodeEscape(at: p)
-                    continue
-                }
-                if byte < 0x20 { throw JSONParser.controlCharacter(byte, at: p) }
-                if byte < 0x80 { p += 1 } else { p += try parser.validateUTF8(at: p) }
-            }
-            throw parser.failure("unterminated string", at: open)
+            try parser.scanString() == nil
+        }
+
+        /// After a member or element: reads `,` (false: more follow) or `closer` (true),
+        /// with the whitespace around it.
+        mutating func endOfElement(closer: UInt8) throws(JSONSyntaxError) -> Bool {
+            parser.skipWhitespace()
+            guard parser.pos < parser.end else { throw parser.failure("end", at: parser.pos) }
+            let byte = parser.base[parser.pos]
+            parser.pos += 1
+            if byte == closer { return true }
+            guard byte == UInt8(ascii: ",") else { throw parser.failure("separator", at: parser.pos) }
+            parser.skipWhitespace()
+            return false
+        }
+
+        /// True at a `]` right after a `,`, which JSON does not allow.
+        func atTrailingComma() -> Bool {
+            parser.pos < parser.end && parser.base[parser.pos] == UInt8(ascii: "]")
         }
 
         /// Skips the value at `pos`, inside `depth` open containers, validating it fully.
@@ -372,21 +355,16 @@ package struct RecordBinder: Sendable {
                 }
                 // A value is complete: close containers while their closing bracket follows.
                 while let isObject = skipping.last {
-                    parser.skipWhitespace()
-                    guard parser.pos < parser.end else { throw parser.failure("end", at: parser.pos) }
-                    let byte = parser.base[parser.pos]
-                    parser.pos += 1
-                    if byte == UInt8(ascii: ",") {
-                        parser.skipWhitespace()
-                        if isObject {
-                            try skipKey()
-                        } else if parser.pos < parser.end, parser.base[parser.pos] == UInt8(ascii: "]") {
-                            throw parser.failure("trailing comma", at: parser.pos)
-                        }
-                        continue scanning
+                    if try endOfElement(closer: isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
+                        skipping.removeLast()
+                        continue
                     }
-                    guard byte == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) else { throw parser.failure("separator", at: parser.pos) }
-                    skipping.removeLast()
+                    if isObject {
+                        try skipKey()
+                    } else if atTrailingComma() {
+                        throw parser.failure("trailing comma", at: parser.pos)
+                    }
+                    continue scanning
                 }
                 return
             }
