@@ -68,14 +68,28 @@ enum Bench {
             return samples[samples.count / 2]
         }
 
+        /// The bound slots of every sample user, back to back in one buffer that lives for the
+        /// whole run, as the batch evaluator hands them to the VM: reading a user's slots
+        /// costs no reference counting (an array of arrays would retain the inner array).
+        func flatten(_ slots: [[Value]]) -> (base: UnsafeMutablePointer<Value>, width: Int) {
+            let width = max(slots.first?.count ?? 0, 1)
+            let base = UnsafeMutablePointer<Value>.allocate(capacity: slots.count * width)
+            base.initialize(repeating: .null, count: slots.count * width)
+            for (i, user) in slots.enumerated() {
+                for (k, value) in user.enumerated() { base[i * width + k] = value }
+            }
+            return (base, width)
+        }
+
         func evaluate(_ rule: Rule, _ slots: [[Value]]) -> (Int) -> Bool {
             let program = rule.program
             let environment = VM.Environment(now: now, salt: "")
+            let (base, width) = flatten(slots)
+            let count = slots.first?.count ?? 0
             return { i in
-                slots[i].withUnsafeBufferPointer { buffer in
-                    if case .value(.bool(true)) = VM.run(program, slots: buffer, environment: environment) { return true }
-                    return false
-                }
+                let buffer = UnsafeBufferPointer(start: base + i * width, count: count)
+                if case .value(.bool(true)) = VM.run(program, slots: buffer, environment: environment) { return true }
+                return false
             }
         }
 
@@ -173,6 +187,9 @@ enum Bench {
         // MARK: Workloads
 
         print("cohort-bench: \(runs) runs × \(iterations) evaluations per workload, median ns/evaluation (release build)\n")
+
+        // W0: the cost of one evaluation that does nothing but read an attribute.
+        workload("W0 one attribute (overhead)", "user.beta_opt_out") { i in users[i].betaOptOut }
 
         workload("W1 design-card rule", #"user.group in ["qa","beta"] or bucket(user.id) < 20"#) { i in
             let u = users[i]

@@ -89,8 +89,12 @@ package struct Compiler {
             for item in items { emit(item) }
             append(.makeList(UInt32(items.count)), span)
         case .not(let operand, let span):
-            emit(operand)
-            append(.not, span)
+            if case .slot(let s, _) = operand {
+                append(.slotNot(UInt32(s)), span)
+            } else {
+                emit(operand)
+                append(.not, span)
+            }
         case .negate(let operand, let span):
             emit(operand)
             append(.negate, span)

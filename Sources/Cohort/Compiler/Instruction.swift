@@ -108,6 +108,8 @@ package enum Instruction: Sendable, Hashable {
     /// `→ semver(slots[s]) op constants[k]` (`slot s; call semver/1; constant k; op`) for a
     /// comparison with a version constant: the release-gate test, without boxing a version.
     case semverCompare(BinaryOperator, slot: UInt32, constant: UInt32)
+    /// `→ not slots[s]` (`slot s; not`): the opt-out test.
+    case slotNot(UInt32)
 }
 
 extension Instruction {
@@ -175,13 +177,14 @@ extension Instruction {
         case .slotOperatorConstant: "slot_op_const"
         case .bucketLess: "bucket_lt"
         case .semverCompare: "semver_cmp"
+        case .slotNot: "slot_not"
         }
     }
 
     /// Net change of the stack height.
     package var stackEffect: Int {
         switch self {
-        case .constant, .slot, .defaultSalt, .slotEqualsConstant, .slotInSet, .slotOperatorConstant, .bucketLess, .semverCompare, .flag: 1
+        case .constant, .slot, .defaultSalt, .slotEqualsConstant, .slotInSet, .slotOperatorConstant, .bucketLess, .semverCompare, .slotNot, .flag: 1
         case .member, .not, .negate, .inSet, .matches, .andTest, .orTest: 0
         case .index, .andCombine, .orCombine, .andStep, .orStep, .add, .subtract, .multiply, .divide, .remainder, .equal, .notEqual,
             .less, .lessEqual, .greater, .greaterEqual, .inList, .contains, .containsAny, .containsAll, .startsWith,

@@ -90,6 +90,32 @@ package enum Operations {
         }
     }
 
+    /// `a op b` for the shapes a fused `slot_op_const` meets most — two numbers, or two
+    /// strings — answered inline; nil for everything else, which goes through `binary`.
+    /// Gives exactly what `binary` gives for these shapes (the fused-instruction tests check).
+    @inline(__always)
+    package static func quickTest(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Bool? {
+        if case .number(let x) = a, case .number(let y) = b {
+            let order = x < y ? -1 : x > y ? 1 : 0
+            switch op {
+            case .less: return order < 0
+            case .lessEqual: return order <= 0
+            case .greater: return order > 0
+            case .greaterEqual: return order >= 0
+            case .notEqual: return x != y
+            default: return nil
+            }
+        }
+        if case .string(let x) = a, case .string(let y) = b {
+            switch op {
+            case .notEqual: return !scalarEqual(x, y)
+            case .startsWith, .endsWith: return scalarAffix(x, y, prefix: op == .startsWith)
+            default: return nil
+            }
+        }
+        return nil
+    }
+
     // MARK: Membership and strings
 
     package static func inList(_ a: Value, _ list: Value) throws(Fault) -> Bool {
@@ -133,13 +159,7 @@ package enum Operations {
         let op = prefix ? "'starts_with'" : "'ends_with'"
         guard case let .string(s) = a else { throw Fault.operand(op, "left", expected: "a string", got: a) }
         guard case let .string(t) = b else { throw Fault.operand(op, "right", expected: "a string", got: b) }
-        return withUTF8Bytes(s) { sb in
-            withUTF8Bytes(t) { tb in
-                guard tb.count <= sb.count else { return false }
-                let start = prefix ? 0 : sb.count - tb.count
-                return tb.count == 0 || bytesEqual(sb.baseAddress! + start, tb.baseAddress!, count: tb.count)
-            }
-        }
+        return scalarAffix(s, t, prefix: prefix)
     }
 
     // MARK: Access
@@ -162,6 +182,18 @@ package enum Operations {
             return fields[key] ?? .null
         default:
             return .null
+        }
+    }
+}
+
+/// True when `s` starts (`prefix`) or ends with `t`, by Unicode scalars (UTF-8 bytes).
+@inline(__always)
+package func scalarAffix(_ s: String, _ t: String, prefix: Bool) -> Bool {
+    withUTF8Bytes(s) { sb in
+        withUTF8Bytes(t) { tb in
+            guard tb.count <= sb.count else { return false }
+            let start = prefix ? 0 : sb.count - tb.count
+            return tb.count == 0 || bytesEqual(sb.baseAddress! + start, tb.baseAddress!, count: tb.count)
         }
     }
 }

@@ -217,6 +217,10 @@ package enum VM {
                 }
                 stack.push(.value(.bool(found)))
             case .slotOperatorConstant(let op, let s, let k):
+                if Int(s) < slotCount, let result = Operations.quickTest(op, slots[Int(s)], constants[Int(k)]) {
+                    stack.push(.value(.bool(result)))
+                    break
+                }
                 do throws(Fault) {
                     let result = Int(s) < slotCount
                         ? try Operations.binary(op, slots[Int(s)], constants[Int(k)])
@@ -224,6 +228,16 @@ package enum VM {
                     stack.push(.value(result))
                 } catch {
                     stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
+                }
+            case .slotNot(let s):
+                if Int(s) < slotCount, case .bool(let b) = slots[Int(s)] {
+                    stack.push(.value(.bool(!b)))
+                } else {
+                    do throws(Fault) {
+                        stack.push(.value(try Operations.not(Int(s) < slotCount ? slots[Int(s)] : .null)))
+                    } catch {
+                        stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
+                    }
                 }
             case .semverCompare(let op, let s, let k):
                 guard case .version(let bound) = constants[Int(k)] else { stack.push(.value(.null)); break }

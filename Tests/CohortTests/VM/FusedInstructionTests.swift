@@ -42,6 +42,17 @@ struct FusedInstructionTests {
         }
     }
 
+    @Test("not attr equals not over a computed value, errors included")
+    func slotNot() throws {
+        let fused = try Rule("not user.x"), plain = try Rule("not [user.x][0]")
+        #expect(fused.program.code == [.slotNot(0)])
+        for value in Self.values {
+            let a = outcome(fused, value), b = outcome(plain, value)
+            #expect(a.split(separator: " at ").first == b.split(separator: " at ").first, "not \(value.jsonText)")
+            if case .failure(let e) = fused.evaluate(["user": ["x": value]]) { #expect(e.location.column == 1) }
+        }
+    }
+
     @Test("slot in set equals membership in the list, for strings, numbers and mixed lists")
     func slotInSet() throws {
         let lists = [#"["qa", "beta"]"#, #"["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]"#, "[1, 2, 18]",
