@@ -134,6 +134,16 @@ public struct BatchEvaluator: Sendable {
             bytes.append(contentsOf: text.utf8)
         }
 
+        /// Fixed fragments of a JSON Lines result, as bytes (appending bytes is a copy;
+        /// appending a `String`'s UTF-8 view goes element by element).
+        static let idOpen = Array(#"{"id":"#.utf8)
+        static let flagsOpen = Array(#","flags":{"#.utf8)
+        static let recordClose = Array("}\n".utf8)
+
+        mutating func append(_ fragment: [UInt8]) {
+            bytes.append(contentsOf: fragment)
+        }
+
         /// Writes the JSON of flag `k`'s served value.
         mutating func appendServed(_ value: Value, flag k: Int) {
             for entry in served[k] where entry.value == value {
@@ -200,15 +210,15 @@ public struct BatchEvaluator: Sendable {
     private func writeResult(id: Value, _ results: Results, to out: inout Output) {
         switch options.output {
         case .jsonl:
-            out.append("{\"id\":")
+            out.append(Output.idOpen)
             out.appendJSON(id)
-            out.append(",\"flags\":{")
+            out.append(Output.flagsOpen)
             for k in results.values.indices {
                 if k > 0 { out.bytes.append(UInt8(ascii: ",")) }
                 out.bytes.append(contentsOf: out.keys[k])
                 out.appendServed(results.values[k], flag: k)
             }
-            out.append("}")
+            out.bytes.append(UInt8(ascii: "}"))
             if results.hasErrors {
                 out.append(",\"errors\":{")
                 var first = true
@@ -221,7 +231,7 @@ public struct BatchEvaluator: Sendable {
                 }
                 out.append("}")
             }
-            out.append("}\n")
+            out.append(Output.recordClose)
         case .csv:
             out.append(([cellText(id)] + results.values.map(cellText)).map(csvField).joined(separator: ",") + "\n")
         case .table:
