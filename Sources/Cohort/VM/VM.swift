@@ -216,65 +216,62 @@ package enum VM {
                     Int(s) < slotCount ? set.contains(slots[Int(s)]) : set.contains(.null)
                 }
                 stack.push(.value(.bool(found)))
-            case .slotOperatorConstant(let op, let s, let k):
-                if Int(s) < slotCount, let result = Operations.quickTest(op, slots[Int(s)], constants[Int(k)]) {
-                    stack.push(.value(.bool(result)))
-                    break
-                }
-                do throws(Fault) {
-                    let result = Int(s) < slotCount
-                        ? try Operations.binary(op, slots[Int(s)], constants[Int(k)])
-                        : try Operations.binary(op, .null, constants[Int(k)])
-                    stack.push(.value(result))
-                } catch {
-                    stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
-                }
-            case .slotNot(let s):
-                if Int(s) < slotCount, case .bool(let b) = slots[Int(s)] {
-                    stack.push(.value(.bool(!b)))
+            case .slotOperatorConstant(_, let s, _), .slotNot(let s), .semverCompare(_, let s, _), .bucketLess(let s, _, _):
+                if Int(s) < slotCount, !slots[Int(s)].isNull {
+                    stack.push(slotTest(instruction, slots[Int(s)], constants: constants, salt: environment.salt, program: program, at: here))
                 } else {
-                    do throws(Fault) {
-                        stack.push(.value(try Operations.not(Int(s) < slotCount ? slots[Int(s)] : .null)))
-                    } catch {
-                        stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
-                    }
-                }
-            case .semverCompare(let op, let s, let k):
-                guard case .version(let bound) = constants[Int(k)] else { stack.push(.value(.null)); break }
-                do throws(Fault) {
-                    let version = try Builtin.version(of: Int(s) < slotCount ? slots[Int(s)] : .null)
-                    let order = Version.compare(version, bound)
-                    let result: Bool = switch op {
-                    case .equal: order == 0
-                    case .notEqual: order != 0
-                    case .less: order < 0
-                    case .lessEqual: order <= 0
-                    case .greater: order > 0
-                    default: order >= 0
-                    }
-                    stack.push(.value(.bool(result)))
-                } catch {
-                    stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
-                }
-            case .bucketLess(let s, let saltOperand, let k):
-                guard case .number(let bound) = constants[Int(k)] else { stack.push(.value(.null)); break }
-                do throws(Fault) {
-                    let key = Int(s) < slotCount ? slots[Int(s)] : .null
-                    let index: UInt64
-                    if saltOperand == Instruction.defaultSaltOperand {
-                        index = try Builtin.bucketIndex(key, salt: environment.salt, buckets: 100)
-                    } else if case .string(let salt) = constants[Int(saltOperand)] {
-                        index = try Builtin.bucketIndex(key, salt: salt, buckets: 100)
-                    } else {
-                        index = 0
-                    }
-                    stack.push(.value(.bool(Double(index) < bound)))
-                } catch {
-                    stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
+                    // A missing attribute: the outcome was worked out when the program was
+                    // built, so the error value it usually is costs no allocation here.
+                    stack.push(program.missingOutcomes[here])
                 }
             }
         }
         return stack.finish()
+    }
+
+    /// The outcome of a fused instruction that tests one attribute (`slot_op_const`,
+    /// `slot_not`, `semver_cmp`, `bucket_lt`) when the attribute holds `value`. A fault
+    /// becomes an error value with the instruction's span.
+    @inline(__always)
+    package static func slotTest(_ instruction: Instruction, _ value: Value, constants: UnsafeBufferPointer<Value>,
+                                 salt defaultSalt: String, program: Program, at here: Int) -> Cell {
+        do throws(Fault) {
+            switch instruction {
+            case .slotOperatorConstant(let op, _, let k):
+                if let result = Operations.quickTest(op, value, constants[Int(k)]) { return .value(.bool(result)) }
+                return .value(try Operations.binary(op, value, constants[Int(k)]))
+            case .slotNot:
+                if case .bool(let b) = value { return .value(.bool(!b)) }
+                return .value(try Operations.not(value))
+            case .semverCompare(let op, _, let k):
+                guard case .version(let bound) = constants[Int(k)] else { return .value(.null) }
+                let order = Version.compare(try Builtin.version(of: value), bound)
+                let result: Bool = switch op {
+                case .equal: order == 0
+                case .notEqual: order != 0
+                case .less: order < 0
+                case .lessEqual: order <= 0
+                case .greater: order > 0
+                default: order >= 0
+                }
+                return .value(.bool(result))
+            case .bucketLess(_, let saltOperand, let k):
+                guard case .number(let bound) = constants[Int(k)] else { return .value(.null) }
+                let index: UInt64
+                if saltOperand == Instruction.defaultSaltOperand {
+                    index = try Builtin.bucketIndex(value, salt: defaultSalt, buckets: 100)
+                } else if case .string(let salt) = constants[Int(saltOperand)] {
+                    index = try Builtin.bucketIndex(value, salt: salt, buckets: 100)
+                } else {
+                    index = 0
+                }
+                return .value(.bool(Double(index) < bound))
+            default:
+                return .value(.null)
+            }
+        } catch {
+            return .error(RuntimeFault(message: error.message, span: program.spans[here]))
+        }
     }
 
     /// Pops two operands and pushes `body(a, b)`; an error operand propagates (the left one
