@@ -38,22 +38,26 @@ package final class Program: @unchecked Sendable {
         codeBuffer = Self.rawCopy(code)
         constantBuffer = Self.rawCopy(constants)
         setBuffer = Self.rawCopy(sets.map { Unmanaged.passUnretained($0) })
-        missingOutcomes = UnsafeBufferPointer(start: nil, count: 0)
+        // Each attribute test's outcome for a missing attribute. None of them depends on the
+        // salt or the time when the attribute is null.
+        let constantBuffer = self.constantBuffer
+        missingOutcomes = Self.rawCopy(parts.code.indices.map { pc -> Cell in
+            switch parts.code[pc] {
+            case .slotOperatorConstant, .slotNot, .semverCompare, .bucketLess:
+                do throws(Fault) {
+                    return .value(try VM.slotTest(parts.code[pc], .null, constants: constantBuffer, salt: ""))
+                } catch {
+                    return .error(RuntimeFault(message: error.message, span: parts.spans[pc]))
+                }
+            default:
+                return .value(.null)
+            }
+        })
         if code.count == 1, case .constant(let k) = code[0] {
             constantValue = constants[Int(k)]
         } else {
             constantValue = nil
         }
-        // Needs the finished program (spans, constants), so it comes last.
-        missingOutcomes = Self.rawCopy(code.indices.map { pc in
-            switch code[pc] {
-            case .slotOperatorConstant, .slotNot, .semverCompare, .bucketLess:
-                // None of these depends on the salt or the time when the attribute is null.
-                VM.slotTest(code[pc], .null, constants: constantBuffer, salt: "", program: self, at: pc)
-            default:
-                .value(.null)
-            }
-        })
     }
 
     deinit {
@@ -72,7 +76,7 @@ package final class Program: @unchecked Sendable {
     /// For each instruction that tests one attribute, its outcome when the attribute is
     /// missing (null) — most often an error value, built once here rather than on every
     /// evaluation of a record with a gap. Other instructions hold a placeholder.
-    package private(set) var missingOutcomes: UnsafeBufferPointer<Cell>
+    package let missingOutcomes: UnsafeBufferPointer<Cell>
 
     private static func rawCopy<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
         let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))

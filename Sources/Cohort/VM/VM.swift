@@ -216,14 +216,25 @@ package enum VM {
                     Int(s) < slotCount ? set.contains(slots[Int(s)]) : set.contains(.null)
                 }
                 stack.push(.value(.bool(found)))
-            case .slotOperatorConstant(_, let s, _), .slotNot(let s), .semverCompare(_, let s, _), .bucketLess(let s, _, _):
-                if Int(s) < slotCount, !slots[Int(s)].isNull {
-                    stack.push(slotTest(instruction, slots[Int(s)], constants: constants, salt: environment.salt, program: program, at: here))
+            case .slotOperatorConstant(let op, let s, let k):
+                guard Int(s) < slotCount, !slots[Int(s)].isNull else { stack.push(program.missingOutcomes[here]); break }
+                if let result = Operations.quickTest(op, slots[Int(s)], constants[Int(k)]) {
+                    stack.push(.value(.bool(result)))
                 } else {
-                    // A missing attribute: the outcome was worked out when the program was
-                    // built, so the error value it usually is costs no allocation here.
-                    stack.push(program.missingOutcomes[here])
+                    stack.push(slotTest(instruction, slots[Int(s)], constants: constants, salt: environment.salt, program: program, at: here))
                 }
+            case .slotNot(let s):
+                guard Int(s) < slotCount, !slots[Int(s)].isNull else { stack.push(program.missingOutcomes[here]); break }
+                if case .bool(let b) = slots[Int(s)] {
+                    stack.push(.value(.bool(!b)))
+                } else {
+                    stack.push(slotTest(instruction, slots[Int(s)], constants: constants, salt: environment.salt, program: program, at: here))
+                }
+            case .semverCompare(_, let s, _), .bucketLess(let s, _, _):
+                // A missing attribute: the outcome was worked out when the program was built,
+                // so the error value it usually is costs no allocation here.
+                guard Int(s) < slotCount, !slots[Int(s)].isNull else { stack.push(program.missingOutcomes[here]); break }
+                stack.push(slotTest(instruction, slots[Int(s)], constants: constants, salt: environment.salt, program: program, at: here))
             }
         }
         return stack.finish()
@@ -232,45 +243,53 @@ package enum VM {
     /// The outcome of a fused instruction that tests one attribute (`slot_op_const`,
     /// `slot_not`, `semver_cmp`, `bucket_lt`) when the attribute holds `value`. A fault
     /// becomes an error value with the instruction's span.
-    @inline(__always)
-    package static func slotTest(_ instruction: Instruction, _ value: Value, constants: UnsafeBufferPointer<Value>,
-                                 salt defaultSalt: String, program: Program, at here: Int) -> Cell {
+    @inline(never)
+    private static func slotTest(_ instruction: Instruction, _ value: Value, constants: UnsafeBufferPointer<Value>,
+                                 salt: String, program: Program, at here: Int) -> Cell {
         do throws(Fault) {
-            switch instruction {
-            case .slotOperatorConstant(let op, _, let k):
-                if let result = Operations.quickTest(op, value, constants[Int(k)]) { return .value(.bool(result)) }
-                return .value(try Operations.binary(op, value, constants[Int(k)]))
-            case .slotNot:
-                if case .bool(let b) = value { return .value(.bool(!b)) }
-                return .value(try Operations.not(value))
-            case .semverCompare(let op, _, let k):
-                guard case .version(let bound) = constants[Int(k)] else { return .value(.null) }
-                let order = Version.compare(try Builtin.version(of: value), bound)
-                let result: Bool = switch op {
-                case .equal: order == 0
-                case .notEqual: order != 0
-                case .less: order < 0
-                case .lessEqual: order <= 0
-                case .greater: order > 0
-                default: order >= 0
-                }
-                return .value(.bool(result))
-            case .bucketLess(_, let saltOperand, let k):
-                guard case .number(let bound) = constants[Int(k)] else { return .value(.null) }
-                let index: UInt64
-                if saltOperand == Instruction.defaultSaltOperand {
-                    index = try Builtin.bucketIndex(value, salt: defaultSalt, buckets: 100)
-                } else if case .string(let salt) = constants[Int(saltOperand)] {
-                    index = try Builtin.bucketIndex(value, salt: salt, buckets: 100)
-                } else {
-                    index = 0
-                }
-                return .value(.bool(Double(index) < bound))
-            default:
-                return .value(.null)
-            }
+            return .value(try slotTest(instruction, value, constants: constants, salt: salt))
         } catch {
             return .error(RuntimeFault(message: error.message, span: program.spans[here]))
+        }
+    }
+
+    /// The value of a fused attribute test (`slot_op_const`, `slot_not`, `semver_cmp`,
+    /// `bucket_lt`) when the attribute holds `value`, or its fault. Also used when a program is
+    /// built, to work out each test's outcome for a missing attribute.
+    package static func slotTest(_ instruction: Instruction, _ value: Value, constants: UnsafeBufferPointer<Value>,
+                             salt defaultSalt: String) throws(Fault) -> Value {
+        switch instruction {
+        case .slotOperatorConstant(let op, _, let k):
+            if let result = Operations.quickTest(op, value, constants[Int(k)]) { return .bool(result) }
+            return try Operations.binary(op, value, constants[Int(k)])
+        case .slotNot:
+            if case .bool(let b) = value { return .bool(!b) }
+            return try Operations.not(value)
+        case .semverCompare(let op, _, let k):
+            guard case .version(let bound) = constants[Int(k)] else { return .null }
+            let order = Version.compare(try Builtin.version(of: value), bound)
+            let result: Bool = switch op {
+            case .equal: order == 0
+            case .notEqual: order != 0
+            case .less: order < 0
+            case .lessEqual: order <= 0
+            case .greater: order > 0
+            default: order >= 0
+            }
+            return .bool(result)
+        case .bucketLess(_, let saltOperand, let k):
+            guard case .number(let bound) = constants[Int(k)] else { return .null }
+            let index: UInt64
+            if saltOperand == Instruction.defaultSaltOperand {
+                index = try Builtin.bucketIndex(value, salt: defaultSalt, buckets: 100)
+            } else if case .string(let salt) = constants[Int(saltOperand)] {
+                index = try Builtin.bucketIndex(value, salt: salt, buckets: 100)
+            } else {
+                index = 0
+            }
+            return .bool(Double(index) < bound)
+        default:
+            return .null
         }
     }
 
