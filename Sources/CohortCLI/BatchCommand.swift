@@ -206,7 +206,10 @@ enum BatchCommand {
                 return .failure
             }
         }
-        if summary.unreadable > 0 && options.output != .jsonl && reportedOnStderr < summary.unreadable {
+        if summary.unreadable > 0 && options.output == .jsonl, let first = summary.unreadableSamples.first {
+            // The records are in the output at their places; the exit status needs a reason.
+            Terminal.err("cohort batch: \(summary.unreadable) unreadable record(s), first at line \(first.line): \(first.message)\n")
+        } else if summary.unreadable > 0 && options.output != .jsonl && reportedOnStderr < summary.unreadable {
             Terminal.err("cohort batch: \(summary.unreadable) unreadable record(s) in all\n")
         }
         return summary.unreadable > 0 ? .failure : .success

@@ -53,6 +53,8 @@ struct BatchCLITests {
         let eight = try runCohort(["batch", rulesPath, input, "--jobs", "8", "--now", nowText])
         #expect(one.status == 1, "\(one.stderr)")
         #expect(eight.status == 1, "\(eight.stderr)")
+        // The exit status comes with its reason: how many, and where the first one is.
+        #expect(one.stderr.contains("cohort batch: \(badLines.count) unreadable record(s), first at line 9973: "), "\(one.stderr)")
         let identical = one.stdout == eight.stdout  // not inside #expect: it would print 20 MB
         #expect(identical, "--jobs 1 and --jobs 8 wrote different output")
 
