@@ -264,12 +264,31 @@ package struct RecordBinder: Sendable {
             }
             let n = binder.nodes[node]
             let open = parser.pos
-            let plain = try skipString()
+            // Keys are nearly always short plain ASCII: scan those here, byte by byte, and
+            // leave anything else (escapes, controls, other scalars) to the full scanner.
+            var p = open + 1
+            var ascii = true
+            while p < parser.end {
+                let byte = parser.base[p]
+                if byte == UInt8(ascii: "\"") { break }
+                if byte < 0x20 || byte == UInt8(ascii: "\\") || byte >= 0x80 {
+                    ascii = false
+                    break
+                }
+                p += 1
+            }
+            let plain: Bool
+            if ascii && p < parser.end {
+                parser.pos = p + 1
+                plain = true
+            } else {
+                plain = try skipString()
+            }
             var child: Int?
             if !n.keys.isEmpty {
                 let start = parser.base + open + 1
                 let count = parser.pos - open - 2
-                if plain, !n.hasNonASCIIKey, !(0..<count).contains(where: { start[$0] >= 0x80 }) {
+                if plain, !n.hasNonASCIIKey, ascii || !(0..<count).contains(where: { start[$0] >= 0x80 }) {
                     child = binder.keyBytes.withUnsafeBufferPointer { pool in
                         for e in n.keys {
                             let edge = binder.keyEdges[e]
