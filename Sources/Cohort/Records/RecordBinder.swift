@@ -189,7 +189,12 @@ package struct RecordBinder: Sendable {
                 let child = try key(in: node, afterComma: afterComma)
                 if let child {
                     // A repeated key replaces what an earlier one bound: the last one wins.
-                    for i in binder.nodes[child].subtree { outputs[binder.outputList[i]] = .null }
+                    // (A leaf is overwritten by its value anyway; below an inner node, a
+                    // later value may not reach every path, so those are cleared first.)
+                    let c = binder.nodes[child]
+                    if !c.keys.isEmpty || !c.indices.isEmpty {
+                        for i in c.subtree { outputs[binder.outputList[i]] = .null }
+                    }
                     try value(node: child, depth: depth + 1)
                 } else {
                     try skipValue(depth: depth + 1)
@@ -228,6 +233,12 @@ package struct RecordBinder: Sendable {
             let byte = parser.base[parser.pos]
             if !n.outputs.isEmpty {
                 // A path ends here: build the value, and read deeper paths out of it.
+                if byte == UInt8(ascii: "\""), n.keys.isEmpty, n.indices.isEmpty {
+                    // The common case, a string attribute: straight into the outputs.
+                    let v = Value.string(try parser.parseString())
+                    for i in n.outputs { outputs[binder.outputList[i]] = v }
+                    return
+                }
                 parser.enclosingDepth = depth
                 let v = try parser.parseValue()
                 parser.enclosingDepth = 0
