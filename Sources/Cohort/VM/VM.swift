@@ -176,6 +176,15 @@ package enum VM {
                 }
 
             // MARK: Calls
+            case .call(.now, _):
+                // The two calls with nothing to compute, without the general call machinery.
+                stack.push(.value(.time(environment.now)))
+            case .call(.exists, 1):
+                if case .value(let v) = stack.base[stack.top - 1] {
+                    let present = !v.isNull
+                    _ = stack.pop()
+                    stack.push(.value(.bool(present)))
+                }  // an error argument stays on the stack: it is the result
             case .call(let builtin, let count):
                 let n = Int(count)
                 let first = stack.base + (stack.top - n)
