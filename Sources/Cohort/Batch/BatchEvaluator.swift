@@ -118,8 +118,9 @@ public struct BatchEvaluator: Sendable {
         return (String(decoding: out.bytes, as: UTF8.self), summary)
     }
 
-    /// A chunk's output as UTF-8 bytes, with the JSON text of each flag's served values
-    /// cached (a flag serves a handful of values, written again and again).
+    /// A chunk's output as UTF-8 bytes. Booleans and plain strings are written directly;
+    /// the JSON text of other served values is cached per flag (a flag serves a handful of
+    /// values, written again and again).
     private struct Output {
         var bytes: [UInt8] = []
         /// `"name":` of each flag, as bytes.
@@ -139,6 +140,8 @@ public struct BatchEvaluator: Sendable {
         static let idOpen = Array(#"{"id":"#.utf8)
         static let flagsOpen = Array(#","flags":{"#.utf8)
         static let recordClose = Array("}\n".utf8)
+        static let trueText = Array("true".utf8)
+        static let falseText = Array("false".utf8)
 
         mutating func append(_ fragment: [UInt8]) {
             bytes.append(contentsOf: fragment)
@@ -146,6 +149,16 @@ public struct BatchEvaluator: Sendable {
 
         /// Writes the JSON of flag `k`'s served value.
         mutating func appendServed(_ value: Value, flag k: Int) {
+            switch value {
+            case .bool(let b):
+                bytes.append(contentsOf: b ? Self.trueText : Self.falseText)
+                return
+            case .string:
+                appendJSON(value)
+                return
+            default:
+                break
+            }
             for entry in served[k] where entry.value == value {
                 bytes.append(contentsOf: entry.json)
                 return

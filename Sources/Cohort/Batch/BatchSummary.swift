@@ -22,11 +22,18 @@ public struct BatchSummary: Sendable {
         /// The first few errors, in input order.
         public var errorSamples: [Sample] = []
         private var position: [Value: Int] = [:]
+        /// Where `true` and `false` are in `values`, once they appeared.
+        private var trueAt: Int?, falseAt: Int?
 
         package init(name: String) { self.name = name }
 
         package mutating func record(_ value: Value, count: Int = 1) {
             evaluated += count
+            // Most flags serve booleans: their positions are kept, so tallying them is an index.
+            if case .bool(let b) = value, let i = b ? trueAt : falseAt {
+                values[i].count += count
+                return
+            }
             // A flag serves a handful of values: comparing beats hashing until there are many.
             if values.count <= 8 {
                 for i in values.indices where values[i].value == value {
@@ -38,6 +45,9 @@ public struct BatchSummary: Sendable {
                 values[i].count += count
             } else {
                 position[value] = values.count
+                if case .bool(let b) = value {
+                    if b { trueAt = values.count } else { falseAt = values.count }
+                }
                 values.append((value, count))
             }
         }
