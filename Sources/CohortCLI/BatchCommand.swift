@@ -155,7 +155,7 @@ enum BatchCommand {
             }
 
             // Evaluate the window on all cores; each chunk's result lands in its own slot.
-            let results = UnsafeMutableBufferPointer<(String, BatchSummary)?>.allocate(capacity: window.count)
+            let results = UnsafeMutableBufferPointer<([UInt8], BatchSummary)?>.allocate(capacity: window.count)
             results.initialize(repeating: nil)
             nonisolated(unsafe) let resultSlots = results
             let windowCopy = window
@@ -163,7 +163,7 @@ enum BatchCommand {
             DispatchQueue.concurrentPerform(iterations: window.count) { i in
                 let chunk = windowCopy[i]
                 resultSlots[i] = chunk.bytes.withUnsafeBytes { buffer in
-                    evaluator.process(buffer, records: chunk.records, format: inputFormat, csvHeader: header)
+                    evaluator.processBytes(buffer, records: chunk.records, format: inputFormat, csvHeader: header)
                 }
             }
             for i in 0..<window.count {
@@ -249,6 +249,16 @@ final class OutputSink {
 
     func write(_ text: String) {
         pending.append(contentsOf: text.utf8)
+        if pending.count >= 1 << 20 { flush() }
+    }
+
+    func write(_ bytes: [UInt8]) {
+        if pending.isEmpty && bytes.count >= 1 << 20 {
+            // A whole chunk's output: straight to the file, without another copy.
+            bytes.withUnsafeBytes { handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
+            return
+        }
+        pending.append(contentsOf: bytes)
         if pending.count >= 1 << 20 { flush() }
     }
 

@@ -65,6 +65,13 @@ public struct BatchEvaluator: Sendable {
     /// the full reader, which reports why. CSV rows are decoded and bound by path.
     package func process(_ buffer: UnsafeRawBufferPointer, records: [RecordSpan], format: RecordFormat,
                          csvHeader: CSVHeader?) -> (output: String, summary: BatchSummary) {
+        let (bytes, summary) = processBytes(buffer, records: records, format: format, csvHeader: csvHeader)
+        return (String(decoding: bytes, as: UTF8.self), summary)
+    }
+
+    /// `process`, with the output as UTF-8 bytes, ready to write.
+    package func processBytes(_ buffer: UnsafeRawBufferPointer, records: [RecordSpan], format: RecordFormat,
+                              csvHeader: CSVHeader?) -> (output: [UInt8], summary: BatchSummary) {
         var out = Output(flags: flagPositions.count)
         out.bytes.reserveCapacity(records.count * 128)
         var summary = makeSummary()
@@ -115,7 +122,7 @@ public struct BatchEvaluator: Sendable {
             }
             writeResult(id: id, results, to: &out)
         }
-        return (String(decoding: out.bytes, as: UTF8.self), summary)
+        return (out.bytes, summary)
     }
 
     /// A chunk's output as UTF-8 bytes. Booleans and plain strings are written directly;
