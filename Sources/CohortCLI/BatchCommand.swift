@@ -125,8 +125,15 @@ enum BatchCommand {
             // Read a window of chunks.
             var window: [Chunk] = []
             while window.count < jobs * 2 && !atEnd {
-                let data = input.readData(ofLength: chunkBytes)
-                if data.isEmpty { atEnd = true } else { carry.append(contentsOf: data); bytesRead += data.count }
+                // The bytes left over from the last chunk (a partial record), then the next
+                // read, straight into the buffer the chunk will own: no intermediate copies.
+                let read = readMore(input.fileDescriptor, after: &carry, count: chunkBytes)
+                if read < 0 {
+                    Terminal.err("cohort batch: cannot read '\(inputPath)': \(String(cString: strerror(errno)))\n")
+                    output.abandon()
+                    return .failure
+                }
+                if read == 0 { atEnd = true } else { bytesRead += read }
                 let (records, consumed) = carry.withUnsafeBytes { splitter.split($0, final: atEnd) }
                 if consumed == 0 && records.isEmpty {
                     if carry.count > maxRecordBytes {
@@ -136,8 +143,11 @@ enum BatchCommand {
                     }
                     continue
                 }
-                var chunk = Chunk(bytes: Array(carry[0..<consumed]), records: records)
-                carry.removeFirst(consumed)
+                // The chunk keeps the whole buffer (its records all lie in the first
+                // `consumed` bytes); only the partial record after them is copied forward.
+                let rest = Array(carry[consumed...])
+                var chunk = Chunk(bytes: carry, records: records)
+                carry = rest
                 if needHeader, !chunk.records.isEmpty {
                     let first = chunk.records.removeFirst()
                     do throws(RecordError) {
@@ -213,6 +223,33 @@ enum BatchCommand {
             Terminal.err("cohort batch: \(summary.unreadable) unreadable record(s) in all\n")
         }
         return summary.unreadable > 0 ? .failure : .success
+    }
+
+    /// Appends up to `count` bytes read from `descriptor` to `buffer`; returns how many were
+    /// read (0 at the end of the input, -1 on a read error, which also ends the input).
+    static func readMore(_ descriptor: Int32, after buffer: inout [UInt8], count: Int) -> Int {
+        let start = buffer.count
+        var got = 0
+        var failed = false
+        buffer = Array(unsafeUninitializedCapacity: start + count) { storage, initialized in
+            buffer.withUnsafeBufferPointer { old in
+                if start > 0 { storage.baseAddress!.initialize(from: old.baseAddress!, count: start) }
+            }
+            // Fill the chunk: a pipe hands out at most 64 KiB per read.
+            while got < count {
+                let n = read(descriptor, storage.baseAddress! + start + got, count - got)
+                if n > 0 {
+                    got += n
+                } else if n < 0 && errno == EINTR {
+                    continue
+                } else {
+                    if n < 0 && got == 0 { failed = true }
+                    break
+                }
+            }
+            initialized = start + got
+        }
+        return failed ? -1 : got
     }
 
     /// A run of complete records and the bytes they lie in.
