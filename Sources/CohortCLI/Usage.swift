@@ -7,6 +7,7 @@ enum Usage {
       cohort eval EXPR [--user JSON | --context JSON] [--now TIME] [--salt S]
       cohort eval EXPR --rules FILE [--user JSON | --context JSON] [--now TIME]
       cohort check FILE...
+      cohort fmt FILE... [--check | --write]
       cohort batch RULES INPUT [--format jsonl|csv|table] [--summary] [options]
       cohort disasm EXPR | --rules FILE
       cohort repl [RULES] [--users FILE] [--now TIME] [--salt S]
@@ -19,6 +20,7 @@ enum Usage {
       repl      Try rules against users interactively (scriptable on stdin).
       gen       Generate reproducible test users (for benchmarks and trials).
       check     Compile rule files; print errors and warnings with carets.
+      fmt       Print rule files in the canonical layout (--check, --write).
       disasm    Print the bytecode of an expression: constants, slots, spans, jumps.
 
     EXIT CODES:
@@ -117,6 +119,27 @@ enum Usage {
     '-' reads a rule file from stdin.
 
     EXIT: 0 no errors (warnings allowed); 1 any error; 2 usage error.
+
+    """
+
+    static let fmt = """
+    USAGE: cohort fmt FILE... [--check | --write]
+
+    Prints each rule file in the canonical layout on stdout: one declaration per line,
+    one space around operators, only the parentheses the meaning needs, strings in
+    double quotes with canonical escapes, flag blocks one arm per line with 'serve'
+    aligned, lines over 120 columns broken at 'and'/'or' and in lists. Comments are
+    kept. A file that is a single expression is formatted as one. '-' reads stdin.
+    Only the syntax is checked; use 'cohort check' for names and types.
+
+    OPTIONS:
+      --check        Print nothing but the names of files that are not formatted;
+                     exit 1 if there are any.
+      -w, --write    Rewrite files that are not formatted, in place and atomically
+                     (temporary file beside it, then rename; permissions kept).
+
+    EXIT: 0 done (with --check: every file already formatted); 1 a syntax error, an
+          unreadable file, or (--check) a file that would change; 2 usage error.
 
     """
 

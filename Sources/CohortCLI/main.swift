@@ -29,6 +29,8 @@ case "gen":
     status = GenCommand.run(Array(arguments.dropFirst()))
 case "check":
     status = CheckCommand.run(Array(arguments.dropFirst()))
+case "fmt":
+    status = FmtCommand.run(Array(arguments.dropFirst()))
 case "disasm":
     status = DisasmCommand.run(Array(arguments.dropFirst()))
 default:

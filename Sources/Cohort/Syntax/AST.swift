@@ -75,6 +75,12 @@ package struct Declaration: Sendable, Hashable {
         package var value: Expr
         /// Span of the `when` keyword through the served value.
         package var span: SourceSpan
+
+        package init(condition: Expr, value: Expr, span: SourceSpan) {
+            self.condition = condition
+            self.value = value
+            self.span = span
+        }
     }
 
     package var kind: Kind
@@ -88,4 +94,15 @@ package struct Declaration: Sendable, Hashable {
     package var arms: [Arm] = []
     /// A flag block's default value.
     package var defaultValue: Expr?
+
+    package init(kind: Kind, name: String, nameSpan: SourceSpan, span: SourceSpan, expression: Expr? = nil,
+                 arms: [Arm] = [], defaultValue: Expr? = nil) {
+        self.kind = kind
+        self.name = name
+        self.nameSpan = nameSpan
+        self.span = span
+        self.expression = expression
+        self.arms = arms
+        self.defaultValue = defaultValue
+    }
 }

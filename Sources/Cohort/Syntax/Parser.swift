@@ -5,7 +5,14 @@
 package struct Parser {
     private var tokens: [Token]
     private var current = 0
+    /// How deeply the parser itself is nested (brackets, calls, prefix operators): bounds
+    /// its recursion.
     private var depth = 0
+    /// The height of the tree the last expression function returned (a leaf is 1). Left-
+    /// associative chains are parsed by loops, not recursion, so `depth` alone does not
+    /// bound the tree: `(x).a.a * 1 * 1 + 1 + 1` nests three chains in one level. Every
+    /// later stage walks the tree recursively, so its height is bounded too.
+    private var height = 0
     private let limits: Limits
     private let source: SourceFile
     /// Diagnostics found so far.
@@ -123,12 +130,14 @@ package struct Parser {
     private mutating func logical(_ op: LogicalOperator) throws(Bail) -> Expr {
         let first = op == .or ? try logical(.and) : try negation()
         var operands = [first]
+        var tallest = height
         while op == .or ? (peek.kind == .kwOr || peek.kind == .pipePipe) : (peek.kind == .kwAnd || peek.kind == .ampAmp) {
             advance()
             operands.append(op == .or ? try logical(.and) : try negation())
+            tallest = max(tallest, height)
         }
         if operands.count == 1 { return first }
-        return Expr(.logical(op, operands), first.span.union(operands.last!.span))
+        return try node(Expr(.logical(op, operands), first.span.union(operands.last!.span)), over: tallest)
     }
 
     private mutating func negation() throws(Bail) -> Expr {
@@ -137,13 +146,14 @@ package struct Parser {
             try enter(op.span)
             defer { depth -= 1 }
             let operand = try negation()
-            return Expr(.unary(.not, operand), op.span.union(operand.span))
+            return try node(Expr(.unary(.not, operand), op.span.union(operand.span)), over: height)
         }
         return try comparison()
     }
 
     private mutating func comparison() throws(Bail) -> Expr {
         let left = try additive()
+        let leftHeight = height
         guard let op = comparisonOperator() else {
             try rejectMisspelledOperator()
             return left
@@ -152,7 +162,7 @@ package struct Parser {
         if let again = comparisonOperatorPeek() {
             try fail(.syntax("comparison operators cannot be chained; combine them with 'and'", again))
         }
-        return Expr(.binary(op, left, right), left.span.union(right.span))
+        return try node(Expr(.binary(op, left, right), left.span.union(right.span)), over: max(leftHeight, height))
     }
 
     /// Consumes a comparison/membership operator if one is next.
@@ -207,27 +217,23 @@ package struct Parser {
 
     private mutating func additive() throws(Bail) -> Expr {
         var left = try multiplicative()
-        var chain = 0
         while peek.kind == .plus || peek.kind == .minus {
+            let leftHeight = height
             let op: BinaryOperator = advance().kind == .plus ? .add : .subtract
-            chain += 1
-            try checkChain(chain, left.span)
             let right = try multiplicative()
-            left = Expr(.binary(op, left, right), left.span.union(right.span))
+            left = try node(Expr(.binary(op, left, right), left.span.union(right.span)), over: max(leftHeight, height))
         }
         return left
     }
 
     private mutating func multiplicative() throws(Bail) -> Expr {
         var left = try prefix()
-        var chain = 0
         while peek.kind == .star || peek.kind == .slash || peek.kind == .percent {
+            let leftHeight = height
             let kind = advance().kind
             let op: BinaryOperator = kind == .star ? .multiply : kind == .slash ? .divide : .remainder
-            chain += 1
-            try checkChain(chain, left.span)
             let right = try prefix()
-            left = Expr(.binary(op, left, right), left.span.union(right.span))
+            left = try node(Expr(.binary(op, left, right), left.span.union(right.span)), over: max(leftHeight, height))
         }
         return left
     }
@@ -240,9 +246,9 @@ package struct Parser {
             let operand = try prefix()
             // Fold `-` into number literals so `-3.5` is a literal, as users read it.
             if case .literal(.number(let n)) = operand.kind {
-                return Expr(.literal(.number(-n)), op.span.union(operand.span))
+                return leaf(Expr(.literal(.number(-n)), op.span.union(operand.span)))
             }
-            return Expr(.unary(.negate, operand), op.span.union(operand.span))
+            return try node(Expr(.unary(.negate, operand), op.span.union(operand.span)), over: height)
         }
         if peek.kind == .kwNot || peek.kind == .bang {
             try fail(.syntax("'\(peek.kind == .bang ? "!" : "not")' cannot appear here; put the negated operand in parentheses: (not x)", peek.span))
@@ -252,7 +258,6 @@ package struct Parser {
 
     private mutating func postfix() throws(Bail) -> Expr {
         var expr = try primary()
-        var chain = 0
         while true {
             switch peek.kind {
             case .dot:
@@ -263,21 +268,20 @@ package struct Parser {
                     throw Bail()
                 }
                 advance()
-                expr = Expr(.member(expr, name: name.text), expr.span.union(name.span))
+                expr = try node(Expr(.member(expr, name: name.text), expr.span.union(name.span)), over: height)
             case .leftBracket:
+                let baseHeight = height
                 let open = advance()
                 try enter(open.span)
                 let index = try expression()
                 depth -= 1
                 let close = try expect(.rightBracket, "']' to close the index")
-                expr = Expr(.index(expr, index), expr.span.union(close.span))
+                expr = try node(Expr(.index(expr, index), expr.span.union(close.span)), over: max(baseHeight, height))
             case .leftParen:
                 try fail(.syntax("only built-in functions can be called", peek.span))
             default:
                 return expr
             }
-            chain += 1
-            try checkChain(chain, expr.span)
         }
     }
 
@@ -286,16 +290,16 @@ package struct Parser {
         switch token.kind {
         case .number:
             advance()
-            return Expr(.literal(.number(token.number)), token.span)
+            return leaf(Expr(.literal(.number(token.number)), token.span))
         case .string:
             advance()
-            return Expr(.literal(.string(token.text)), token.span)
+            return leaf(Expr(.literal(.string(token.text)), token.span))
         case .kwTrue, .kwFalse:
             advance()
-            return Expr(.literal(.bool(token.kind == .kwTrue)), token.span)
+            return leaf(Expr(.literal(.bool(token.kind == .kwTrue)), token.span))
         case .kwNull:
             advance()
-            return Expr(.literal(.null), token.span)
+            return leaf(Expr(.literal(.null), token.span))
         case .identifier:
             advance()
             if peek.kind == .leftParen {
@@ -303,9 +307,9 @@ package struct Parser {
                 try enter(open.span)
                 defer { depth -= 1 }
                 let (arguments, close) = try sequence(closing: .rightParen, what: "')' or ',' in the argument list")
-                return Expr(.call(token.text, arguments), token.span.union(close.span))
+                return try node(Expr(.call(token.text, arguments), token.span.union(close.span)), over: height)
             }
-            return Expr(.name(token.text), token.span)
+            return leaf(Expr(.name(token.text), token.span))
         case .leftParen:
             let open = advance()
             try enter(open.span)
@@ -318,7 +322,7 @@ package struct Parser {
             try enter(open.span)
             defer { depth -= 1 }
             let (elements, close) = try sequence(closing: .rightBracket, what: "']' or ',' in the list")
-            return Expr(.list(elements), open.span.union(close.span))
+            return try node(Expr(.list(elements), open.span.union(close.span)), over: height)
         case .error:
             try fail(.lexical(token.text, token.span))
         default:
@@ -330,11 +334,14 @@ package struct Parser {
         }
     }
 
-    /// A comma-separated list of expressions with an optional trailing comma.
+    /// A comma-separated list of expressions with an optional trailing comma. Leaves the
+    /// height of the tallest item (0 for none) in `height`.
     private mutating func sequence(closing: Token.Kind, what: String) throws(Bail) -> ([Expr], Token) {
         var items: [Expr] = []
+        var tallest = 0
         while peek.kind != closing {
             items.append(try expression())
+            tallest = max(tallest, height)
             if items.count > limits.maxListLiteralCount {
                 try fail(.limit("a list or argument list has more than \(limits.maxListLiteralCount) elements (limit)", items.last!.span))
             }
@@ -345,6 +352,7 @@ package struct Parser {
                 throw Bail()
             }
         }
+        height = tallest
         return (items, advance())
     }
 
@@ -376,11 +384,20 @@ package struct Parser {
         }
     }
 
-    /// A left-associative chain adds one level of AST depth per operator.
-    private mutating func checkChain(_ chain: Int, _ span: SourceSpan) throws(Bail) {
-        if depth + chain > limits.maxNestingDepth {
-            try fail(.limit("expression is nested more than \(limits.maxNestingDepth) levels deep (limit)", span))
+    /// A leaf of the tree: height 1.
+    private mutating func leaf(_ expr: Expr) -> Expr {
+        height = 1
+        return expr
+    }
+
+    /// A node whose tallest child has height `childHeight`. A tree taller than the nesting
+    /// limit is refused here, as it is built, so no stage ever holds one.
+    private mutating func node(_ expr: Expr, over childHeight: Int) throws(Bail) -> Expr {
+        height = childHeight + 1
+        if height > limits.maxNestingDepth {
+            try fail(.limit("expression is nested more than \(limits.maxNestingDepth) levels deep (limit)", expr.span))
         }
+        return expr
     }
 
     private mutating func report(unexpected token: Token, expected: String) {
