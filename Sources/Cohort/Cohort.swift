@@ -21,9 +21,11 @@ package enum Pipeline {
             throw CompileError(diagnostics: checker.diagnostics, source: source)
         }
         // compile
-        guard let program = Compiler.compile(typed.ir, salt: .runtime, limits: options.limits) else {
-            throw CompileError(diagnostics: [.limit("compiled program is larger than \(options.limits.maxProgramSize) instructions (limit)", expr.span)], source: source)
+        do throws(Compiler.Failure) {
+            let program = try Compiler.compile(typed.ir, salt: .runtime, limits: options.limits)
+            return (program, checker.slots)
+        } catch {
+            throw CompileError(diagnostics: [error.diagnostic(options.limits, at: expr.span)], source: source)
         }
-        return (program, checker.slots)
     }
 }

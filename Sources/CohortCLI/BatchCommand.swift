@@ -121,8 +121,40 @@ enum BatchCommand {
         var stopped = false
         var reportedOnStderr = 0
 
-        while !atEnd && !stopped {
-            // Read a window of chunks.
+        /// A window being evaluated on worker threads while this thread reads the next one
+        /// and writes the one before: its chunks' results land in `results`, in order.
+        struct InFlight {
+            let results: UnsafeMutableBufferPointer<([UInt8], BatchSummary)?>
+            let done: DispatchGroup
+        }
+        var inFlight: InFlight?
+
+        /// Waits for a window, writes its output in order and merges its summary; with
+        /// `discard`, only frees it. Returns true when an unreadable record stops the run
+        /// (`--on-error fail`): nothing after that record's chunk is written.
+        func finish(_ window: InFlight, discard: Bool = false) -> Bool {
+            window.done.wait()
+            var stop = discard
+            for i in 0..<window.results.count where !stop {
+                guard let (text, part) = window.results[i] else { continue }
+                output.write(text)
+                if options.output != .jsonl {
+                    for sample in part.unreadableSamples where reportedOnStderr < 20 {
+                        Terminal.err("cohort batch: line \(sample.line): \(sample.message)\n")
+                        reportedOnStderr += 1
+                    }
+                }
+                summary.merge(part, samples: options.errorSamples)
+                if failFast && part.unreadable > 0 { stop = true }
+            }
+            window.results.deinitialize()
+            window.results.deallocate()
+            progress.update(bytes: bytesRead, records: summary.recordsRead)
+            return stop && !discard
+        }
+
+        while !stopped {
+            // Read the next window while the previous one is evaluated.
             var window: [Chunk] = []
             while window.count < jobs * 2 && !atEnd {
                 // The bytes left over from the last chunk (a partial record), then the next
@@ -130,6 +162,7 @@ enum BatchCommand {
                 let read = readMore(input.fileDescriptor, after: &carry, count: chunkBytes)
                 if read < 0 {
                     Terminal.err("cohort batch: cannot read '\(inputPath)': \(String(cString: strerror(errno)))\n")
+                    inFlight?.done.wait()  // let the workers finish before leaving
                     output.abandon()
                     return .failure
                 }
@@ -138,6 +171,7 @@ enum BatchCommand {
                 if consumed == 0 && records.isEmpty {
                     if carry.count > maxRecordBytes {
                         Terminal.err("cohort batch: line \(splitter.line): a record is larger than \(maxRecordBytes >> 20) MiB (limit)\n")
+                        inFlight?.done.wait()  // let the workers finish before leaving
                         output.abandon()
                         return .failure
                     }
@@ -156,6 +190,7 @@ enum BatchCommand {
                         }.get()
                     } catch {
                         Terminal.err("cohort batch: line \(first.line): invalid CSV header: \(error.message)\n")
+                        inFlight?.done.wait()  // let the workers finish before leaving
                         output.abandon()
                         return .failure
                     }
@@ -165,36 +200,34 @@ enum BatchCommand {
             }
 
             // Evaluate the window on all cores; each chunk's result lands in its own slot.
-            let results = UnsafeMutableBufferPointer<([UInt8], BatchSummary)?>.allocate(capacity: window.count)
-            results.initialize(repeating: nil)
-            nonisolated(unsafe) let resultSlots = results
-            let windowCopy = window
-            let header = csvHeader
-            DispatchQueue.concurrentPerform(iterations: window.count) { i in
-                let chunk = windowCopy[i]
-                resultSlots[i] = chunk.bytes.withUnsafeBytes { buffer in
-                    evaluator.processBytes(buffer, records: chunk.records, format: inputFormat, csvHeader: header)
-                }
-            }
-            for i in 0..<window.count {
-                guard let (text, part) = results[i] else { continue }
-                output.write(text)
-                if options.output != .jsonl {
-                    for sample in part.unreadableSamples where reportedOnStderr < 20 {
-                        Terminal.err("cohort batch: line \(sample.line): \(sample.message)\n")
-                        reportedOnStderr += 1
+
+            // Start this window as soon as the previous one is done, then write the previous
+            // one's output while this one is evaluated.
+            let previous = inFlight
+            inFlight = nil
+            previous?.done.wait()
+            if !window.isEmpty {
+                let results = UnsafeMutableBufferPointer<([UInt8], BatchSummary)?>.allocate(capacity: window.count)
+                results.initialize(repeating: nil)
+                nonisolated(unsafe) let resultSlots = results
+                let windowCopy = window
+                let header = csvHeader
+                let done = DispatchGroup()
+                DispatchQueue.global().async(group: done) {
+                    DispatchQueue.concurrentPerform(iterations: windowCopy.count) { i in
+                        let chunk = windowCopy[i]
+                        resultSlots[i] = chunk.bytes.withUnsafeBytes { buffer in
+                            evaluator.processBytes(buffer, records: chunk.records, format: inputFormat, csvHeader: header)
+                        }
                     }
                 }
-                summary.merge(part, samples: options.errorSamples)
-                if failFast && part.unreadable > 0 {
-                    stopped = true
-                    break
-                }
+                inFlight = InFlight(results: results, done: done)
             }
-            results.deinitialize()
-            results.deallocate()
-            progress.update(bytes: bytesRead, records: summary.recordsRead)
+            if let previous, finish(previous) { stopped = true }
+            if window.isEmpty && atEnd { break }
         }
+        // The last window; after a stop (--on-error fail) it is waited for, not written.
+        if let last = inFlight, finish(last, discard: stopped) { stopped = true }
         progress.finish()
 
         if stopped {

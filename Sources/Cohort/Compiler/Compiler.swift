@@ -24,8 +24,33 @@ package struct Compiler {
     private let limits: Limits
     /// Expands a declaration reference into the IR to inline, with the salt it must use.
     private let expand: (Int, Salt) -> Expansion?
-    /// Set when the program grew beyond `limits.maxProgramSize`.
-    package private(set) var overflowed = false
+    /// Why compilation stopped: a limit of `Limits` was exceeded.
+    package enum Failure: Error, Equatable {
+        /// The program grew beyond `limits.maxProgramSize` instructions.
+        case tooLarge
+        /// Inlined declarations nest deeper than `limits.maxInlinedNestingDepth`.
+        case tooDeep
+
+        /// The diagnostic for this failure: `what` is "flag 'f'" or nil for an expression.
+        package func diagnostic(_ limits: Limits, flag: String? = nil, at span: SourceSpan) -> Diagnostic {
+            switch (self, flag) {
+            case (.tooLarge, let name?):
+                .limit("flag '\(name)' compiles to more than \(limits.maxProgramSize) instructions (limit)", span)
+            case (.tooLarge, nil):
+                .limit("compiled program is larger than \(limits.maxProgramSize) instructions (limit)", span)
+            case (.tooDeep, let name?):
+                .limit("flag '\(name)' is nested more than \(limits.maxInlinedNestingDepth) levels deep once its lets and segments are inlined (limit)", span)
+            case (.tooDeep, nil):
+                .limit("expression is nested more than \(limits.maxInlinedNestingDepth) levels deep once its lets and segments are inlined (limit)", span)
+            }
+        }
+    }
+
+    /// Set when a limit stopped compilation; the program is then incomplete.
+    package private(set) var failure: Failure?
+    /// How deeply `emit` is nested now: the height of the tree being compiled, inlined
+    /// declarations included. Bounded so compiling cannot exhaust the stack.
+    private var nesting = 0
     /// True when inlined declarations live in another source than the expression (an
     /// expression compiled against a rule file): their instructions then take the span of
     /// the name that referred to them, so an error points into the text the user typed.
@@ -43,18 +68,19 @@ package struct Compiler {
 
     /// Compiles an expression into a program.
     package static func compile(_ ir: IR, salt: Salt, limits: Limits = Limits(), declarationsAreForeign: Bool = false,
-                                expand: @escaping (Int, Salt) -> Expansion? = { _, _ in nil }) -> Program? {
+                                expand: @escaping (Int, Salt) -> Expansion? = { _, _ in nil }) throws(Failure) -> Program {
         var compiler = Compiler(salt: salt, limits: limits, declarationsAreForeign: declarationsAreForeign, expand: expand)
         compiler.emit(ir)
-        return compiler.overflowed ? nil : Program(compiler.program)
+        if let failure = compiler.failure { throw failure }
+        return Program(compiler.program)
     }
 
     // MARK: Emission
 
     private mutating func append(_ instruction: Instruction, _ span: SourceSpan) {
-        guard !overflowed else { return }
+        guard failure == nil else { return }
         if program.code.count >= limits.maxProgramSize {
-            overflowed = true
+            failure = .tooLarge
             return
         }
         program.code.append(instruction)
@@ -72,7 +98,13 @@ package struct Compiler {
     }
 
     package mutating func emit(_ ir: IR) {
-        if overflowed { return }
+        if failure != nil { return }
+        nesting += 1
+        defer { nesting -= 1 }
+        if nesting > limits.maxInlinedNestingDepth {
+            failure = .tooDeep
+            return
+        }
         switch ir {
         case .constant(let value, let span):
             append(.constant(constant(value)), span)
@@ -147,7 +179,10 @@ package struct Compiler {
                 let outer = salt, outerOverride = spanOverride
                 salt = innerSalt
                 if declarationsAreForeign && spanOverride == nil { spanOverride = span }
+                // The reference itself is no level of the tree: the inlined tree takes its place.
+                nesting -= 1
                 emit(inlined)
+                nesting += 1
                 salt = outer
                 spanOverride = outerOverride
             case .flag(let flag)?:

@@ -22,6 +22,10 @@ package final class FlagProgram: @unchecked Sendable {
     package let defaultValue: Value
     /// True for `flag NAME = expr`.
     package let isBoolean: Bool
+    /// How many flag evaluations nest when this one runs: 1, plus the deepest of its
+    /// prerequisites. The VM evaluates a prerequisite recursively, so this is bounded by
+    /// `Limits.maxPrerequisiteDepth` at compile time.
+    package let prerequisiteDepth: Int
 
     /// Condition and served-value program of each arm, unretained (`arms` keeps them alive),
     /// so evaluating a flag touches no reference count.
@@ -32,6 +36,7 @@ package final class FlagProgram: @unchecked Sendable {
         self.arms = arms
         self.defaultValue = defaultValue
         self.isBoolean = isBoolean
+        prerequisiteDepth = 1 + arms.lazy.flatMap { $0.condition.flags + $0.value.flags }.map(\.prerequisiteDepth).reduce(0, max)
         let buffer = UnsafeMutableBufferPointer<(condition: Unmanaged<Program>, value: Unmanaged<Program>)>.allocate(capacity: max(arms.count, 1))
         for (i, arm) in arms.enumerated() {
             (buffer.baseAddress! + i).initialize(to: (Unmanaged.passUnretained(arm.condition), Unmanaged.passUnretained(arm.value)))

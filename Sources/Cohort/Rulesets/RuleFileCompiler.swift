@@ -64,19 +64,28 @@ package struct RuleFileCompiler {
         var infos: [String: Checker.DeclarationInfo] = [:]
         for i in order.sorted where !order.inCycle.contains(i) {
             let d = declarations[i]
-            var checker = Checker(source: source, roots: options.roots, declarations: infos, slots: slots)
-            checkDeclaration(i, d, &checker)
-            slots = checker.slots
-            diagnostics += checker.diagnostics
-            used.formUnion(checker.used)
+            do {
+                // The checker gets the only reference to the slot table and ends before
+                // `infos` grows, so neither is copied: a file of 100,000 declarations must
+                // not cost 100,000 copies of each.
+                var checker = Checker(source: source, roots: options.roots, declarations: infos, slots: slots)
+                slots = SlotTable()
+                checkDeclaration(i, d, &checker)
+                slots = checker.slots
+                diagnostics += checker.diagnostics
+                used.formUnion(checker.used)
+            }
             if byName[d.name] == i {
                 infos[d.name] = Checker.DeclarationInfo(index: i, kind: checked[i].kind, constant: checked[i].kind == nil ? nil : checked[i].constant)
             }
         }
         // Names used only by declarations that failed still count as used.
+        var referenced = Set<Int>()
+        for (j, deps) in dependencies.enumerated() {
+            for (i, _) in deps where i != j { referenced.insert(i) }
+        }
         for (i, d) in declarations.enumerated() where d.kind != .flag && byName[d.name] == i && !used.contains(i) {
-            let referenced = dependencies.enumerated().contains { j, deps in j != i && deps.contains { $0.0 == i } }
-            if !referenced {
+            if !referenced.contains(i) {
                 diagnostics.append(.unused(d.kind == .let ? "let" : "segment", d.name, d.nameSpan))
             }
         }
@@ -84,8 +93,16 @@ package struct RuleFileCompiler {
         // Compile flags, prerequisites first.
         flags = Array(repeating: nil, count: declarations.count)
         if !diagnostics.contains(where: { $0.severity == .error }) {
-            for i in order.sorted where declarations[i].kind == .flag {
-                flags[i] = compileFlag(i)
+            // A declaration that uses a flag that failed to compile (a limit) is not compiled
+            // either: its own error would only repeat the first one.
+            var failed = Set<Int>()
+            for i in order.sorted {
+                if dependencies[i].contains(where: { failed.contains($0.0) }) {
+                    failed.insert(i)
+                } else if declarations[i].kind == .flag {
+                    flags[i] = compileFlag(i)
+                    if flags[i] == nil { failed.insert(i) }
+                }
             }
         }
         diagnostics.sort { ($0.span.start, $0.severity == .error ? 0 : 1) < ($1.span.start, $1.severity == .error ? 0 : 1) }
@@ -163,36 +180,44 @@ package struct RuleFileCompiler {
         }
     }
 
-    /// Depth-first order (dependencies first); declarations on a cycle are reported once per cycle.
+    /// Depth-first order (dependencies first); declarations on a cycle are reported once per
+    /// cycle. Iterative, with an explicit stack: a chain of thousands of declarations each
+    /// using the one before must not exhaust the thread's stack.
     private mutating func topologicalOrder(_ dependencies: [[(Int, SourceSpan)]]) -> (sorted: [Int], inCycle: Set<Int>) {
         enum Mark { case none, active, done }
         var marks = Array(repeating: Mark.none, count: dependencies.count)
         var sorted: [Int] = []
         var inCycle = Set<Int>()
-        var stack: [Int] = []
         let names = checked.map(\.declaration.name)
+        // The declarations being visited, outermost first, each with its next dependency.
+        var path: [(declaration: Int, next: Int)] = []
 
-        func visit(_ i: Int, _ compiler: inout RuleFileCompiler) {
-            marks[i] = .active
-            stack.append(i)
-            for (j, span) in dependencies[i] {
+        for root in dependencies.indices where marks[root] == .none {
+            marks[root] = .active
+            path.append((root, 0))
+            while let (i, next) = path.last {
+                guard next < dependencies[i].count else {
+                    path.removeLast()
+                    marks[i] = .done
+                    sorted.append(i)
+                    continue
+                }
+                path[path.count - 1].next += 1
+                let (j, span) = dependencies[i][next]
                 switch marks[j] {
-                case .none: visit(j, &compiler)
+                case .none:
+                    marks[j] = .active
+                    path.append((j, 0))
                 case .active:
-                    let cycle = Array(stack[stack.lastIndex(of: j)!...])
+                    let cycle = path[path.lastIndex { $0.declaration == j }!...].map(\.declaration)
                     if cycle.allSatisfy({ !inCycle.contains($0) }) {
-                        let path = cycle.map { names[$0] } + [names[j]]
-                        compiler.diagnostics.append(.cycle(path, span))
+                        diagnostics.append(.cycle(cycle.map { names[$0] } + [names[j]], span))
                     }
                     inCycle.formUnion(cycle)
                 case .done: if inCycle.contains(j) { inCycle.insert(i) }
                 }
             }
-            stack.removeLast()
-            marks[i] = .done
-            sorted.append(i)
         }
-        for i in dependencies.indices where marks[i] == .none { visit(i, &self) }
         return (sorted, inCycle)
     }
 
@@ -215,26 +240,31 @@ package struct RuleFileCompiler {
         let d = c.declaration
         let salt = Compiler.Salt.constant(d.name)
         let expand = { [self] (index: Int, salt: Compiler.Salt) in self.expansion(index, salt) }
-        func build(_ ir: IR) -> Program? {
-            Compiler.compile(ir, salt: salt, limits: options.limits, expand: expand)
+        let limits = options.limits
+        func build(_ ir: IR) throws(Compiler.Failure) -> Program {
+            try Compiler.compile(ir, salt: salt, limits: limits, expand: expand)
         }
         var arms: [FlagProgram.Arm] = []
-        if let expression = c.expression {
-            guard let condition = build(expression) else { return overflow(d) }
-            arms.append(.init(condition: condition, value: Program(constant: .bool(true), span: d.expression!.span),
-                              line: source.location(of: d.expression!.span.start).line))
-        } else {
-            for (k, arm) in c.arms.enumerated() {
-                guard let condition = build(arm.condition), let value = build(arm.value) else { return overflow(d) }
-                arms.append(.init(condition: condition, value: value, line: source.location(of: d.arms[k].span.start).line))
+        do throws(Compiler.Failure) {
+            if let expression = c.expression {
+                arms.append(.init(condition: try build(expression), value: Program(constant: .bool(true), span: d.expression!.span),
+                                  line: source.location(of: d.expression!.span.start).line))
+            } else {
+                for (k, arm) in c.arms.enumerated() {
+                    arms.append(.init(condition: try build(arm.condition), value: try build(arm.value),
+                                      line: source.location(of: d.arms[k].span.start).line))
+                }
             }
+        } catch {
+            diagnostics.append(error.diagnostic(limits, flag: d.name, at: d.nameSpan))
+            return nil
         }
-        return FlagProgram(name: d.name, arms: arms, defaultValue: c.defaultValue, isBoolean: c.expression != nil)
-    }
-
-    private mutating func overflow(_ d: Declaration) -> FlagProgram? {
-        diagnostics.append(.limit("flag '\(d.name)' compiles to more than \(options.limits.maxProgramSize) instructions (limit)", d.nameSpan))
-        return nil
+        let flag = FlagProgram(name: d.name, arms: arms, defaultValue: c.defaultValue, isBoolean: c.expression != nil)
+        if flag.prerequisiteDepth > limits.maxPrerequisiteDepth {
+            diagnostics.append(.limit("flag '\(d.name)' has prerequisite flags nested more than \(limits.maxPrerequisiteDepth) deep (limit)", d.nameSpan))
+            return nil
+        }
+        return flag
     }
 
     /// The checker's view of every declaration, for expressions compiled against this file.

@@ -92,11 +92,13 @@ public struct Ruleset: Sendable {
         let typed = checker.check(expr)
         if !checker.diagnostics.isEmpty { throw CompileError(diagnostics: checker.diagnostics, source: source) }
         let compiler = self.compiler
-        guard let program = Compiler.compile(typed.ir, salt: .runtime, limits: options.limits, declarationsAreForeign: true,
-                                             expand: { compiler.expansion($0, $1) }) else {
-            throw CompileError(diagnostics: [.limit("compiled program is larger than \(options.limits.maxProgramSize) instructions (limit)", expr.span)], source: source)
+        do throws(Compiler.Failure) {
+            let program = try Compiler.compile(typed.ir, salt: .runtime, limits: options.limits, declarationsAreForeign: true,
+                                               expand: { compiler.expansion($0, $1) })
+            return Rule(source: source, program: program, slotTable: checker.slots)
+        } catch {
+            throw CompileError(diagnostics: [error.diagnostic(options.limits, at: expr.span)], source: source)
         }
-        return Rule(source: source, program: program, slotTable: checker.slots)
     }
 
     /// Every flag's bytecode, as `cohort disasm --rules` prints it.

@@ -13,6 +13,13 @@ public struct Limits: Sendable, Hashable {
     public var maxListLiteralCount = 100_000
     /// Most instructions in one compiled program (default 1,000,000).
     public var maxProgramSize = 1_000_000
+    /// Deepest nesting of a rule or flag once the `let`s and `segment`s it uses are inlined
+    /// (default 500). Each declaration is within `maxNestingDepth`, but a chain of them
+    /// (`let a2 = a1 + 1`, `let a3 = a2 + 1`, ...) adds up; this bounds the whole.
+    public var maxInlinedNestingDepth = 500
+    /// Longest chain of flags that use other flags as prerequisites (default 64). A
+    /// prerequisite is evaluated as its own program, one level deeper each time.
+    public var maxPrerequisiteDepth = 64
 
     /// The default limits.
     public init() {}

@@ -401,7 +401,7 @@ struct LineEditorSearchTests {
 
     @Test("non-ASCII text goes into the query, not the line")
     func utf8Query() {
-        var e = typed(Key.ctrlR + "Zü", history: [#"user.city == "Zürich""#, "x"]).editor
+        let e = typed(Key.ctrlR + "Zü", history: [#"user.city == "Zürich""#, "x"]).editor
         #expect(e.search?.query == "Zü")
         #expect(e.searchMatch == #"user.city == "Zürich""#)
         #expect(e.text == "")

@@ -102,12 +102,67 @@ struct LimitTests {
         #expect(ruleFileError("flag f {\n  when \(String(repeating: "not ", count: 201))true serve 1\n  default 0\n}")?.message == nestingMessage)
     }
 
-    @Test("a chain of declarations each using the one before compiles or is refused, never overflows the stack",
-          .disabled("crashes (stack overflow in Compiler.emit while inlining declarations); see the report of issue #7"))
-    func declarationChain() {
-        let n = 20_000
-        let text = (["let a0 = user.x"] + (1..<n).map { "let a\($0) = a\($0 - 1) + 1" } + ["flag f = a\(n - 1) > 0"]).joined(separator: "\n")
-        _ = ruleFileError(text)
+    /// `let a0 = user.x`, `let a1 = a0 + 1`, ... and `flag f = a(n-1) > 0`: once inlined,
+    /// the flag's tree is n + 1 levels high (the comparison, n - 1 additions, the attribute).
+    private func declarationChain(_ n: Int) -> String {
+        (["let a0 = user.x"] + (1..<n).map { "let a\($0) = a\($0 - 1) + 1" } + ["flag f = a\(n - 1) > 0"]).joined(separator: "\n")
+    }
+
+    @Test("a chain of declarations is refused once inlined deeper than 500 levels, never overflows the stack")
+    func declarationChainLimit() {
+        #expect(Limits().maxInlinedNestingDepth == 500)
+        #expect(ruleFileError(declarationChain(499)) == nil)
+        let over = ruleFileError(declarationChain(500))
+        #expect(over?.code == "limit")
+        #expect(over?.message == "flag 'f' is nested more than 500 levels deep once its lets and segments are inlined (limit)")
+        // Far beyond the limit: still one clear error, not a crash.
+        let far = ruleFileError(declarationChain(20_000))
+        #expect(far?.message == "flag 'f' is nested more than 500 levels deep once its lets and segments are inlined (limit)")
+    }
+
+    @Test("an expression compiled against a rule file counts the declarations it inlines")
+    func inlinedIntoExpression() throws {
+        var options = CompileOptions()
+        options.limits.maxInlinedNestingDepth = 30
+        let rules = try Ruleset(source: (["let a0 = user.x"] + (1..<20).map { "let a\($0) = a\($0 - 1) + 1" }).joined(separator: "\n") + "\nflag f = a19 > 0",
+                                file: "chain.cohort", options: options)
+        _ = try rules.rule("a19 + 1 > 0")
+        let deep = "a19" + String(repeating: " + 1", count: 15) + " > 0"
+        #expect(throws: CompileError.self) { try rules.rule(deep) }
+        do {
+            _ = try rules.rule(deep)
+        } catch {
+            #expect(error.diagnostics.first?.message == "expression is nested more than 30 levels deep once its lets and segments are inlined (limit)")
+        }
+    }
+
+    /// `flag f0 = user.x > 0` and `flag fi = f(i-1) and user.y`: flag f(n-1) runs n flags deep.
+    private func flagChain(_ n: Int) -> String {
+        (["flag f0 = user.x > 0"] + (1..<n).map { "flag f\($0) = f\($0 - 1) and user.y" }).joined(separator: "\n")
+    }
+
+    @Test("prerequisite flags nest at most 64 deep; beyond, one error at the first flag over")
+    func prerequisiteDepth() throws {
+        #expect(Limits().maxPrerequisiteDepth == 64)
+        let rules = try Ruleset(source: flagChain(64), file: "flags.cohort")
+        let deepest = rules.evaluate("f63", in: try Context(json: #"{"user": {"x": 1, "y": true}}"#), now: Instant(seconds: 0))
+        #expect(deepest?.value == .bool(true))
+
+        do {
+            _ = try Ruleset(source: flagChain(2_000), file: "flags.cohort")
+            Issue.record("a 2,000-flag prerequisite chain compiled")
+        } catch {
+            let errors = error.diagnostics.filter { $0.severity == .error }
+            #expect(errors.map(\.message) == ["flag 'f64' has prerequisite flags nested more than 64 deep (limit)"])
+        }
+    }
+
+    @Test("100,000 declarations compile in linear time: a chain, and independent ones")
+    func manyDeclarations() {
+        let chain = (["let a0 = 1"] + (1..<100_000).map { "let a\($0) = a\($0 - 1)" } + ["flag f = user.x > a99999"]).joined(separator: "\n")
+        #expect(ruleFileError(chain) == nil)
+        let independent = (0..<100_000).map { "flag f\($0) = user.a\($0 % 100) > \($0)" }.joined(separator: "\n")
+        #expect(ruleFileError(independent) == nil)
     }
 
     @Test("a declaration used twice by each next one hits the program size limit quickly")
