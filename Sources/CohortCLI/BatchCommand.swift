@@ -307,13 +307,27 @@ final class OutputSink {
             temporaryPath = nil
             return
         }
-        let directory = (path as NSString).deletingLastPathComponent
-        let temp = (directory.isEmpty ? "." : directory) + "/.\((path as NSString).lastPathComponent).tmp-\(getpid())"
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            // A device, pipe or socket (`--output /dev/null`, `/dev/stdout`, a FIFO): written
+            // to directly. Renaming a temporary file over it would replace the device itself.
+            guard let h = FileHandle(forWritingAtPath: path) else {
+                throw UsageError("cannot open output '\(path)' for writing")
+            }
+            handle = h
+            finalPath = nil
+            temporaryPath = nil
+            return
+        }
+        // A symbolic link is followed: the file it points to is replaced, not the link.
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let directory = (target as NSString).deletingLastPathComponent
+        let temp = (directory.isEmpty ? "." : directory) + "/.\((target as NSString).lastPathComponent).tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
             throw UsageError("cannot create output file '\(path)'")
         }
         handle = h
-        finalPath = path
+        finalPath = target
         temporaryPath = temp
     }
 

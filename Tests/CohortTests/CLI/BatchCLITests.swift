@@ -103,6 +103,44 @@ struct BatchCLITests {
         #expect(try scratch.fileNames() == ["results.jsonl", "users.jsonl"])
     }
 
+    @Test("--output to a pipe or device writes into it; it is never replaced by a file")
+    func outputToSpecialFile() async throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let input = try scratch.write("users.jsonl", try generatedUsers(count: 300, seed: 9))
+        let fifo = scratch.path("pipe")
+        #expect(mkfifo(fifo, 0o600) == 0)
+        // A reader at the other end, as a shell pipeline would have. This test holds a
+        // writer open too while the command runs, so the reader ends (at EOF, when both
+        // have closed) even if the command failed to write into the pipe.
+        let reader = Task.detached { FileHandle(forReadingAtPath: fifo)?.readDataToEndOfFile() }
+        let ownWriter = open(fifo, O_WRONLY)
+        #expect(ownWriter >= 0)
+        let result = try runCohort(["batch", rulesPath, input, "--now", nowText, "--output", fifo])
+        close(ownWriter)
+        let received = await reader.value.map { String(decoding: $0, as: UTF8.self) }
+        let expected = try runCohort(["batch", rulesPath, input, "--now", nowText])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(received == expected.stdout)
+        var info = stat()
+        #expect(stat(fifo, &info) == 0 && (info.st_mode & S_IFMT) == S_IFIFO, "the pipe was replaced")
+        #expect(try scratch.fileNames() == ["pipe", "users.jsonl"])
+    }
+
+    @Test("--output through a symbolic link replaces the file it points to and keeps the link")
+    func outputThroughSymlink() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let input = try scratch.write("users.jsonl", try generatedUsers(count: 20, seed: 4))
+        _ = try scratch.write("real.jsonl", "old\n")
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("link.jsonl"), withDestinationPath: scratch.path("real.jsonl"))
+        let result = try runCohort(["batch", rulesPath, input, "--now", nowText, "--output", scratch.path("link.jsonl")])
+        let expected = try runCohort(["batch", rulesPath, input, "--now", nowText])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try scratch.read("real.jsonl") == expected.stdout)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scratch.path("link.jsonl")) == scratch.path("real.jsonl"))
+    }
+
     @Test("--on-error fail stops with exit 1 and leaves no output file behind")
     func failFast() throws {
         let scratch = try ScratchDirectory()
