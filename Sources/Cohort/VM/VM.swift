@@ -18,12 +18,22 @@ package enum VM {
         }
     }
 
+    /// Stacks up to this many cells live in a fixed-size buffer.
+    private static let smallStack = 16
+
     /// Runs `program` with `slots` holding the value of each attribute path it reads.
     package static func run(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
         // Served values and constant conditions: no machine needed.
         if let value = program.constantValue { return .value(value) }
-        let capacity = max(program.maxStack, 1)
-        return withUnsafeTemporaryAllocation(of: Cell.self, capacity: capacity) { buffer in
+        // Nearly every rule needs a few cells: a stack of constant size is a fixed part of
+        // this frame, where a computed size costs a dynamic allocation with stack probes.
+        if program.maxStack <= smallStack {
+            return withUnsafeTemporaryAllocation(of: Cell.self, capacity: smallStack) { buffer in
+                execute(program, code: program.codeBuffer, constants: program.constantBuffer, slots: slots,
+                        environment: environment, stack: Stack(base: buffer.baseAddress!))
+            }
+        }
+        return withUnsafeTemporaryAllocation(of: Cell.self, capacity: program.maxStack) { buffer in
             execute(program, code: program.codeBuffer, constants: program.constantBuffer, slots: slots,
                     environment: environment, stack: Stack(base: buffer.baseAddress!))
         }
