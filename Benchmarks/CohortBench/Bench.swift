@@ -115,19 +115,25 @@ enum Bench {
         let flagsPath = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("examples/flags.cohort").path
 
+        /// `count` generated users as JSON Lines bytes, split into records, and an evaluator
+        /// of `ruleset` for them: the in-memory batch input of the probe and the benchmark.
+        func batchInput(_ ruleset: Ruleset, count: Int) -> (bytes: [UInt8], records: [RecordSpan], evaluator: BatchEvaluator) {
+            var g = UserGenerator(seed: 11)
+            var text = ""
+            for i in 0..<count { text += g.nextUser(index: i).jsonText + "\n" }
+            let bytes = Array(text.utf8)
+            var splitter = RecordSplitter(format: .jsonl)
+            let records = bytes.withUnsafeBytes { splitter.split($0, final: true).records }
+            return (bytes, records, try! BatchEvaluator(ruleset: ruleset, options: BatchOptions(now: now)))
+        }
+
         if let probe = arguments.firstIndex(of: "--alloc-probe") {
             let which = arguments[probe + 1]
             let count = Int(arguments[probe + 2]) ?? 1000
             if which == "batch" {
                 // One thread, `count` records of the in-memory batch: for profiling the batch path.
                 let ruleset = try! Ruleset(contentsOfFile: flagsPath)
-                var g = UserGenerator(seed: 11)
-                var text = ""
-                for i in 0..<count { text += g.nextUser(index: i).jsonText + "\n" }
-                let bytes = Array(text.utf8)
-                let evaluator = try! BatchEvaluator(ruleset: ruleset, options: BatchOptions(now: now))
-                var splitter = RecordSplitter(format: .jsonl)
-                let records = bytes.withUnsafeBytes { splitter.split($0, final: true).records }
+                let (bytes, records, evaluator) = batchInput(ruleset, count: count)
                 let binder = RecordBinder(paths: ruleset.slotTable.paths, extra: [[.key("id")]], recordRoot: "user", contextRecords: false)
                 var outputs = [Value](repeating: .null, count: binder.outputCount)
                 var scratch = RecordBinder.Scratch()
@@ -281,13 +287,7 @@ enum Bench {
 
         if let ruleset = try? Ruleset(contentsOfFile: flagsPath) {
             let count = quick ? 50_000 : 500_000
-            var g = UserGenerator(seed: 11)
-            var text = ""
-            for i in 0..<count { text += g.nextUser(index: i).jsonText + "\n" }
-            let bytes = Array(text.utf8)
-            let evaluator = try! BatchEvaluator(ruleset: ruleset, options: BatchOptions(now: now))
-            var splitter = RecordSplitter(format: .jsonl)
-            let records = bytes.withUnsafeBytes { splitter.split($0, final: true).records }
+            let (bytes, records, evaluator) = batchInput(ruleset, count: count)
             let jobs = ProcessInfo.processInfo.activeProcessorCount
             let chunkSize = 4096
             let chunksAll = stride(from: 0, to: records.count, by: chunkSize).map { Array(records[$0..<min($0 + chunkSize, records.count)]) }

@@ -25,6 +25,12 @@ package final class Program: @unchecked Sendable {
     package let maxStack: Int
     /// The value, when the program is a single constant (the VM then returns it directly).
     package let constantValue: Value?
+    /// The most instructions one run can execute: its own (each runs at most once; jumps
+    /// only go forward) plus the full cost of every prerequisite flag it evaluates, once per
+    /// reference, since prerequisites are not memoised. Saturates instead of overflowing:
+    /// flags that each use the one before several times grow it exponentially, and
+    /// `Limits.maxEvaluationCost` refuses them.
+    package let evaluationCost: Int
 
     /// A program from the compiler's tables.
     package init(_ parts: Parts) {
@@ -35,6 +41,7 @@ package final class Program: @unchecked Sendable {
         regexes = parts.regexes
         flags = parts.flags
         maxStack = parts.maxStack
+        evaluationCost = parts.flags.reduce(parts.code.count) { saturatingAdd($0, $1.evaluationCost) }
         codeBuffer = Self.rawCopy(code)
         constantBuffer = Self.rawCopy(constants)
         setBuffer = Self.rawCopy(sets.map { Unmanaged.passUnretained($0) })
@@ -106,4 +113,10 @@ package final class Program: @unchecked Sendable {
 
         package init() {}
     }
+}
+
+/// `a + b` for non-negative costs, capped at `Int.max` instead of trapping on overflow.
+package func saturatingAdd(_ a: Int, _ b: Int) -> Int {
+    let (sum, overflow) = a.addingReportingOverflow(b)
+    return overflow ? Int.max : sum
 }

@@ -26,6 +26,9 @@ package final class FlagProgram: @unchecked Sendable {
     /// prerequisites. The VM evaluates a prerequisite recursively, so this is bounded by
     /// `Limits.maxPrerequisiteDepth` at compile time.
     package let prerequisiteDepth: Int
+    /// The most instructions one evaluation of this flag can execute, prerequisites
+    /// included (see `Program.evaluationCost`): every arm's condition and value.
+    package let evaluationCost: Int
 
     /// Condition and served-value program of each arm, unretained (`arms` keeps them alive),
     /// so evaluating a flag touches no reference count.
@@ -36,6 +39,7 @@ package final class FlagProgram: @unchecked Sendable {
         self.arms = arms
         self.defaultValue = defaultValue
         self.isBoolean = isBoolean
+        evaluationCost = arms.reduce(0) { saturatingAdd($0, saturatingAdd($1.condition.evaluationCost, $1.value.evaluationCost)) }
         prerequisiteDepth = 1 + arms.lazy.flatMap { $0.condition.flags + $0.value.flags }.map(\.prerequisiteDepth).reduce(0, max)
         let buffer = UnsafeMutableBufferPointer<(condition: Unmanaged<Program>, value: Unmanaged<Program>)>.allocate(capacity: max(arms.count, 1))
         for (i, arm) in arms.enumerated() {

@@ -264,6 +264,10 @@ package struct RuleFileCompiler {
             diagnostics.append(.limit("flag '\(d.name)' has prerequisite flags nested more than \(limits.maxPrerequisiteDepth) deep (limit)", d.nameSpan))
             return nil
         }
+        if flag.evaluationCost > limits.maxEvaluationCost {
+            diagnostics.append(.limit("flag '\(d.name)' can run more than \(limits.maxEvaluationCost) instructions in one evaluation, counting each use of a prerequisite flag (limit)", d.nameSpan))
+            return nil
+        }
         return flag
     }
 

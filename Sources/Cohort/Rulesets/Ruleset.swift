@@ -92,13 +92,17 @@ public struct Ruleset: Sendable {
         let typed = checker.check(expr)
         if !checker.diagnostics.isEmpty { throw CompileError(diagnostics: checker.diagnostics, source: source) }
         let compiler = self.compiler
+        let program: Program
         do throws(Compiler.Failure) {
-            let program = try Compiler.compile(typed.ir, salt: .runtime, limits: options.limits, declarationsAreForeign: true,
-                                               expand: { compiler.expansion($0, $1) })
-            return Rule(source: source, program: program, slotTable: checker.slots)
+            program = try Compiler.compile(typed.ir, salt: .runtime, limits: options.limits, declarationsAreForeign: true,
+                                           expand: { compiler.expansion($0, $1) })
         } catch {
             throw CompileError(diagnostics: [error.diagnostic(options.limits, at: expr.span)], source: source)
         }
+        if program.evaluationCost > options.limits.maxEvaluationCost {
+            throw CompileError(diagnostics: [.limit("expression can run more than \(options.limits.maxEvaluationCost) instructions in one evaluation, counting each use of a prerequisite flag (limit)", expr.span)], source: source)
+        }
+        return Rule(source: source, program: program, slotTable: checker.slots)
     }
 
     /// Every flag's bytecode, as `cohort disasm --rules` prints it.

@@ -20,6 +20,11 @@ public struct Limits: Sendable, Hashable {
     /// Longest chain of flags that use other flags as prerequisites (default 64). A
     /// prerequisite is evaluated as its own program, one level deeper each time.
     public var maxPrerequisiteDepth = 64
+    /// Most instructions one evaluation of a rule or flag may execute, counting each use of a
+    /// prerequisite flag as that flag's own cost (default 10,000,000). Every instruction runs
+    /// at most once, but a flag that uses another several times evaluates it each time, so
+    /// chains of them could otherwise multiply into years of work.
+    public var maxEvaluationCost = 10_000_000
 
     /// The default limits.
     public init() {}

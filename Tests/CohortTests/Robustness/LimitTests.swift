@@ -157,6 +157,38 @@ struct LimitTests {
         }
     }
 
+    @Test("a flag that uses prerequisites many times is refused once one evaluation could run more than 10,000,000 instructions")
+    func evaluationCost() throws {
+        #expect(Limits().maxEvaluationCost == 10_000_000)
+        // Each flag uses the one before ten times, so f(k) evaluates f0 10^k times: without
+        // the limit, f11 would run for years. f7 is the first over the limit.
+        let exponential = (["flag f0 = user.x > 0"] + (1..<12).map { k in "flag f\(k) = " + Array(repeating: "f\(k - 1)", count: 10).joined(separator: " or ") })
+            .joined(separator: "\n")
+        do {
+            _ = try Ruleset(source: exponential, file: "flags.cohort")
+            Issue.record("the exponential chain compiled")
+        } catch {
+            #expect(error.diagnostics.filter { $0.severity == .error }.map(\.message)
+                == ["flag 'f7' can run more than 10000000 instructions in one evaluation, counting each use of a prerequisite flag (limit)"])
+        }
+
+        // At the edge. A boolean flag costs its condition and its served `true` (one
+        // instruction): f0 = 1 + 1 = 2; f1 = `f0 or f0` = 4 instructions + 2 × 2 + 1 = 9;
+        // f2 = 4 + 2 × 9 + 1 = 23; f3 = 51.
+        var options = CompileOptions()
+        options.limits.maxEvaluationCost = 23
+        let three = "flag f0 = user.x > 0\nflag f1 = f0 or f0\nflag f2 = f1 or f1"
+        let rules = try Ruleset(source: three, file: "flags.cohort", options: options)
+        #expect(rules.evaluate("f2", in: try Context(json: #"{"user": {"x": 1}}"#), now: Instant(seconds: 0))?.value == .bool(true))
+        #expect(ruleFileError(three + "\nflag f3 = f2 or f2\nflag f4 = f3", options: options)?.message
+            == "flag 'f3' can run more than 23 instructions in one evaluation, counting each use of a prerequisite flag (limit)")
+        // An expression compiled against the file is held to the same bound: `f1 or f1`
+        // costs 4 + 2 × 9 = 22, `f2` costs 1 + 23 = 24.
+        _ = try rules.rule("f1 or f1")
+        #expect(throws: CompileError.self) { try rules.rule("f2") }
+        #expect(throws: CompileError.self) { try rules.rule("f2 or f2") }
+    }
+
     @Test("100,000 declarations compile in linear time: a chain, and independent ones")
     func manyDeclarations() {
         let chain = (["let a0 = 1"] + (1..<100_000).map { "let a\($0) = a\($0 - 1)" } + ["flag f = user.x > a99999"]).joined(separator: "\n")
