@@ -148,6 +148,13 @@ package enum Operations {
             }
             return all
         case .list(let items):
+            // Scanning `items` for each wanted element is quadratic: two lists of 100,000
+            // from a record would take a minute. Past a small size, hash one side once.
+            if items.count > 8 && wanted.count > 8 {
+                let present = Set(items)
+                for item in wanted where present.contains(item) != all { return !all }
+                return all
+            }
             for item in wanted where items.contains(item) != all { return !all }
             return all
         default:
@@ -204,6 +211,11 @@ package func scalarContains(_ haystack: String, _ needle: String) -> Bool {
         withUTF8Bytes(needle) { nb in
             if nb.count == 0 { return true }
             if nb.count > hb.count { return false }
+            // Comparing at every position costs up to haystack × needle bytes, fine for the
+            // short needles of real rules; a long needle (up to a 64 KiB literal, or a
+            // record's string) on a long record string could take hours, so it is searched
+            // in linear time instead.
+            if nb.count > 64 { return linearSearch(hb, nb) }
             let first = nb[0]
             var i = 0
             let last = hb.count - nb.count
@@ -214,4 +226,27 @@ package func scalarContains(_ haystack: String, _ needle: String) -> Bool {
             return false
         }
     }
+}
+
+/// True when `needle` occurs in `haystack`: Knuth–Morris–Pratt over bytes, at most
+/// 2 × (haystack + needle) steps. Byte matching is scalar matching, since UTF-8 is
+/// self-synchronising: a valid encoding cannot match in the middle of a scalar.
+package func linearSearch(_ haystack: UnsafeBufferPointer<UInt8>, _ needle: UnsafeBufferPointer<UInt8>) -> Bool {
+    let m = needle.count
+    if m == 0 { return true }
+    // border[i]: the length of the longest proper prefix of needle[0...i] that is also its suffix.
+    var border = [Int](repeating: 0, count: m)
+    var k = 0
+    for i in 1..<max(m, 1) {
+        while k > 0 && needle[i] != needle[k] { k = border[k - 1] }
+        if needle[i] == needle[k] { k += 1 }
+        border[i] = k
+    }
+    var matched = 0
+    for byte in haystack {
+        while matched > 0 && byte != needle[matched] { matched = border[matched - 1] }
+        if byte == needle[matched] { matched += 1 }
+        if matched == m { return true }
+    }
+    return false
 }
