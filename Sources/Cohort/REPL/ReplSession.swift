@@ -223,7 +223,8 @@ package struct ReplSession {
             let width = ruleset.flagNames.map(\.count).max() ?? 0
             for result in ruleset.evaluateAll(in: context, now: now ?? clock) {
                 let pad = String(repeating: " ", count: width - result.flag.count)
-                out += "\(result.flag)\(pad)  \(paint(result.value.jsonText, "1"))  " + paint("(\(result.reason))", "2") + "\n"
+                let flag = ruleset.flagPosition(result.flag).map { ruleset.flags[$0] }
+                out += "\(result.flag)\(pad)  \(paint(result.value.jsonText, "1"))  " + paint("(\(Self.describe(result.reason, of: flag)))", "2") + "\n"
             }
             return out
         case ":explain":
@@ -422,5 +423,22 @@ extension Result {
     fileprivate var isSuccess: Bool {
         if case .success = self { return true }
         return false
+    }
+}
+
+extension ReplSession {
+    /// A reason as a person reads it: the line of the matching rule, counted from 1 —
+    /// `matched, line 28` for a boolean flag, `when 2 of 3, line 59` for a flag block —
+    /// rather than the API's 0-based `rule 0 (line 28)`.
+    static func describe(_ reason: Reason, of flag: FlagProgram?) -> String {
+        switch reason {
+        case .rule(let index, let line):
+            guard let flag, !flag.isBoolean else { return "matched, line \(line)" }
+            return "when \(index + 1) of \(flag.arms.count), line \(line)"
+        case .default:
+            return "default"
+        case .error:
+            return reason.description
+        }
     }
 }

@@ -9,10 +9,12 @@ package struct Fault: Error, Sendable, Hashable {
 
     /// The operand has the wrong type for the operator.
     package static func operand(_ op: String, _ side: String, expected: String, got value: Value) -> Fault {
+        // An operator's operand is "on the left"; a function's is "as its argument".
+        let place = side == "argument" ? "as its argument" : "on the \(side)"
         if value.isNull {
-            return Fault("\(op) needs \(expected) on the \(side), but it is null (a missing attribute?)")
+            return Fault("\(op) needs \(expected) \(place), but it is null (a missing attribute?)")
         }
-        return Fault("\(op) needs \(expected) on the \(side), but it is a \(value.typeName)")
+        return Fault("\(op) needs \(expected) \(place), but it is a \(value.typeName)")
     }
 
     /// Two operands of types the operator cannot combine.

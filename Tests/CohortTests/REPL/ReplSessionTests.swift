@@ -197,6 +197,35 @@ struct ReplSessionTests {
         #expect(ReplSession.needsContinuation(text) == continues, "\(text)")
     }
 
+    @Test(":flags gives reasons counted from 1: the arm of a flag block, the line of a boolean flag")
+    func flagReasons() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let rules = try scratch.write("tiers.cohort", """
+            flag tier {
+              when user.plan == "free"  serve "basic"
+              when user.plan == "pro"   serve "plus"
+              when user.plan == "team"  serve "max"
+              default "none"
+            }
+            flag paying = user.plan != "free"
+            """)
+        var session = ReplSession()
+        _ = session.handle(":rules " + rules, clock: clock)
+        _ = session.handle(#":user {"plan": "pro"}"#, clock: clock)
+        #expect(session.handle(":flags", clock: clock) == """
+            tier    "plus"  (when 2 of 3, line 3)
+            paying  true  (matched, line 7)
+
+            """)
+        _ = session.handle(#":user {"plan": "gold"}"#, clock: clock)
+        #expect(session.handle(":flags", clock: clock) == """
+            tier    "none"  (default)
+            paying  true  (matched, line 7)
+
+            """)
+    }
+
     @Test("feedLine collects open lines and the prompt shows it")
     func feedLine() {
         var session = ReplSession()
@@ -281,7 +310,7 @@ struct ReplSessionTests {
               |            ^~~
 
             """)
-        #expect(session.handle(":flags", clock: clock) == "on  true  (rule 0 (line 1))\n")
+        #expect(session.handle(":flags", clock: clock) == "on  true  (matched, line 1)\n")
         #expect(session.handle(":rules " + scratch.url.path, clock: clock) == "error: :rules: cannot read '\(scratch.url.path)'\n")
     }
 
