@@ -268,6 +268,14 @@ package struct Parser {
                     throw Bail()
                 }
                 advance()
+                if case .literal(.number) = expr.kind {
+                    // `1.e3` or `5.x` reads as a member of a number, which is always null:
+                    // surely not what was meant.
+                    let exponent = name.text.first.map { $0 == "e" || $0 == "E" } == true && name.text.dropFirst().allSatisfy(\.isNumber)
+                    try fail(.syntax(exponent
+                        ? "a number has no members; write an exponent without the '.', e.g. 1e3 or 1.0e3"
+                        : "a number has no members", expr.span.union(name.span)))
+                }
                 expr = try node(Expr(.member(expr, name: name.text), expr.span.union(name.span)), over: height)
             case .leftBracket:
                 let baseHeight = height

@@ -137,7 +137,10 @@ private struct TreeGenerator {
         case 0:
             return Expr(.list((0..<rng.below(4)).map { _ in expression(d) }), span)
         case 1:
-            return Expr(.member(expression(d), name: rng.pick(Self.members)), span)
+            // A member of a number literal (`5.x`, `1.e3`) is a syntax error, so never take one.
+            var base = expression(d)
+            while case .literal(.number) = base.kind { base = expression(d) }
+            return Expr(.member(base, name: rng.pick(Self.members)), span)
         case 2:
             return Expr(.index(expression(d), expression(d)), span)
         case 3:
@@ -331,13 +334,13 @@ struct FormatterTests {
         ("-(-x)", "- -x\n"),
         ("- -3", "3\n"),
         ("-(3)", "-3\n"),
-        ("(-3).x", "(-3).x\n"),
+        ("(-3)[0]", "(-3)[0]\n"),
         ("-(not b)", "-(not b)\n"),
         ("-x.y", "-x.y\n"),
         ("(-x).y", "(-x).y\n"),
         ("2 * -3", "2 * -3\n"),
         ("a - -b", "a - -b\n"),
-        ("5.x", "5.x\n"),
+        ("5[0]", "5[0]\n"),
         ("(a + b)[0].c", "(a + b)[0].c\n"),
         ("user . tags [ 0 ]", "user.tags[0]\n"),
         ("f( a , b , )", "f(a, b)\n"),

@@ -107,6 +107,25 @@ struct ParserTests {
         }
     }
 
+    @Test("a member of a number literal is an error, with a hint for an exponent written with a dot", arguments: [
+        ("1.e3", "a number has no members; write an exponent without the '.', e.g. 1e3 or 1.0e3", 0, 4),
+        ("x + 2.E10", "a number has no members; write an exponent without the '.', e.g. 1e3 or 1.0e3", 4, 9),
+        ("5.x", "a number has no members", 0, 3),
+        ("(1.5).id", "a number has no members", 0, 8),
+        ("-3.x", "a number has no members", 1, 4),
+    ])
+    func memberOfNumber(source: String, message: String, start: Int, end: Int) {
+        let (expr, diagnostics) = parse(source)
+        #expect(expr == nil)
+        #expect(diagnostics.map(\.message) == [message])
+        #expect(diagnostics.first?.span == SourceSpan(start: start, end: end))
+    }
+
+    @Test("members of other literals and of names stay valid (null when absent)", arguments: ["\"s\".x", "[1].x", "null.x", "true.x", "user.e3", "5[0]"])
+    func otherMembers(source: String) {
+        #expect(parse(source).expr != nil, "\(source)")
+    }
+
     @Test("a chained comparison points at the second operator")
     func chainedComparison() {
         let (_, diagnostics) = parse("a < b < c")
