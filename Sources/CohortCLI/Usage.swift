@@ -73,7 +73,8 @@ enum Usage {
       --as NAME           Bind each record to NAME instead of 'user'.
       --context-records   Each record is a whole context ({"user":…,"device":…}).
       --jobs N            Threads (default: all cores).
-      --output FILE       Write results to FILE atomically (temporary file, rename).
+      --output FILE       Write results to FILE atomically (temporary file, rename);
+                          a device or pipe (/dev/null, a FIFO) is written directly.
       --on-error MODE     continue (default): an unreadable record becomes
                           {"line":N,"error":"…"} and the run goes on;
                           fail: stop with exit 1 at the first chunk holding one.
