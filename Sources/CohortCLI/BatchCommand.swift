@@ -14,7 +14,7 @@ enum BatchCommand {
     /// Bytes read per chunk; a window of `2 × jobs` chunks is in memory at once.
     static let chunkBytes = 1 << 20
     /// A single record may not exceed this (documented limit).
-    static let maxRecordBytes = 64 << 20
+    static let defaultMaxRecordBytes = 64 << 20
 
     static func run(_ arguments: [String]) -> ExitStatus {
         if arguments.contains("--help") || arguments.contains("-h") {
@@ -25,9 +25,11 @@ enum BatchCommand {
         let options: BatchOptions
         let jobs: Int
         let inputFormat: RecordFormat
+        let maxRecordBytes: Int
         do {
             args = try ArgumentScanner(arguments, valued: [
                 "--format", "--summary-file", "--flags", "--now", "--id", "--as", "--jobs", "--output", "--on-error", "--input-format",
+                "--max-record-bytes",
             ], switches: ["--summary", "--context-records", "--no-progress"])
             guard args.positionals.count == 2 else { throw UsageError("batch needs RULES and INPUT (use - for stdin)") }
             var o = BatchOptions(now: try parseNow(args.value("--now")))
@@ -53,6 +55,12 @@ enum BatchCommand {
                 inputFormat = format
             } else {
                 inputFormat = RecordFormat.inferred(fromPath: args.positionals[1])
+            }
+            if let m = args.value("--max-record-bytes") {
+                guard let n = Int(m), n >= 1 else { throw UsageError("--max-record-bytes must be a positive number of bytes") }
+                maxRecordBytes = n
+            } else {
+                maxRecordBytes = defaultMaxRecordBytes
             }
             if let mode = args.value("--on-error"), mode != "fail", mode != "continue" {
                 throw UsageError("--on-error must be continue (the default) or fail")
@@ -168,15 +176,17 @@ enum BatchCommand {
                 }
                 if read == 0 { atEnd = true } else { bytesRead += read }
                 let (records, consumed) = carry.withUnsafeBytes { splitter.split($0, final: atEnd) }
-                if consumed == 0 && records.isEmpty {
-                    if carry.count > maxRecordBytes {
-                        Terminal.err("cohort batch: line \(splitter.line): a record is larger than \(maxRecordBytes >> 20) MiB (limit)\n")
-                        inFlight?.done.wait()  // let the workers finish before leaving
-                        output.abandon()
-                        return .failure
-                    }
-                    continue
+                // A record over the limit stops the run: a complete one found here, or a
+                // partial one already longer than the limit (so it is never buffered whole).
+                let tooLong = records.first { $0.end - $0.start > maxRecordBytes }?.line
+                    ?? (consumed == 0 && records.isEmpty && carry.count > maxRecordBytes ? splitter.line : nil)
+                if let line = tooLong {
+                    Terminal.err("cohort batch: line \(line): a record is larger than \(describeSize(maxRecordBytes)) (limit; --max-record-bytes)\n")
+                    inFlight?.done.wait()  // let the workers finish before leaving
+                    output.abandon()
+                    return .failure
                 }
+                if consumed == 0 && records.isEmpty { continue }
                 // The chunk keeps the whole buffer (its records all lie in the first
                 // `consumed` bytes); only the partial record after them is copied forward.
                 let rest = Array(carry[consumed...])
@@ -409,4 +419,9 @@ final class Progress {
     private func megabytes(_ n: Int) -> String {
         String(format: "%.1f MB", Double(n) / 1_000_000)
     }
+}
+
+/// A byte count as the limit messages print it: whole MiB as `64 MiB`, else bytes.
+func describeSize(_ bytes: Int) -> String {
+    bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes) bytes"
 }

@@ -79,6 +79,9 @@ enum Usage {
                           {"line":N,"error":"…"} and the run goes on;
                           fail: stop with exit 1 at the first chunk holding one.
       --input-format F    jsonl, json or csv, overriding the file extension (for stdin).
+      --max-record-bytes N
+                          The largest record (default 64 MiB); a larger one stops
+                          the run with exit 1, naming its line.
       --no-progress       Never draw the progress line (drawn only on a terminal).
 
     EXIT: 0 every record read and evaluated (flag errors are data, not failures);

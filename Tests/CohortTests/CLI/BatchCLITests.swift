@@ -141,6 +141,45 @@ struct BatchCLITests {
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scratch.path("link.jsonl")) == scratch.path("real.jsonl"))
     }
 
+    @Test("a record at the size limit is evaluated; one byte more stops the run naming its line", arguments: [
+        (1000, "1000 bytes"), (1 << 20, "1 MiB"),
+    ])
+    func recordSizeLimit(limit: Int, shown: String) throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let first = #"{"id":"u-1"}"# + "\n"
+        /// A record of exactly `size` bytes, not counting its newline.
+        func record(size: Int) -> String {
+            let frame = #"{"id":"u-2","pad":""}"#
+            return #"{"id":"u-2","pad":""# + String(repeating: "a", count: size - frame.utf8.count) + "\"}\n"
+        }
+        let limitOption = ["--max-record-bytes", String(limit)]
+
+        let inside = try scratch.write("inside.jsonl", first + record(size: limit) + first)
+        let ok = try runCohort(["batch", rulesPath, inside, "--now", nowText, "--flags", "dark_mode"] + limitOption)
+        #expect(ok.status == 0, "\(ok.stderr)")
+        #expect(lines(ok.stdout).count == 3)
+
+        // Complete in the input, and last in it (no newline): both are refused.
+        for text in [first + record(size: limit + 1) + first, first + String(record(size: limit + 1).dropLast())] {
+            let over = try scratch.write("over.jsonl", text)
+            let stopped = try runCohort(["batch", rulesPath, over, "--now", nowText, "--flags", "dark_mode", "--output", scratch.path("out.jsonl")] + limitOption)
+            #expect(stopped.status == 1)
+            #expect(stopped.stderr.contains("line 2: a record is larger than \(shown) (limit; --max-record-bytes)"), "\(stopped.stderr)")
+            #expect(!FileManager.default.fileExists(atPath: scratch.path("out.jsonl")))
+        }
+    }
+
+    @Test("the record size limit is 64 MiB unless --max-record-bytes says otherwise")
+    func recordSizeDefault() throws {
+        let help = try runCohort(["batch", "--help"])
+        #expect(help.stdout.contains("--max-record-bytes N"))
+        #expect(help.stdout.contains("(default 64 MiB)"))
+        let bad = try runCohort(["batch", rulesPath, "-", "--max-record-bytes", "0"], stdin: "")
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("--max-record-bytes must be a positive number of bytes"))
+    }
+
     @Test("--on-error fail stops with exit 1 and leaves no output file behind")
     func failFast() throws {
         let scratch = try ScratchDirectory()
