@@ -11,7 +11,8 @@ import Darwin
 /// `cohort batch RULES INPUT [options]`: every flag for every record, streamed in chunks,
 /// evaluated on all cores, written in input order.
 enum BatchCommand {
-    /// Bytes read per chunk; a window of `2 × jobs` chunks is in memory at once.
+    /// Bytes read per chunk. A window is `2 × jobs` chunks; up to three windows' worth is in
+    /// memory at once (one being read, one evaluated, the previous one's output).
     static let chunkBytes = 1 << 20
     /// A single record may not exceed this (documented limit).
     static let defaultMaxRecordBytes = 64 << 20
@@ -178,8 +179,11 @@ enum BatchCommand {
                 let (records, consumed) = carry.withUnsafeBytes { splitter.split($0, final: atEnd) }
                 // A record over the limit stops the run: a complete one found here, or a
                 // partial one already longer than the limit (so it is never buffered whole).
+                // A partial record may end in the `\r` of a CRLF whose `\n` is still to come;
+                // a complete record's length does not count it, so neither does this.
+                let partial = carry.count - (carry.last == UInt8(ascii: "\r") ? 1 : 0)
                 let tooLong = records.first { $0.end - $0.start > maxRecordBytes }?.line
-                    ?? (consumed == 0 && records.isEmpty && carry.count > maxRecordBytes ? splitter.line : nil)
+                    ?? (consumed == 0 && records.isEmpty && partial > maxRecordBytes ? splitter.line : nil)
                 if let line = tooLong {
                     Terminal.err("cohort batch: line \(line): a record is larger than \(describeSize(maxRecordBytes)) (limit; --max-record-bytes)\n")
                     inFlight?.done.wait()  // let the workers finish before leaving
@@ -317,10 +321,20 @@ final class OutputSink {
             temporaryPath = nil
             return
         }
+        // A name for a descriptor this process already has open (`/dev/stdout`,
+        // `/dev/fd/3`, `/proc/self/fd/3`) is written through that descriptor, so a
+        // redirection such as `>> log` keeps appending. Opening the name again would start
+        // at offset 0, and renaming over it would replace the file it points to.
+        if let fd = Self.openDescriptor(named: path) {
+            handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
+            finalPath = nil
+            temporaryPath = nil
+            return
+        }
         var info = stat()
         if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
-            // A device, pipe or socket (`--output /dev/null`, `/dev/stdout`, a FIFO): written
-            // to directly. Renaming a temporary file over it would replace the device itself.
+            // A device, pipe or socket (`--output /dev/null`, a FIFO): written to directly.
+            // Renaming a temporary file over it would replace the device itself.
             guard let h = FileHandle(forWritingAtPath: path) else {
                 throw UsageError("cannot open output '\(path)' for writing")
             }
@@ -329,8 +343,9 @@ final class OutputSink {
             temporaryPath = nil
             return
         }
-        // A symbolic link is followed: the file it points to is replaced, not the link.
-        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        // A symbolic link is followed: the file it points to is replaced (or created), not
+        // the link.
+        let target = Self.followLinks(path)
         let directory = (target as NSString).deletingLastPathComponent
         let temp = (directory.isEmpty ? "." : directory) + "/.\((target as NSString).lastPathComponent).tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
@@ -339,6 +354,32 @@ final class OutputSink {
         handle = h
         finalPath = target
         temporaryPath = temp
+    }
+
+    /// The descriptor a path names when it is one of this process's open descriptors.
+    private static func openDescriptor(named path: String) -> Int32? {
+        switch path {
+        case "/dev/stdout": return 1
+        case "/dev/stderr": return 2
+        default:
+            for prefix in ["/dev/fd/", "/proc/self/fd/"] where path.hasPrefix(prefix) {
+                if let fd = Int32(path.dropFirst(prefix.count)), fd >= 0, fcntl(fd, F_GETFD) != -1 { return fd }
+            }
+            return nil
+        }
+    }
+
+    /// The path a chain of symbolic links ends at, also when its end does not exist yet
+    /// (a dangling link names the file to create). At most 40 links, as the kernel allows.
+    private static func followLinks(_ path: String) -> String {
+        var current = path
+        for _ in 0..<40 {
+            guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { break }
+            current = destination.hasPrefix("/")
+                ? destination
+                : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(destination)
+        }
+        return current
     }
 
     func write(_ text: String) {

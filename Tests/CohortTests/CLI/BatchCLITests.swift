@@ -170,6 +170,52 @@ struct BatchCLITests {
         }
     }
 
+    @Test("a CRLF record exactly at the limit is accepted also when a read ends before its \\n")
+    func recordSizeLimitCRLF() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        // Reads are 1 MiB: the first one ends after the record's \r, so the record is still
+        // partial there, with its \r counted in what has been read.
+        let limit = (1 << 20) - 1
+        let frame = #"{"id":"u-1","pad":""}"#
+        let record = #"{"id":"u-1","pad":""# + String(repeating: "a", count: limit - frame.utf8.count) + "\"}\r\n"
+        let input = try scratch.write("crlf.jsonl", record + record)
+        let result = try runCohort(["batch", rulesPath, input, "--now", nowText, "--flags", "dark_mode", "--max-record-bytes", String(limit)])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(lines(result.stdout).count == 2)
+    }
+
+    @Test("--output /dev/stdout writes through the open descriptor: a >> redirection keeps what was there")
+    func outputToDevStdout() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let executable = try #require(CLIRunner.executable)
+        let input = try scratch.write("users.jsonl", try generatedUsers(count: 5, seed: 3))
+        let log = try scratch.write("app.log", "previous line\n")
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", "\"$0\" batch \"$1\" \"$2\" --now \(nowText) --output /dev/stdout >> \"$3\"", executable.path, rulesPath, input, log]
+        try shell.run()
+        shell.waitUntilExit()
+        #expect(shell.terminationStatus == 0)
+        let expected = try runCohort(["batch", rulesPath, input, "--now", nowText])
+        #expect(try scratch.read("app.log") == "previous line\n" + expected.stdout)
+    }
+
+    @Test("--output through a dangling symbolic link creates the file it points to")
+    func outputThroughDanglingSymlink() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let input = try scratch.write("users.jsonl", try generatedUsers(count: 5, seed: 3))
+        try FileManager.default.createDirectory(atPath: scratch.path("target"), withIntermediateDirectories: true)
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("link.jsonl"), withDestinationPath: "target/new.jsonl")
+        let result = try runCohort(["batch", rulesPath, input, "--now", nowText, "--output", scratch.path("link.jsonl")])
+        let expected = try runCohort(["batch", rulesPath, input, "--now", nowText])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try scratch.read("target/new.jsonl") == expected.stdout)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scratch.path("link.jsonl")) == "target/new.jsonl")
+    }
+
     @Test("the record size limit is 64 MiB unless --max-record-bytes says otherwise")
     func recordSizeDefault() throws {
         let help = try runCohort(["batch", "--help"])
