@@ -162,6 +162,15 @@ enum BatchCommand {
             return stop && !discard
         }
 
+        /// Ends the run on an input problem: the window still being evaluated is waited for
+        /// and freed, never written, and a file output is abandoned.
+        func stopEarly(_ message: String) -> ExitStatus {
+            Terminal.err(message)
+            if let window = inFlight { _ = finish(window, discard: true) }
+            output.abandon()
+            return .failure
+        }
+
         while !stopped {
             // Read the next window while the previous one is evaluated.
             var window: [Chunk] = []
@@ -170,10 +179,7 @@ enum BatchCommand {
                 // read, straight into the buffer the chunk will own: no intermediate copies.
                 let read = readMore(input.fileDescriptor, after: &carry, count: chunkBytes)
                 if read < 0 {
-                    Terminal.err("cohort batch: cannot read '\(inputPath)': \(String(cString: strerror(errno)))\n")
-                    inFlight?.done.wait()  // let the workers finish before leaving
-                    output.abandon()
-                    return .failure
+                    return stopEarly("cohort batch: cannot read '\(inputPath)': \(String(cString: strerror(errno)))\n")
                 }
                 if read == 0 { atEnd = true } else { bytesRead += read }
                 let (records, consumed) = carry.withUnsafeBytes { splitter.split($0, final: atEnd) }
@@ -185,10 +191,7 @@ enum BatchCommand {
                 let tooLong = records.first { $0.end - $0.start > maxRecordBytes }?.line
                     ?? (consumed == 0 && records.isEmpty && partial > maxRecordBytes ? splitter.line : nil)
                 if let line = tooLong {
-                    Terminal.err("cohort batch: line \(line): a record is larger than \(describeSize(maxRecordBytes)) (limit; --max-record-bytes)\n")
-                    inFlight?.done.wait()  // let the workers finish before leaving
-                    output.abandon()
-                    return .failure
+                    return stopEarly("cohort batch: line \(line): a record is larger than \(describeSize(maxRecordBytes)) (limit; --max-record-bytes)\n")
                 }
                 if consumed == 0 && records.isEmpty { continue }
                 // The chunk keeps the whole buffer (its records all lie in the first
@@ -203,10 +206,7 @@ enum BatchCommand {
                             Result { () throws(RecordError) in try CSVHeader(UnsafeRawBufferPointer(rebasing: b[first.start..<first.end])) }
                         }.get()
                     } catch {
-                        Terminal.err("cohort batch: line \(first.line): invalid CSV header: \(error.message)\n")
-                        inFlight?.done.wait()  // let the workers finish before leaving
-                        output.abandon()
-                        return .failure
+                        return stopEarly("cohort batch: line \(first.line): invalid CSV header: \(error.message)\n")
                     }
                     needHeader = false
                 }
@@ -321,31 +321,15 @@ final class OutputSink {
             temporaryPath = nil
             return
         }
-        // A name for a descriptor this process already has open (`/dev/stdout`,
-        // `/dev/fd/3`, `/proc/self/fd/3`) is written through that descriptor, so a
-        // redirection such as `>> log` keeps appending. Opening the name again would start
-        // at offset 0, and renaming over it would replace the file it points to.
-        if let fd = Self.openDescriptor(named: path) {
-            handle = FileHandle(fileDescriptor: fd, closeOnDealloc: false)
-            finalPath = nil
-            temporaryPath = nil
-            return
-        }
-        var info = stat()
-        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
-            // A device, pipe or socket (`--output /dev/null`, a FIFO): written to directly.
-            // Renaming a temporary file over it would replace the device itself.
-            guard let h = FileHandle(forWritingAtPath: path) else {
-                throw UsageError("cannot open output '\(path)' for writing")
-            }
-            handle = h
+        if let direct = try Self.directHandle(path) {
+            handle = direct
             finalPath = nil
             temporaryPath = nil
             return
         }
         // A symbolic link is followed: the file it points to is replaced (or created), not
         // the link.
-        let target = Self.followLinks(path)
+        let target = followSymbolicLinks(path)
         let directory = (target as NSString).deletingLastPathComponent
         let temp = (directory.isEmpty ? "." : directory) + "/.\((target as NSString).lastPathComponent).tmp-\(getpid())"
         guard FileManager.default.createFile(atPath: temp, contents: nil), let h = FileHandle(forWritingAtPath: temp) else {
@@ -354,6 +338,22 @@ final class OutputSink {
         handle = h
         finalPath = target
         temporaryPath = temp
+    }
+
+    /// A handle for outputs that are written in place rather than replaced by a rename, or
+    /// nil for a regular file (or a name that does not exist yet).
+    private static func directHandle(_ path: String) throws -> FileHandle? {
+        // A name for a descriptor this process already has open (`/dev/stdout`,
+        // `/dev/fd/3`, `/proc/self/fd/3`) is written through that descriptor, so a
+        // redirection such as `>> log` keeps appending. Opening the name again would start
+        // at offset 0, and renaming over it would replace the file it points to.
+        if let fd = openDescriptor(named: path) { return FileHandle(fileDescriptor: fd, closeOnDealloc: false) }
+        // A device, pipe or socket (`--output /dev/null`, a FIFO): written to directly.
+        // Renaming a temporary file over it would replace the device itself.
+        var info = stat()
+        guard stat(path, &info) == 0, (info.st_mode & S_IFMT) != S_IFREG else { return nil }
+        guard let handle = FileHandle(forWritingAtPath: path) else { throw UsageError("cannot open output '\(path)' for writing") }
+        return handle
     }
 
     /// The descriptor a path names when it is one of this process's open descriptors.
@@ -369,18 +369,6 @@ final class OutputSink {
         }
     }
 
-    /// The path a chain of symbolic links ends at, also when its end does not exist yet
-    /// (a dangling link names the file to create). At most 40 links, as the kernel allows.
-    private static func followLinks(_ path: String) -> String {
-        var current = path
-        for _ in 0..<40 {
-            guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { break }
-            current = destination.hasPrefix("/")
-                ? destination
-                : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(destination)
-        }
-        return current
-    }
 
     func write(_ text: String) {
         pending.append(contentsOf: text.utf8)

@@ -72,7 +72,7 @@ enum FmtCommand {
     /// of either. A symbolic link is followed: the file it points to is replaced.
     /// Returns a description of what went wrong, or nil.
     private static func replaceAtomically(_ path: String, with text: String) -> String? {
-        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath().path
+        let target = followSymbolicLinks(path)
         var info = stat()
         guard stat(target, &info) == 0 else { return String(cString: strerror(errno)) }
         let directory = (target as NSString).deletingLastPathComponent

@@ -122,3 +122,16 @@ func report(_ error: CompileError) {
 func describeUsage(_ error: any Error) -> String {
     (error as? UsageError)?.message ?? "\(error)"
 }
+
+/// The path a chain of symbolic links ends at, also when its end does not exist yet
+/// (a dangling link names the file to create). At most 40 links, as the kernel allows.
+func followSymbolicLinks(_ path: String) -> String {
+    var current = path
+    for _ in 0..<40 {
+        guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current) else { break }
+        current = destination.hasPrefix("/")
+            ? destination
+            : ((current as NSString).deletingLastPathComponent as NSString).appendingPathComponent(destination)
+    }
+    return current
+}
