@@ -30,6 +30,11 @@ package struct Compiler {
         case tooLarge
         /// Inlined declarations nest deeper than `limits.maxInlinedNestingDepth`.
         case tooDeep
+        /// One evaluation could run more than `limits.maxEvaluationCost` instructions,
+        /// counting each use of a prerequisite flag at its own cost.
+        case tooCostly
+        /// Prerequisite flags nest deeper than `limits.maxPrerequisiteDepth` (flags only).
+        case prerequisitesTooDeep
 
         /// The diagnostic for this failure: `what` is "flag 'f'" or nil for an expression.
         package func diagnostic(_ limits: Limits, flag: String? = nil, at span: SourceSpan) -> Diagnostic {
@@ -42,6 +47,12 @@ package struct Compiler {
                 .limit("flag '\(name)' is nested more than \(limits.maxInlinedNestingDepth) levels deep once its lets and segments are inlined (limit)", span)
             case (.tooDeep, nil):
                 .limit("expression is nested more than \(limits.maxInlinedNestingDepth) levels deep once its lets and segments are inlined (limit)", span)
+            case (.tooCostly, let name?):
+                .limit("flag '\(name)' can run more than \(limits.maxEvaluationCost) instructions in one evaluation, counting each use of a prerequisite flag (limit)", span)
+            case (.tooCostly, nil):
+                .limit("expression can run more than \(limits.maxEvaluationCost) instructions in one evaluation, counting each use of a prerequisite flag (limit)", span)
+            case (.prerequisitesTooDeep, let name):
+                .limit("flag '\(name ?? "")' has prerequisite flags nested more than \(limits.maxPrerequisiteDepth) deep (limit)", span)
             }
         }
     }
@@ -72,7 +83,9 @@ package struct Compiler {
         var compiler = Compiler(salt: salt, limits: limits, declarationsAreForeign: declarationsAreForeign, expand: expand)
         compiler.emit(ir)
         if let failure = compiler.failure { throw failure }
-        return Program(compiler.program)
+        let program = Program(compiler.program)
+        if program.evaluationCost > limits.maxEvaluationCost { throw .tooCostly }
+        return program
     }
 
     // MARK: Emission

@@ -255,20 +255,15 @@ package struct RuleFileCompiler {
                                       line: source.location(of: d.arms[k].span.start).line))
                 }
             }
+            let flag = FlagProgram(name: d.name, arms: arms, defaultValue: c.defaultValue, isBoolean: c.expression != nil)
+            if flag.prerequisiteDepth > limits.maxPrerequisiteDepth { throw .prerequisitesTooDeep }
+            // Each arm is within the cost limit (`Compiler.compile` checks); their sum may not be.
+            if flag.evaluationCost > limits.maxEvaluationCost { throw .tooCostly }
+            return flag
         } catch {
             diagnostics.append(error.diagnostic(limits, flag: d.name, at: d.nameSpan))
             return nil
         }
-        let flag = FlagProgram(name: d.name, arms: arms, defaultValue: c.defaultValue, isBoolean: c.expression != nil)
-        if flag.prerequisiteDepth > limits.maxPrerequisiteDepth {
-            diagnostics.append(.limit("flag '\(d.name)' has prerequisite flags nested more than \(limits.maxPrerequisiteDepth) deep (limit)", d.nameSpan))
-            return nil
-        }
-        if flag.evaluationCost > limits.maxEvaluationCost {
-            diagnostics.append(.limit("flag '\(d.name)' can run more than \(limits.maxEvaluationCost) instructions in one evaluation, counting each use of a prerequisite flag (limit)", d.nameSpan))
-            return nil
-        }
-        return flag
     }
 
     /// The checker's view of every declaration, for expressions compiled against this file.

@@ -99,9 +99,6 @@ public struct Ruleset: Sendable {
         } catch {
             throw CompileError(diagnostics: [error.diagnostic(options.limits, at: expr.span)], source: source)
         }
-        if program.evaluationCost > options.limits.maxEvaluationCost {
-            throw CompileError(diagnostics: [.limit("expression can run more than \(options.limits.maxEvaluationCost) instructions in one evaluation, counting each use of a prerequisite flag (limit)", expr.span)], source: source)
-        }
         return Rule(source: source, program: program, slotTable: checker.slots)
     }
 

@@ -27,16 +27,14 @@ package enum VM {
         if let value = program.constantValue { return .value(value) }
         // Nearly every rule needs a few cells: a stack of constant size is a fixed part of
         // this frame, where a computed size costs a dynamic allocation with stack probes.
-        if program.maxStack <= smallStack {
-            return withUnsafeTemporaryAllocation(of: Cell.self, capacity: smallStack) { buffer in
-                execute(program, code: program.codeBuffer, constants: program.constantBuffer, slots: slots,
-                        environment: environment, stack: Stack(base: buffer.baseAddress!))
-            }
-        }
-        return withUnsafeTemporaryAllocation(of: Cell.self, capacity: program.maxStack) { buffer in
+        func run(on buffer: UnsafeMutableBufferPointer<Cell>) -> Cell {
             execute(program, code: program.codeBuffer, constants: program.constantBuffer, slots: slots,
                     environment: environment, stack: Stack(base: buffer.baseAddress!))
         }
+        if program.maxStack <= smallStack {
+            return withUnsafeTemporaryAllocation(of: Cell.self, capacity: smallStack, run(on:))
+        }
+        return withUnsafeTemporaryAllocation(of: Cell.self, capacity: program.maxStack, run(on:))
     }
 
     /// The operand stack: a pointer and a height, as a value with mutating methods rather
