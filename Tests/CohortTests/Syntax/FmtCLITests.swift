@@ -44,6 +44,21 @@ struct FmtCLITests {
         #expect(try scratch.read("bad.cohort") == messy)
     }
 
+    @Test("--write through a symbolic link (relative, chained) rewrites the file it points to and keeps the links")
+    func writeThroughSymlink() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try FileManager.default.createDirectory(atPath: scratch.path("rules"), withIntermediateDirectories: true)
+        _ = try scratch.write("rules/real.cohort", messy)
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("first.cohort"), withDestinationPath: "second.cohort")
+        try FileManager.default.createSymbolicLink(atPath: scratch.path("second.cohort"), withDestinationPath: "rules/real.cohort")
+        let result = try runCohort(["fmt", "--write", scratch.path("first.cohort")])
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(try scratch.read("rules/real.cohort") == tidy)
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scratch.path("first.cohort")) == "second.cohort")
+        #expect(try FileManager.default.destinationOfSymbolicLink(atPath: scratch.path("second.cohort")) == "rules/real.cohort")
+    }
+
     @Test("--write rewrites only files that change, keeping their permissions")
     func write() throws {
         let scratch = try ScratchDirectory()
