@@ -9,6 +9,8 @@ import Foundation
 //   swift run -c release cohort-bench --quick    fewer iterations (a smoke run)
 //   cohort-bench --alloc-probe W1 N              N evaluations of W1 only, for counting
 //                                                allocations with valgrind (see allocations.sh)
+//   cohort-bench --alloc-probe process N P       the in-memory batch of N records, P times
+//                                                (profile two values of P and subtract)
 
 // Everything runs inside a nonisolated function: top-level code is main-actor isolated, and
 // the isolation checks Swift 6 inserts around its closures would be measured with every call.
@@ -93,12 +95,9 @@ enum Bench {
             }
         }
 
-        func handBucket(_ key: String, _ salt: String) -> UInt32 {
-            var h = MurmurHash3()
-            h.combine(utf8: salt)
-            h.combine(byte: UInt8(ascii: ":"))
-            h.combine(utf8: key)
-            return h.finalize() % 100
+        /// The same hash primitive `bucket` uses, so W1 compares the machine, not two hashes.
+        func handBucket(_ key: String, _ salt: String) -> UInt64 {
+            bucketIndex(keyUTF8: key, salt: salt, buckets: 100)
         }
 
         var rows: [Row] = []
@@ -130,6 +129,25 @@ enum Bench {
         if let probe = arguments.firstIndex(of: "--alloc-probe") {
             let which = arguments[probe + 1]
             let count = Int(arguments[probe + 2]) ?? 1000
+            if which == "process" {
+                // `count` records of the in-memory batch, processed `passes` times on one
+                // thread: run twice with different passes and subtract, and the input's
+                // generation cancels out of a profile.
+                let passes = arguments.count > probe + 3 ? Int(arguments[probe + 3]) ?? 1 : 1
+                let ruleset = try! Ruleset(contentsOfFile: flagsPath)
+                let (bytes, records, evaluator) = batchInput(ruleset, count: count)
+                var written = 0
+                bytes.withUnsafeBytes { buffer in
+                    for _ in 0..<passes {
+                        for c in stride(from: 0, to: records.count, by: 4096) {
+                            written += evaluator.processBytes(buffer, records: Array(records[c..<min(c + 4096, records.count)]),
+                                                              format: .jsonl, csvHeader: nil).output.count
+                        }
+                    }
+                }
+                print(written)
+                return
+            }
             if which == "batch" {
                 // One thread, `count` records of the in-memory batch: for profiling the batch path.
                 let ruleset = try! Ruleset(contentsOfFile: flagsPath)

@@ -160,6 +160,7 @@ package struct Compiler {
             append(.matches(UInt32(program.regexes.count - 1)), span)
         case .logical(let op, let operands, let span):
             // a; test; b; step; c; step; …; z; combine — every test jumps to the end.
+            let start = program.code.count
             var jumps: [Int] = []
             for (i, operand) in operands.enumerated() {
                 emit(operand)
@@ -175,6 +176,7 @@ package struct Compiler {
             for j in jumps where j < program.code.count {
                 program.code[j] = shortCircuit(op, first: j == jumps[0], target: end)
             }
+            prefixTestChain(op, from: start, operands: operands.count, span)
         case .call(let builtin, let arguments, let span):
             for argument in arguments { emit(argument) }
             var count = arguments.count
@@ -262,6 +264,23 @@ package struct Compiler {
             // The checker always produces `IR.matches` with a compiled pattern.
             append(.constant(constant(.null)), span)
         }
+    }
+
+    /// Puts an `all_of`/`any_of` in front of the chain just emitted at `start` when each of
+    /// its operands compiled to a single attribute test (`a; test; b; step; …; z; combine`),
+    /// shifting the chain's jumps past it. Targeting rules are mostly such chains.
+    private mutating func prefixTestChain(_ op: LogicalOperator, from start: Int, operands: Int, _ span: SourceSpan) {
+        let code = program.code
+        guard failure == nil, operands >= 2, code.count == start + 2 * operands, code.count < limits.maxProgramSize,
+            stride(from: start, to: code.count, by: 2).allSatisfy({ code[$0].isAttributeTest })
+        else { return }
+        let end = UInt32(code.count + 1)
+        for j in stride(from: start + 1, to: code.count - 1, by: 2) {
+            program.code[j] = shortCircuit(op, first: j == start + 1, target: end)
+        }
+        let count = UInt32(operands)
+        program.code.insert(op == .and ? .allOf(count: count, end: end) : .anyOf(count: count, end: end), at: start)
+        program.spans.insert(spanOverride ?? span, at: start)
     }
 
     /// The jump after an operand of an `and`/`or` chain: a plain test after the first operand,

@@ -110,6 +110,17 @@ package enum Instruction: Sendable, Hashable {
     case semverCompare(BinaryOperator, slot: UInt32, constant: UInt32)
     /// `→ not slots[s]` (`slot s; not`): the opt-out test.
     case slotNot(UInt32)
+
+    // MARK: Chains of fused tests
+    /// The fast path of an `and` chain whose `count` operands are each one attribute test
+    /// (the instructions above). The chain's ordinary code follows this instruction, operands
+    /// at every second instruction. When every test run gives a plain boolean, this pushes
+    /// the chain's value and jumps to `end`, past that code: one dispatch for the chain, no
+    /// stack traffic per operand. Otherwise (an error, a non-boolean) it falls through, and
+    /// the ordinary code works out the exact value or error.
+    case allOf(count: UInt32, end: UInt32)
+    /// `allOf` for an `or` chain.
+    case anyOf(count: UInt32, end: UInt32)
 }
 
 extension Instruction {
@@ -120,6 +131,15 @@ extension Instruction {
     package static func comparesVersions(_ op: BinaryOperator) -> Bool {
         switch op {
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: true
+        default: false
+        }
+    }
+
+    /// True for the fused instructions that test one attribute and push one value: the
+    /// operands an `allOf`/`anyOf` chain runs on its fast path.
+    package var isAttributeTest: Bool {
+        switch self {
+        case .slotEqualsConstant, .slotInSet, .slotOperatorConstant, .bucketLess, .semverCompare, .slotNot: true
         default: false
         }
     }
@@ -178,6 +198,8 @@ extension Instruction {
         case .bucketLess: "bucket_lt"
         case .semverCompare: "semver_cmp"
         case .slotNot: "slot_not"
+        case .allOf: "all_of"
+        case .anyOf: "any_of"
         }
     }
 
@@ -190,6 +212,9 @@ extension Instruction {
             .less, .lessEqual, .greater, .greaterEqual, .inList, .contains, .containsAny, .containsAll, .startsWith,
             .endsWith:
             -1
+        // Counted as the fall-through: the jump to `end` pushes the one value the chain's
+        // own code would leave there.
+        case .allOf, .anyOf: 0
         case .makeList(let n): 1 - Int(n)
         case .call(_, let n): 1 - Int(n)
         }

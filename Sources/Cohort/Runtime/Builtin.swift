@@ -176,15 +176,16 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
     /// Allocation-free for string keys and integral number keys; other keys are a fault.
     @inline(__always)
     package static func bucketIndex(_ key: Value, salt: String, buckets: UInt64) throws(Fault) -> UInt64 {
-        var hasher = MurmurHash3()
-        hasher.combine(utf8: salt)
-        hasher.combine(byte: UInt8(ascii: ":"))
+        let hash: UInt32
         switch key {
-        case .string(let s): hasher.combine(utf8: s)
-        case .number(let n): NumberText.withCanonicalUTF8(n) { hasher.combine($0) }
+        case .string(let s):
+            // Ids are mostly short: a small string's bytes come straight from its words.
+            let words = StringWords(s)
+            hash = words.isSmall ? words.withSmallUTF8 { saltedHash(salt: salt, key: $0) } : withUTF8Bytes(s) { saltedHash(salt: salt, key: $0) }
+        case .number(let n): hash = NumberText.withCanonicalUTF8(n) { saltedHash(salt: salt, key: $0.assumingMemoryBound(to: UInt8.self)) }
         default:
             throw Fault.operand("bucket()", "key", expected: "a string or number", got: key)
         }
-        return UInt64(hasher.finalize()) % buckets
+        return UInt64(hash) % buckets
     }
 }

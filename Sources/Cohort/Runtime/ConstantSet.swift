@@ -27,6 +27,13 @@ package final class ConstantSet: @unchecked Sendable {
     private let table: UnsafeMutableBufferPointer<Int32>
     /// True when at least one member is not a string.
     private let hasOtherKinds: Bool
+    /// The small-string words (`StringWords`) of every string member of at most 15 bytes:
+    /// a candidate Swift stores inline is looked up by its two words, without reading its
+    /// bytes out. Empty where the small-string layout is not the assumed one.
+    private let smallWords: UnsafeMutableBufferPointer<StringWords>
+    private let smallCount: Int
+    /// Open-addressing table of indices into `smallWords`, as `table` is for `strings`.
+    private let smallTable: UnsafeMutableBufferPointer<Int32>
 
     /// Sets of up to this many strings are scanned rather than hashed.
     private static let scanLimit = 8
@@ -65,12 +72,36 @@ package final class ConstantSet: @unchecked Sendable {
         } else {
             table = UnsafeMutableBufferPointer(start: nil, count: 0)
         }
+        var small: [StringWords] = []
+        if StringWords.usesSmallLayout {
+            for i in 0 ..< stringCount where offsets[2 * i + 1] <= 15 {
+                small.append(StringWords(smallUTF8: UnsafeRawBufferPointer(start: bytes.baseAddress! + offsets[2 * i], count: offsets[2 * i + 1])))
+            }
+        }
+        smallWords = .allocate(capacity: max(small.count, 1))
+        _ = smallWords.initialize(from: small)
+        smallCount = small.count
+        if small.count > Self.scanLimit {
+            var size = 16
+            while size < small.count * 2 { size *= 2 }
+            smallTable = .allocate(capacity: size)
+            smallTable.initialize(repeating: -1)
+            for (i, words) in small.enumerated() {
+                var slot = Self.hash(words) & (size - 1)
+                while smallTable[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+                smallTable[slot] = Int32(i)
+            }
+        } else {
+            smallTable = UnsafeMutableBufferPointer(start: nil, count: 0)
+        }
     }
 
     deinit {
         bytes.deallocate()
         strings.deallocate()
         table.deallocate()
+        smallWords.deallocate()
+        smallTable.deallocate()
     }
 
     /// The number of members.
@@ -80,6 +111,8 @@ package final class ConstantSet: @unchecked Sendable {
     @inline(__always)
     package func contains(_ value: Value) -> Bool {
         if case .string(let s) = value {
+            let words = StringWords(s)
+            if words.isSmall { return containsSmall(words) }
             return stringCount == 0 ? false : withUTF8Bytes(s) { containsUTF8(UnsafeRawBufferPointer($0)) }
         }
         return hasOtherKinds && members.contains(value)
@@ -103,6 +136,37 @@ package final class ConstantSet: @unchecked Sendable {
             if equal(i) { return true }
             slot = (slot + 1) & mask
         }
+    }
+
+    /// True when a member is the small string with these words: only members of at most
+    /// 15 bytes can be, and those are all in `smallWords`.
+    @inline(__always)
+    private func containsSmall(_ words: StringWords) -> Bool {
+        if smallTable.isEmpty {
+            for i in 0 ..< smallCount where smallWords[i] == words { return true }
+            return false
+        }
+        let mask = smallTable.count - 1
+        var slot = Self.hash(words) & mask
+        while true {
+            let i = Int(smallTable[slot])
+            if i < 0 { return false }
+            if smallWords[i] == words { return true }
+            slot = (slot + 1) & mask
+        }
+    }
+
+    @inline(__always)
+    private static func hash(_ words: StringWords) -> Int {
+        // MurmurHash3's 64-bit finaliser: every input bit reaches the low bits the table
+        // uses (ids differ in their last characters, the high bytes of a word).
+        var h = words.low ^ (words.high &* 0x9E37_79B9_7F4A_7C15)
+        h ^= h >> 33
+        h &*= 0xFF51_AFD7_ED55_8CCD
+        h ^= h >> 33
+        h &*= 0xC4CE_B9FE_1A85_EC53
+        h ^= h >> 33
+        return Int(truncatingIfNeeded: h)
     }
 
     /// A fast non-cryptographic hash of bytes, eight at a time. Collisions only cost a probe;

@@ -112,9 +112,32 @@ package struct MurmurHash3: Sendable {
 /// rather than trapping (callers check the count first).
 package func bucketIndex(keyUTF8 key: String, salt: String, buckets: UInt64) -> UInt64 {
     guard buckets > 0 else { return 0 }
-    var hasher = MurmurHash3()
-    hasher.combine(utf8: salt)
-    hasher.combine(byte: UInt8(ascii: ":"))
-    hasher.combine(utf8: key)
-    return UInt64(hasher.finalize()) % buckets
+    let words = StringWords(key)
+    if words.isSmall { return words.withSmallUTF8 { UInt64(saltedHash(salt: salt, key: $0)) % buckets } }
+    return withUTF8Bytes(key) { UInt64(saltedHash(salt: salt, key: $0)) % buckets }
+}
+
+/// `murmur3_x86_32(utf8(salt + ":" + key), seed 0)`. Salt and key are short (a flag name,
+/// a user id), so they are joined in a buffer on the stack and hashed in one pass: fed piece
+/// by piece, every byte after an unaligned piece would go through the one-byte tail.
+@inline(__always)
+package func saltedHash(salt: String, key: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    withUTF8Bytes(salt) { salt in
+        let total = salt.count + 1 + key.count
+        var hasher = MurmurHash3()
+        guard total <= 128 else {
+            hasher.combine(UnsafeRawBufferPointer(salt))
+            hasher.combine(byte: UInt8(ascii: ":"))
+            hasher.combine(UnsafeRawBufferPointer(key))
+            return hasher.finalize()
+        }
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { joined in
+            let base = joined.baseAddress!
+            if salt.count > 0 { base.initialize(from: salt.baseAddress!, count: salt.count) }
+            base[salt.count] = UInt8(ascii: ":")
+            if key.count > 0 { (base + salt.count + 1).initialize(from: key.baseAddress!, count: key.count) }
+            hasher.combine(UnsafeRawBufferPointer(start: base, count: total))
+            return hasher.finalize()
+        }
+    }
 }

@@ -162,10 +162,85 @@ package func bytesEqual(_ a: UnsafeRawPointer, _ b: UnsafeRawPointer, count: Int
     return true
 }
 
+/// The two words of a `String` value, read without retaining it.
+///
+/// Swift keeps a string of up to 15 UTF-8 bytes inline ("small"): its bytes, little-endian,
+/// then a discriminator byte holding the count and an ASCII flag, unused bytes zero. That
+/// pattern is a function of the bytes alone, so two small strings are equal exactly when
+/// their words are, which makes the short strings of targeting rules (countries, plans,
+/// groups, ids) compare in two instructions. The layout is part of the standard library's
+/// ABI on 64-bit little-endian platforms (its inlinable code, compiled into every client,
+/// reads it); `smallLayoutMatches` checks it against real strings, and a test runs that
+/// check. Elsewhere no string counts as small and comparisons take the byte path.
+package struct StringWords: Hashable, Sendable {
+    package var low: UInt64
+    package var high: UInt64
+
+    @inline(__always)
+    package init(_ s: String) {
+        (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
+    }
+
+    /// The small-string words of `bytes` (at most 15), as Swift lays them out.
+    package init(smallUTF8 bytes: UnsafeRawBufferPointer) {
+        precondition(bytes.count <= 15)
+        var words: (UInt64, UInt64) = (0, 0)
+        var ascii = true
+        withUnsafeMutableBytes(of: &words) { raw in
+            for (i, byte) in bytes.enumerated() {
+                raw[i] = byte
+                if byte >= 0x80 { ascii = false }
+            }
+        }
+        low = UInt64(littleEndian: words.0)
+        high = UInt64(littleEndian: words.1) | (UInt64(ascii ? 0xE0 : 0xA0) | UInt64(bytes.count)) << 56
+    }
+
+    /// Calls `body` with the bytes of the small string these are the words of.
+    @inline(__always)
+    package func withSmallUTF8<R>(_ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+        var words = self
+        let count = Int(truncatingIfNeeded: high >> 56) & 0xF
+        return withUnsafeBytes(of: &words) { raw in
+            body(UnsafeBufferPointer(start: raw.baseAddress!.assumingMemoryBound(to: UInt8.self), count: count))
+        }
+    }
+
+    #if _pointerBitWidth(_64) && _endian(little)
+    /// True on platforms with the small-string layout described above.
+    package static let usesSmallLayout = true
+    #else
+    package static let usesSmallLayout = false
+    #endif
+
+    /// True when these are the words of a small string.
+    @inline(__always)
+    package var isSmall: Bool {
+        StringWords.usesSmallLayout && high & (1 << 61) != 0
+    }
+
+    /// True when strings of several lengths, ASCII and not, have the words
+    /// `init(smallUTF8:)` gives: the layout this type assumes is the one in use.
+    package static func smallLayoutMatches() -> Bool {
+        guard MemoryLayout<String>.size == 16 else { return false }
+        for text in ["", "a", "KR", "free", "u-100007", "abcdefghijklmno", "é", "ünïcødé"] {
+            let utf8 = Array(text.utf8)
+            let expected = utf8.withUnsafeBytes { StringWords(smallUTF8: $0) }
+            let actual = StringWords(String(decoding: utf8, as: UTF8.self))
+            guard actual == expected, actual.isSmall else { return false }
+        }
+        return !StringWords(String(repeating: "x", count: 16)).isSmall
+    }
+}
+
 /// Compares two strings by their Unicode scalars (equivalently, their UTF-8 bytes).
 @inline(__always)
 package func scalarEqual(_ a: String, _ b: String) -> Bool {
-    withUTF8Bytes(a) { pa in
+    let x = StringWords(a), y = StringWords(b)
+    // The same words are the same string; two small strings with different words differ.
+    if x == y { return true }
+    if x.isSmall && y.isSmall { return false }
+    return withUTF8Bytes(a) { pa in
         withUTF8Bytes(b) { pb in
             pa.count == pb.count && (pa.count == 0 || bytesEqual(pa.baseAddress!, pb.baseAddress!, count: pa.count))
         }

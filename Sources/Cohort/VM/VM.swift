@@ -226,45 +226,138 @@ package enum VM {
 
             // MARK: Specialised
             case .slotEqualsConstant(let s, let k):
-                let equal = Int(s) < slotCount ? slots[Int(s)] == constants[Int(k)] : constants[Int(k)] == .null
-                stack.push(.value(.bool(equal)))
+                stack.push(.value(.bool(equalsTest(s, k, slots: slots, constants: constants))))
             case .slotInSet(let s, let k):
-                let found = program.setBuffer[Int(k)]._withUnsafeGuaranteedRef { set in
-                    Int(s) < slotCount ? set.contains(slots[Int(s)]) : set.contains(.null)
-                }
-                stack.push(.value(.bool(found)))
+                stack.push(.value(.bool(inSetTest(s, k, slots: slots, program: program))))
             case .slotOperatorConstant(let op, let s, let k):
-                guard Int(s) < slotCount, !slots[Int(s)].isNull else { stack.push(program.missingOutcomes[here]); break }
-                if let result = Operations.quickTest(op, slots[Int(s)], constants[Int(k)]) {
+                if let result = operatorTest(op, s, k, at: here, slots: slots, constants: constants, program: program) {
                     stack.push(.value(.bool(result)))
                 } else {
-                    stack.push(slotTest(instruction, slots[Int(s)], constants: constants, salt: environment.salt, program: program, at: here))
+                    stack.push(attributeTestCell(instruction, at: here, slots: slots, constants: constants, salt: environment.salt, program: program))
                 }
             case .slotNot(let s):
-                guard Int(s) < slotCount, !slots[Int(s)].isNull else { stack.push(program.missingOutcomes[here]); break }
-                if case .bool(let b) = slots[Int(s)] {
-                    stack.push(.value(.bool(!b)))
+                if let result = notTest(s, at: here, slots: slots, program: program) {
+                    stack.push(.value(.bool(result)))
                 } else {
-                    stack.push(slotTest(instruction, slots[Int(s)], constants: constants, salt: environment.salt, program: program, at: here))
+                    stack.push(attributeTestCell(instruction, at: here, slots: slots, constants: constants, salt: environment.salt, program: program))
                 }
-            case .semverCompare(_, let s, _), .bucketLess(let s, _, _):
-                // A missing attribute: the outcome was worked out when the program was built,
-                // so the error value it usually is costs no allocation here.
-                guard Int(s) < slotCount, !slots[Int(s)].isNull else { stack.push(program.missingOutcomes[here]); break }
-                stack.push(slotTest(instruction, slots[Int(s)], constants: constants, salt: environment.salt, program: program, at: here))
+            case .semverCompare, .bucketLess:
+                stack.push(attributeTestCell(instruction, at: here, slots: slots, constants: constants, salt: environment.salt, program: program))
+
+            // MARK: Chains of attribute tests
+            case .allOf(let count, let end):
+                // The operands are the chain's code that follows, at every second instruction.
+                // `false` decides an `and`; a test without a plain boolean sends the
+                // evaluation through that code instead, which gives the exact error.
+                var result: Bool? = true
+                for operand in 0..<Int(count) {
+                    let at = pc + 2 * operand
+                    guard let b = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt, program: program) else {
+                        result = nil
+                        break
+                    }
+                    if !b {
+                        result = false
+                        break
+                    }
+                }
+                if let result {
+                    stack.push(.value(.bool(result)))
+                    pc = Int(end)
+                }
+            case .anyOf(let count, let end):
+                var result: Bool? = false
+                for operand in 0..<Int(count) {
+                    let at = pc + 2 * operand
+                    guard let b = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt, program: program) else {
+                        result = nil
+                        break
+                    }
+                    if b {
+                        result = true
+                        break
+                    }
+                }
+                if let result {
+                    stack.push(.value(.bool(result)))
+                    pc = Int(end)
+                }
             }
         }
         return stack.finish()
     }
 
-    /// The outcome of a fused instruction that tests one attribute (`slot_op_const`,
-    /// `slot_not`, `semver_cmp`, `bucket_lt`) when the attribute holds `value`. A fault
-    /// becomes an error value with the instruction's span.
+    /// The outcome of the attribute test `instruction` (a fused instruction that tests one
+    /// slot, at `here`) when it is a plain boolean — nearly always; nil when it is anything
+    /// else (an error, a non-boolean), which `attributeTestCell` then works out. Builds
+    /// nothing. The tests of a chain go through here; the VM's own cases call the inlined
+    /// test of their kind directly.
+    private static func attributeTest(_ instruction: Instruction, at here: Int, slots: UnsafeBufferPointer<Value>,
+                                      constants: UnsafeBufferPointer<Value>, salt: String, program: Program) -> Bool? {
+        switch instruction {
+        case .slotEqualsConstant(let s, let k): return equalsTest(s, k, slots: slots, constants: constants)
+        case .slotInSet(let s, let k): return inSetTest(s, k, slots: slots, program: program)
+        case .slotOperatorConstant(let op, let s, let k):
+            if let result = operatorTest(op, s, k, at: here, slots: slots, constants: constants, program: program) { return result }
+            guard Int(s) < slots.count, !slots[Int(s)].isNull else { return nil }
+            return (try? slotTest(instruction, slots[Int(s)], constants: constants, salt: salt))?.plainBoolean
+        case .slotNot(let s): return notTest(s, at: here, slots: slots, program: program)
+        case .semverCompare(_, let s, _), .bucketLess(let s, _, _):
+            // A missing attribute: the outcome was worked out when the program was built.
+            guard Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[here].plainBoolean }
+            return (try? slotTest(instruction, slots[Int(s)], constants: constants, salt: salt))?.plainBoolean
+        default:
+            return nil
+        }
+    }
+
+    /// `slot_eq_const`: never anything but a boolean.
+    @inline(__always)
+    private static func equalsTest(_ s: UInt32, _ k: UInt32, slots: UnsafeBufferPointer<Value>, constants: UnsafeBufferPointer<Value>) -> Bool {
+        Int(s) < slots.count ? slots[Int(s)] == constants[Int(k)] : constants[Int(k)] == .null
+    }
+
+    /// `slot_in_set`: never anything but a boolean.
+    @inline(__always)
+    private static func inSetTest(_ s: UInt32, _ k: UInt32, slots: UnsafeBufferPointer<Value>, program: Program) -> Bool {
+        program.setBuffer[Int(k)]._withUnsafeGuaranteedRef { set in
+            Int(s) < slots.count ? set.contains(slots[Int(s)]) : set.contains(.null)
+        }
+    }
+
+    /// `slot_op_const` when it is a plain boolean without the general operation (nil: not).
+    @inline(__always)
+    private static func operatorTest(_ op: BinaryOperator, _ s: UInt32, _ k: UInt32, at here: Int, slots: UnsafeBufferPointer<Value>,
+                                     constants: UnsafeBufferPointer<Value>, program: Program) -> Bool? {
+        guard Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[here].plainBoolean }
+        return Operations.quickTest(op, slots[Int(s)], constants[Int(k)])
+    }
+
+    /// `slot_not` when the attribute is a boolean or missing with a boolean outcome (nil: not).
+    @inline(__always)
+    private static func notTest(_ s: UInt32, at here: Int, slots: UnsafeBufferPointer<Value>, program: Program) -> Bool? {
+        guard Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[here].plainBoolean }
+        if case .bool(let b) = slots[Int(s)] { return !b }
+        return nil
+    }
+
+    /// The outcome of the attribute test `instruction` at `here` as a cell: the error value
+    /// (or non-boolean) for which `attributeTest` gave nil.
     @inline(never)
-    private static func slotTest(_ instruction: Instruction, _ value: Value, constants: UnsafeBufferPointer<Value>,
-                                 salt: String, program: Program, at here: Int) -> Cell {
+    private static func attributeTestCell(_ instruction: Instruction, at here: Int, slots: UnsafeBufferPointer<Value>,
+                                          constants: UnsafeBufferPointer<Value>, salt: String, program: Program) -> Cell {
+        let s: UInt32
+        switch instruction {
+        case .slotOperatorConstant(_, let slot, _), .slotNot(let slot), .semverCompare(_, let slot, _), .bucketLess(let slot, _, _):
+            s = slot
+        default:
+            return .value(.null)  // the other tests always give a boolean
+        }
+        // A missing attribute's outcome is built once per program, so its error value (the
+        // usual outcome) costs no allocation here.
+        guard Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[here] }
         do throws(Fault) {
-            return .value(try slotTest(instruction, value, constants: constants, salt: salt))
+            return .value(try slotTest(instruction, slots[Int(s)], constants: constants, salt: salt))
         } catch {
             return .error(RuntimeFault(message: error.message, span: program.spans[here]))
         }

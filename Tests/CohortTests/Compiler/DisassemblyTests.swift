@@ -90,13 +90,14 @@ struct DisassemblyTests {
         #expect(rule.attributePaths == ["user.id", "user.tags[0]"])
     }
 
-    @Test("the disassembly shows constants, slots, sets and jump targets")
+    @Test("the disassembly shows constants, slots, sets, chains and jump targets")
     func sections() throws {
         let text = try Rule(#"user.group in ["qa", "beta"] or bucket(user.id) < 20"#).disassembly
         #expect(text.contains("constants:\n  k0 = 20\n"))
         #expect(text.contains("slots:\n  s0 = user.group\n  s1 = user.id\n"))
         #expect(text.contains(#"set0 = {"beta", "qa"}"#))
-        #expect(text.contains("or_test         -> 0004"))
+        #expect(text.contains("0000  any_of          2 tests -> 0005"))
+        #expect(text.contains("or_test         -> 0005"))
         #expect(text.contains("bucket_lt       s1 (user.id), default salt, < k0 20"))
     }
 }

@@ -1,0 +1,129 @@
+@testable import Cohort
+import Testing
+import Foundation
+
+/// `all_of`/`any_of`: the fast path of an `and`/`or` chain of attribute tests. It is an
+/// optimisation only: for every input the chain must give what the same chain gives with
+/// nothing fused (the same value, or the same error message), and it must be emitted exactly
+/// where every operand is one attribute test.
+@Suite("Chains of attribute tests")
+struct TestChainTests {
+    /// The value, or the error's message.
+    private func outcome(_ rule: Rule, _ context: Context) -> String {
+        switch rule.evaluate(context) {
+        case .success(let v): "value \(v.jsonText)"
+        case .failure(let e): "error \(e.message)"
+        }
+    }
+
+    private func hasChain(_ rule: Rule) -> Bool {
+        rule.program.code.contains { instruction in
+            switch instruction {
+            case .allOf, .anyOf: true
+            default: false
+            }
+        }
+    }
+
+    /// `[user.x][0]` reads the attribute through a computed list, which is never fused.
+    private func unfused(_ text: String) -> String {
+        text.replacingOccurrences(of: "user.a", with: "[user.a][0]").replacingOccurrences(of: "user.b", with: "[user.b][0]")
+            .replacingOccurrences(of: "user.c", with: "[user.c][0]")
+    }
+
+    /// Values of every kind for each attribute, including ones that make a test fail.
+    static let values: [Value?] = [nil, .null, true, false, 0, 18, 17.5, "", "qa", "beta", "x", "u-1", "5.2.0", "4.0.0", "v?", ["qa"]]
+
+    static let chains = [
+        "user.a == 18 and user.b != \"x\" and not user.c",
+        "user.a == 18 or user.b != \"x\" or not user.c",
+        "user.a in [\"qa\", \"beta\"] or bucket(user.b) < 50 or semver(user.c) >= \"5.0.0\"",
+        "user.a in [\"qa\", \"beta\"] and bucket(user.b) < 50 and semver(user.c) >= \"5.0.0\"",
+        "user.a >= 18 and user.b ends_with \"a\" and user.c starts_with \"u-\"",
+        "user.a < 18 or user.b contains \"et\" or user.c == \"qa\"",
+    ]
+
+    @Test("every combination of values gives the unfused chain's value or error", arguments: chains)
+    func matchesUnfused(text: String) throws {
+        let fused = try Rule(text), plain = try Rule(unfused(text))
+        #expect(hasChain(fused), "\(text) should compile to a chain")
+        #expect(!hasChain(plain))
+        for a in Self.values {
+            for b in Self.values {
+                for c in Self.values {
+                    var user: [String: Value] = [:]
+                    user["a"] = a
+                    user["b"] = b
+                    user["c"] = c
+                    let context: Context = ["user": .object(user)]
+                    #expect(outcome(fused, context) == outcome(plain, context),
+                            "\(text) with a=\(a?.jsonText ?? "missing") b=\(b?.jsonText ?? "missing") c=\(c?.jsonText ?? "missing")")
+                }
+            }
+        }
+    }
+
+    @Test("the chain prefixes its ordinary code and jumps past it")
+    func layout() throws {
+        let rule = try Rule(#"user.a == 1 and user.b != "x" and not user.c"#)
+        let code = rule.program.code
+        #expect(code.count == 7)
+        #expect(code[0] == .allOf(count: 3, end: 7))
+        // The ordinary chain follows, its jumps moved past the prefix.
+        #expect(code[2] == .andTest(target: 7))
+        #expect(code[4] == .andStep(target: 7))
+        #expect(code[6] == .andCombine)
+        let either = try Rule(#"user.a == 1 or user.b == 2"#)
+        #expect(either.program.code.first == .anyOf(count: 2, end: 5))
+    }
+
+    @Test("a chain with an operand that is not one attribute test has no prefix",
+          arguments: ["user.a == 1 and (user.b or user.c)", "user.a == 1 and user.b", "user.a + 1 > 2 or user.b == 1",
+                      "user.a == 1 and user.b == 2 or user.c == 3"])
+    func notEveryChain(text: String) throws {
+        let rule = try Rule(text)
+        if text.hasSuffix("or user.c == 3") {
+            // `(a and b) or c`: the inner `and` is a chain of tests, the outer `or` is not.
+            #expect(rule.program.code.filter { if case .allOf = $0 { true } else { false } }.count == 1)
+            #expect(!rule.program.code.contains { if case .anyOf = $0 { true } else { false } })
+        } else {
+            #expect(!hasChain(rule))
+        }
+    }
+
+    @Test("nested chains: each chain of tests gets its own prefix, and values agree")
+    func nested() throws {
+        let text = #"(user.a == "qa" or user.a == "beta") and (user.b != "x" or not user.c)"#
+        let fused = try Rule(text), plain = try Rule(unfused(text))
+        #expect(fused.program.code.filter { if case .anyOf = $0 { true } else { false } }.count == 2)
+        for a in Self.values {
+            for b in Self.values {
+                for c in Self.values {
+                    var user: [String: Value] = [:]
+                    user["a"] = a
+                    user["b"] = b
+                    user["c"] = c
+                    let context: Context = ["user": .object(user)]
+                    #expect(outcome(fused, context) == outcome(plain, context))
+                }
+            }
+        }
+    }
+
+    @Test("in a rule file: flags and segments made of chains serve what the unfused rules serve")
+    func ruleFile() throws {
+        let rules = try Ruleset(source: """
+            segment internal = user.email ends_with "@acme.com" or user.group in ["qa", "staff"]
+            flag fused = internal or bucket(user.id) < 30
+            flag plain = [user.email][0] ends_with "@acme.com" or [user.group][0] in ["qa", "staff"] or bucket([user.id][0], "fused") < 30
+            """)
+        for i in 0..<300 {
+            let group: Value = i % 7 == 0 ? "qa" : i % 11 == 0 ? 5 : "none"
+            let email: Value = i % 5 == 0 ? .string("p\(i)@acme.com") : i % 13 == 0 ? .null : .string("p\(i)@x.org")
+            let context: Context = ["user": ["id": .string("u-\(i)"), "group": group, "email": email]]
+            let fused = rules.evaluate("fused", in: context), plain = rules.evaluate("plain", in: context)
+            #expect(fused?.value == plain?.value, "user \(i)")
+            #expect(fused.map { "\($0.reason)".hasPrefix("error") } == plain.map { "\($0.reason)".hasPrefix("error") }, "user \(i)")
+        }
+    }
+}
