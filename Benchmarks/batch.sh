@@ -25,7 +25,7 @@ run() {  # run LABEL FILE RECORDS: three runs, the median wall time, and the pea
             --now 2026-12-02T00:00:00Z --output "$dir/out.jsonl"
         read -r seconds kb <"$dir/time"
         times+=("$seconds")
-        ((kb > rss)) && rss=$kb
+        if ((kb > rss)); then rss=$kb; fi
     done
     local median
     median=$(printf '%s\n' "${times[@]}" | sort -n | sed -n 2p)

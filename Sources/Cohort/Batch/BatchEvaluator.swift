@@ -72,8 +72,7 @@ public struct BatchEvaluator: Sendable {
     /// `process`, with the output as UTF-8 bytes, ready to write.
     package func processBytes(_ buffer: UnsafeRawBufferPointer, records: [RecordSpan], format: RecordFormat,
                               csvHeader: CSVHeader?) -> (output: [UInt8], summary: BatchSummary) {
-        var out = Output(flags: flagPositions.count)
-        out.bytes.reserveCapacity(records.count * 128)
+        var out = Output(flags: flagPositions.count, capacity: records.count * 160)
         var summary = makeSummary()
         let slotTable = ruleset.slotTable
         var scratch = RecordBinder.Scratch()
@@ -82,6 +81,9 @@ public struct BatchEvaluator: Sendable {
         // This chunk's own copies of the flags and output keys: see UnsharedCopies.swift.
         let flags = flagPositions.map { ruleset.flags[$0].unsharedCopy() }
         out.keys = jsonKeys.map { Array($0.utf8) }
+        out.prepareFragments(flags)
+        var tally = ArmTally(flags)
+        let memo = FlagMemo(count: (ruleset.flags.map(\.memoSlot).max() ?? -1) + 1)
         for record in records {
             summary.recordsRead += 1
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[record.start..<record.end])
@@ -91,7 +93,7 @@ public struct BatchEvaluator: Sendable {
                 summary.evaluated += 1
                 bound.withUnsafeBufferPointer { all in
                     evaluate(flags, slots: UnsafeBufferPointer(rebasing: all[0..<slotTable.count]), line: record.line,
-                             into: &results, summary: &summary)
+                             memo: memo, into: &results, tally: &tally, summary: &summary)
                     writeResult(id: all[slotTable.count], results, to: &out)
                 }
                 continue
@@ -118,28 +120,66 @@ public struct BatchEvaluator: Sendable {
             var id = decoded
             for key in idComponents { id = Operations.member(id, key) }
             slotTable.bind(Context(roots)) { slots in
-                evaluate(flags, slots: slots, line: record.line, into: &results, summary: &summary)
+                evaluate(flags, slots: slots, line: record.line, memo: memo, into: &results, tally: &tally, summary: &summary)
             }
             writeResult(id: id, results, to: &out)
         }
-        return (out.bytes, summary)
+        tally.fold(into: &summary)
+        return (out.writer.bytes, summary)
     }
 
     /// A chunk's output as UTF-8 bytes. Booleans and plain strings are written directly;
     /// the JSON text of other served values is cached per flag (a flag serves a handful of
     /// values, written again and again).
     private struct Output {
-        var bytes: [UInt8] = []
+        let writer: ByteWriter
         /// `"name":` of each flag, as bytes.
         var keys: [[UInt8]] = []
         var served: [[(value: Value, json: [UInt8])]]
 
-        init(flags: Int) {
+        /// For each flag and arm (the default first) serving a constant: the bytes written
+        /// for it, `,"name":value` (no comma for the first flag), as
+        /// `fragmentBytes[fragments[firstFragment[k] + arm + 1]]`; nil for an arm whose
+        /// value is computed.
+        var fragments: [Range<Int>?] = []
+        var firstFragment: [Int] = []
+        var fragmentBytes: [UInt8] = []
+
+        init(flags: Int, capacity: Int) {
             served = Array(repeating: [], count: flags)
+            writer = ByteWriter(capacity: capacity)
         }
 
-        mutating func append(_ text: String) {
-            bytes.append(contentsOf: text.utf8)
+        /// Works out the fragment of every arm that serves a constant, so writing a flag's
+        /// value is one copy.
+        mutating func prepareFragments(_ flags: [FlagProgram]) {
+            for k in flags.indices {
+                firstFragment.append(fragments.count)
+                for value in [flags[k].defaultValue] + flags[k].arms.map(\.value.constantValue) {
+                    guard let value else {
+                        fragments.append(nil)
+                        continue
+                    }
+                    let start = fragmentBytes.count
+                    if k > 0 { fragmentBytes.append(UInt8(ascii: ",")) }
+                    fragmentBytes += keys[k]
+                    fragmentBytes += Array(value.jsonText.utf8)
+                    fragments.append(start ..< fragmentBytes.count)
+                }
+            }
+        }
+
+        /// Writes flag `k`'s `,"name":value` when `arm` (-1: the default) serves a constant;
+        /// false, writing nothing, when its value is computed.
+        @inline(__always)
+        func appendFragment(flag k: Int, arm: Int) -> Bool {
+            guard let range = fragments[firstFragment[k] + arm + 1] else { return false }
+            fragmentBytes.withUnsafeBytes { writer.append(UnsafeRawBufferPointer(rebasing: $0[range])) }
+            return true
+        }
+
+        func append(_ text: String) {
+            writer.append(text)
         }
 
         /// Fixed fragments of a JSON Lines result, as bytes (appending bytes is a copy;
@@ -150,15 +190,15 @@ public struct BatchEvaluator: Sendable {
         static let trueText = Array("true".utf8)
         static let falseText = Array("false".utf8)
 
-        mutating func append(_ fragment: [UInt8]) {
-            bytes.append(contentsOf: fragment)
+        func append(_ fragment: [UInt8]) {
+            writer.append(fragment)
         }
 
         /// Writes the JSON of flag `k`'s served value.
         mutating func appendServed(_ value: Value, flag k: Int) {
             switch value {
             case .bool(let b):
-                bytes.append(contentsOf: b ? Self.trueText : Self.falseText)
+                writer.append(b ? Self.trueText : Self.falseText)
                 return
             case .string:
                 appendJSON(value)
@@ -167,12 +207,12 @@ public struct BatchEvaluator: Sendable {
                 break
             }
             for entry in served[k] where entry.value == value {
-                bytes.append(contentsOf: entry.json)
+                writer.append(entry.json)
                 return
             }
             let json = Array(value.jsonText.utf8)
             if served[k].count < 16 { served[k].append((value, json)) }
-            bytes.append(contentsOf: json)
+            writer.append(json)
         }
 
         /// Writes a value as JSON; a string without characters to escape is copied as is.
@@ -180,9 +220,9 @@ public struct BatchEvaluator: Sendable {
             if case .string(let s) = value {
                 let plain = withUTF8Bytes(s) { utf8 -> Bool in
                     for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
-                    bytes.append(UInt8(ascii: "\""))
-                    bytes.append(contentsOf: utf8)
-                    bytes.append(UInt8(ascii: "\""))
+                    writer.append(byte: UInt8(ascii: "\""))
+                    writer.append(utf8)
+                    writer.append(byte: UInt8(ascii: "\""))
                     return true
                 }
                 if plain { return }
@@ -195,23 +235,82 @@ public struct BatchEvaluator: Sendable {
     /// One instance is reused for every record of a chunk.
     private struct Results {
         var values: [Value]
+        /// The arm that served each value, -1 for the default.
+        var arms: [Int]
         var messages: [String?]
         var hasErrors = false
 
         init(count: Int) {
             values = Array(repeating: .null, count: count)
+            arms = Array(repeating: -1, count: count)
             messages = Array(repeating: nil, count: count)
         }
     }
 
+    /// A chunk's count of records per flag and arm, for flags whose every arm serves a
+    /// constant (nearly all): counting an arm is an increment where tallying a value is a
+    /// comparison per value seen. Folded into the summary at the end of the chunk, arms in
+    /// the order they first served, so values keep their order of first appearance.
+    private struct ArmTally {
+        /// Per flag: nil when some arm computes its value (tallied by value instead); else
+        /// the served value of the default and of each arm.
+        let served: [[Value]?]
+        /// Records per flag and arm: `counts[first[k] + arm + 1]`.
+        var counts: [Int]
+        let first: [Int]
+        /// Per flag, `arm + 1` of each arm in the order it first served.
+        var order: [[Int]]
+
+        init(_ flags: [FlagProgram]) {
+            served = flags.map { flag in
+                let values = flag.arms.map(\.value.constantValue)
+                return values.contains { $0 == nil } ? nil : [flag.defaultValue] + values.map { $0! }
+            }
+            var first: [Int] = []
+            var total = 0
+            for flag in flags {
+                first.append(total)
+                total += flag.arms.count + 1
+            }
+            self.first = first
+            counts = Array(repeating: 0, count: total)
+            order = Array(repeating: [], count: flags.count)
+        }
+
+        /// Counts one record for flag `k`; false when that flag is tallied by value.
+        @inline(__always)
+        mutating func record(_ k: Int, arm: Int) -> Bool {
+            guard served[k] != nil else { return false }
+            let i = first[k] + arm + 1
+            if counts[i] == 0 { order[k].append(arm + 1) }
+            counts[i] += 1
+            return true
+        }
+
+        /// Adds the counts to `summary` and starts again from zero.
+        mutating func fold(into summary: inout BatchSummary) {
+            for k in order.indices {
+                guard let values = served[k] else { continue }
+                for a in order[k] { summary.flags[k].record(values[a], count: counts[first[k] + a]) }
+                order[k].removeAll()
+            }
+            for i in counts.indices { counts[i] = 0 }
+        }
+    }
+
     /// Evaluates every written flag over bound slots and tallies the outcomes.
-    private func evaluate(_ flags: [FlagProgram], slots: UnsafeBufferPointer<Value>, line: Int, into results: inout Results,
-                          summary: inout BatchSummary) {
+    private func evaluate(_ flags: [FlagProgram], slots: UnsafeBufferPointer<Value>, line: Int, memo: FlagMemo,
+                          into results: inout Results, tally: inout ArmTally, summary: inout BatchSummary) {
         results.hasErrors = false
+        memo.nextRecord()
+        let remembered = memo.access
         for k in flags.indices {
-            let outcome = VM.evaluate(flags[k], slots: slots, now: options.now)
-            summary.flags[k].record(outcome.value)
+            let outcome = VM.evaluate(flags[k], slots: slots, now: options.now, memo: remembered)
+            // A later flag that uses this one as a prerequisite reads it from the memo.
+            remembered.remember(outcome.value, at: flags[k].memoSlot)
+            if !tally.record(k, arm: outcome.arm) { summary.flags[k].record(outcome.value) }
             results.values[k] = outcome.value
+            results.arms[k] = outcome.arm
             if let fault = outcome.fault {
                 results.hasErrors = true
                 results.messages[k] = fault.message
@@ -234,11 +333,12 @@ public struct BatchEvaluator: Sendable {
             out.appendJSON(id)
             out.append(Output.flagsOpen)
             for k in results.values.indices {
-                if k > 0 { out.bytes.append(UInt8(ascii: ",")) }
-                out.bytes.append(contentsOf: out.keys[k])
+                if out.appendFragment(flag: k, arm: results.arms[k]) { continue }
+                if k > 0 { out.writer.append(byte: UInt8(ascii: ",")) }
+                out.writer.append(out.keys[k])
                 out.appendServed(results.values[k], flag: k)
             }
-            out.bytes.append(UInt8(ascii: "}"))
+            out.writer.append(byte: UInt8(ascii: "}"))
             if results.hasErrors {
                 out.append(",\"errors\":{")
                 var first = true

@@ -18,6 +18,8 @@ package final class FlagProgram: @unchecked Sendable {
     }
 
     package let name: String
+    /// This flag's place in a `FlagMemo`: its declaration's index in the rule file.
+    package let memoSlot: Int
     package let arms: [Arm]
     package let defaultValue: Value
     /// True for `flag NAME = expr`.
@@ -34,8 +36,9 @@ package final class FlagProgram: @unchecked Sendable {
     /// so evaluating a flag touches no reference count.
     package let armPrograms: UnsafeBufferPointer<(condition: Unmanaged<Program>, value: Unmanaged<Program>)>
 
-    package init(name: String, arms: [Arm], defaultValue: Value, isBoolean: Bool) {
+    package init(name: String, memoSlot: Int, arms: [Arm], defaultValue: Value, isBoolean: Bool) {
         self.name = name
+        self.memoSlot = memoSlot
         self.arms = arms
         self.defaultValue = defaultValue
         self.isBoolean = isBoolean
@@ -82,8 +85,10 @@ extension VM {
 
     /// Evaluates a flag: the first `when` that is true serves; an error in any condition or
     /// served value serves the default and reports the error (never falls through).
-    package static func evaluate(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, now: Instant) -> FlagOutcome {
-        let environment = Environment(now: now, salt: flag.name)
+    package static func evaluate(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, now: Instant,
+                                 memo: FlagMemo.Access? = nil) -> FlagOutcome {
+        var environment = Environment(now: now, salt: flag.name)
+        environment.memo = memo
         let arms = flag.armPrograms
         for index in arms.indices {
             let (condition, value) = arms[index]
@@ -106,5 +111,69 @@ extension VM {
             }
         }
         return FlagOutcome(value: flag.defaultValue, arm: -1, fault: nil)
+    }
+}
+
+/// The served value of each flag already evaluated for the record at hand, so a flag used
+/// as a prerequisite by several others (or written itself) is evaluated once per record.
+/// Evaluation is a pure function of the record, the time and the flag, so a remembered
+/// value is the one evaluating again would give. One memo per thread; `nextRecord()`
+/// forgets everything in O(1) by moving to a new stamp.
+package final class FlagMemo {
+    private let cells: UnsafeMutablePointer<Cell>
+    private let count: Int
+    private var stamp: UInt32 = 1
+
+    fileprivate struct Cell {
+        var stamp: UInt32
+        var value: Value
+    }
+
+    /// A memo for flags with `memoSlot` below `count`.
+    package init(count: Int) {
+        self.count = max(count, 0)
+        cells = .allocate(capacity: max(count, 1))
+        cells.initialize(repeating: Cell(stamp: 0, value: .null), count: max(count, 1))
+    }
+
+    deinit {
+        cells.deinitialize(count: max(count, 1))
+        cells.deallocate()
+    }
+
+    /// Forgets every remembered value: the next record begins.
+    package func nextRecord() {
+        stamp &+= 1
+        if stamp == 0 {
+            for i in 0..<count { cells[i].stamp = 0 }
+            stamp = 1
+        }
+    }
+
+    /// What the VM reads and writes: raw pointers, so evaluation touches no reference count.
+    package var access: Access { Access(cells: cells, count: count, stamp: stamp) }
+
+    /// A view of the memo for one record.
+    package struct Access {
+        fileprivate let cells: UnsafeMutablePointer<Cell>
+        fileprivate let count: Int
+        fileprivate let stamp: UInt32
+
+        /// The remembered value of the flag at `slot`, if it was evaluated for this record.
+        @inline(__always)
+        package func value(at slot: Int) -> Value? {
+            // Spelled out: in `c ? value : nil` the `nil` would be `Value.null` (`Value` is
+            // nil-literal expressible), never an absent value.
+            guard slot >= 0 && slot < count && cells[slot].stamp == stamp else { return Optional<Value>.none }
+            return cells[slot].value
+        }
+
+        /// Remembers the value of the flag at `slot` for this record.
+        @inline(__always)
+        package func remember(_ value: Value, at slot: Int) {
+            guard slot >= 0 && slot < count else { return }
+            cells[slot].stamp = stamp
+            cells[slot].value = value
+        }
     }
 }

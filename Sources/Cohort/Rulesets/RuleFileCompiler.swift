@@ -255,7 +255,7 @@ package struct RuleFileCompiler {
                                       line: source.location(of: d.arms[k].span.start).line))
                 }
             }
-            let flag = FlagProgram(name: d.name, arms: arms, defaultValue: c.defaultValue, isBoolean: c.expression != nil)
+            let flag = FlagProgram(name: d.name, memoSlot: i, arms: arms, defaultValue: c.defaultValue, isBoolean: c.expression != nil)
             if flag.prerequisiteDepth > limits.maxPrerequisiteDepth { throw .prerequisitesTooDeep }
             // Each arm is within the cost limit (`Compiler.compile` checks); their sum may not be.
             if flag.evaluationCost > limits.maxEvaluationCost { throw .tooCostly }

@@ -47,7 +47,7 @@ extension Program {
 extension FlagProgram {
     /// A deep copy sharing no storage with this flag.
     package func unsharedCopy() -> FlagProgram {
-        FlagProgram(name: name.unshared,
+        FlagProgram(name: name.unshared, memoSlot: memoSlot,
                     arms: arms.map { Arm(condition: $0.condition.unsharedCopy(), value: $0.value.unsharedCopy(), line: $0.line) },
                     defaultValue: defaultValue.unshared, isBoolean: isBoolean)
     }

@@ -11,6 +11,8 @@ package enum VM {
         package var now: Instant
         /// The default `bucket` salt.
         package var salt: String
+        /// Prerequisite values already worked out for this record, where the caller keeps them.
+        package var memo: FlagMemo.Access?
 
         package init(now: Instant, salt: String) {
             self.now = now
@@ -222,7 +224,14 @@ package enum VM {
 
             // MARK: Rule files
             case .flag(let k):
-                stack.push(.value(evaluate(program.flags[Int(k)], slots: slots, now: environment.now).value))
+                let flag = program.flags[Int(k)]
+                if let memo = environment.memo, let value = memo.value(at: flag.memoSlot) {
+                    stack.push(.value(value))
+                } else {
+                    let value = evaluate(flag, slots: slots, now: environment.now, memo: environment.memo).value
+                    environment.memo?.remember(value, at: flag.memoSlot)
+                    stack.push(.value(value))
+                }
 
             // MARK: Specialised
             case .slotEqualsConstant(let s, let k):

@@ -582,3 +582,87 @@ enum RulesetFixtures {
         }
         """
 }
+
+/// The batch evaluator against `Ruleset.evaluateAll`, record by record: its shortcuts (a
+/// prerequisite evaluated once per record, precomputed output of constant arms, counts kept
+/// per arm) must give the values and summary plain evaluation gives.
+@Suite("Batch against plain evaluation")
+struct BatchDifferentialTests {
+    /// Prerequisites used several times and before their declaration, computed served
+    /// values, two arms serving the same value, an escaped string, flags that fail.
+    static let rules = """
+        segment internal = user.email ends_with "@acme.com" or user.group in ["qa", "staff"]
+        flag express = early and paying
+        flag early = internal or bucket(user.id) < 30
+        flag paying = user.plan in ["pro", "enterprise"]
+        flag plan_name {
+          when early serve user.plan
+          when paying serve "paying \\"quoted\\""
+          default "none"
+        }
+        flag same_twice {
+          when user.age >= 40 serve "senior"
+          when early and express serve "senior"
+          when user.age < 18 serve "minor"
+          default "adult"
+        }
+        flag risky = user.age > 30 and early
+        flag uses_risky {
+          when risky serve 1
+          when express serve 2
+          default 0
+        }
+        """
+
+    @Test("values per record and the summary equal plain evaluation, at several chunk sizes", arguments: [1, 7, 1000])
+    func againstEvaluateAll(cutEvery: Int) throws {
+        let ruleset = try Ruleset(source: Self.rules)
+        let evaluator = try BatchEvaluator(ruleset: ruleset, options: BatchOptions(now: fixedNow))
+        var generator = UserGenerator(seed: 5)
+        var users = (0..<300).map { generator.nextUser(index: $0) }
+        // Some ages that are not numbers, so `risky` and `same_twice` fail for them.
+        for i in stride(from: 3, to: users.count, by: 17) {
+            if case .object(var fields) = users[i] { fields["age"] = "old"; users[i] = .object(fields) }
+        }
+        let input = users.map { $0.jsonText + "\n" }.joined()
+        // Cut the input into chunks of about `cutEvery` records.
+        let bytes = Array(input.utf8)
+        var cuts: [Int] = []
+        var newlines = 0
+        for (i, byte) in bytes.enumerated() where byte == UInt8(ascii: "\n") {
+            newlines += 1
+            if newlines % cutEvery == 0 && i + 1 < bytes.count { cuts.append(i + 1) }
+        }
+        let (output, summary) = runBatch(evaluator, bytes, .jsonl, cuts: cuts)
+        let lines = output.split(separator: "\n").map(String.init)
+        #expect(lines.count == users.count)
+
+        var expected = evaluator.makeSummary()
+        for (i, user) in users.enumerated() where i < lines.count {
+            let evaluations = ruleset.evaluateAll(in: ["user": user], now: fixedNow)
+            let flags = evaluations.map { "\(jsonString($0.flag)):\($0.value.jsonText)" }.joined(separator: ",")
+            let errors = evaluations.compactMap { e -> String? in
+                guard case .error(let error) = e.reason else { return nil }
+                return "\(jsonString(e.flag)):\(jsonString(error.message))"
+            }
+            let id = Operations.member(user, "id").jsonText
+            let line = "{\"id\":\(id),\"flags\":{\(flags)}" + (errors.isEmpty ? "" : ",\"errors\":{\(errors.joined(separator: ","))}") + "}"
+            #expect(lines[i] == line, "record \(i + 1)")
+            for (k, e) in evaluations.enumerated() {
+                expected.flags[k].record(e.value)
+                if case .error = e.reason { expected.flags[k].errors += 1 }
+            }
+        }
+        for k in expected.flags.indices {
+            #expect(summary.flags[k].values.map(\.value) == expected.flags[k].values.map(\.value), "\(expected.flags[k].name)")
+            #expect(summary.flags[k].values.map(\.count) == expected.flags[k].values.map(\.count), "\(expected.flags[k].name)")
+            #expect(summary.flags[k].evaluated == users.count)
+            #expect(summary.flags[k].errors == expected.flags[k].errors)
+        }
+        // The rules do fail somewhere, and serve more than one value, or the test shows little.
+        #expect(expected.flags.contains { $0.errors > 0 })
+        #expect(expected.flags.allSatisfy { $0.values.count >= 2 })
+    }
+
+    private func jsonString(_ s: String) -> String { Value.string(s).jsonText }
+}
