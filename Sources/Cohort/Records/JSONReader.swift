@@ -127,6 +127,9 @@ struct JSONParser {
     var keys: [String] = []
     /// Reused buffer for strings that contain escapes.
     var scratch: [UInt8] = []
+    /// `StringWords.layoutVerified`, read once here rather than through its lazy global on
+    /// every string.
+    let smallStrings = StringWords.layoutVerified
 
     init(base: UnsafePointer<UInt8>, count: Int, maxDepth: Int) {
         self.base = base
@@ -140,9 +143,11 @@ struct JSONParser {
         end = count
         pos = 0
         enclosingDepth = 0
-        frames.removeAll(keepingCapacity: true)
-        values.removeAll(keepingCapacity: true)
-        keys.removeAll(keepingCapacity: true)
+        // The stacks are empty after every value that parsed, so only a failed parse left
+        // anything to clear; checking first spares the record binder three calls per record.
+        if !frames.isEmpty { frames.removeAll(keepingCapacity: true) }
+        if !values.isEmpty { values.removeAll(keepingCapacity: true) }
+        if !keys.isEmpty { keys.removeAll(keepingCapacity: true) }
     }
 
     // MARK: - Structure
@@ -299,11 +304,18 @@ struct JSONParser {
         }
     }
 
-    /// Matches `true`, `false` or `null`, which must not run on into more letters.
+    /// Matches `true`, `false` or `null`, which must not run on into more letters. The
+    /// caller has matched the first byte.
+    @inline(__always)
     mutating func literal(_ word: StaticString) throws(JSONSyntaxError) {
         let count = word.utf8CodeUnitCount
-        guard end - pos >= count else { throw unexpected("expected a JSON value", at: pos) }
-        for i in 1..<count where base[pos + i] != word.utf8Start[i] {
+        assert(count == 4 || count == 5, "a JSON literal")
+        // Every literal is four or five bytes, so its last four bytes (with the first byte,
+        // already matched) are all of it: one 4-byte compare instead of a byte loop.
+        guard end - pos >= count,
+              UnsafeRawPointer(base + pos + count - 4).loadUnaligned(as: UInt32.self)
+                == UnsafeRawPointer(word.utf8Start + count - 4).loadUnaligned(as: UInt32.self)
+        else {
             throw unexpected("expected a JSON value", at: pos)
         }
         guard pos + count == end || !Self.isWordByte(base[pos + count]) else {
@@ -316,8 +328,24 @@ struct JSONParser {
 
     /// Reads a string starting at its opening quote. Strings without escapes — nearly all
     /// of them — are validated in place and built straight from the byte slice.
+    @inline(__always)
     mutating func parseString() throws(JSONSyntaxError) -> String {
         let open = pos
+        // Most strings are plain ASCII: when the first byte that needs a look is the closing
+        // quote, the bytes are already known valid and become the string as they are.
+        let stop = plainRunEnd(from: open + 1)
+        if stop < end, base[stop] == UInt8(ascii: "\"") {
+            pos = stop + 1
+            return asciiString(base + open + 1, count: stop - open - 1, readable: end - open - 1)
+        }
+        return try parseOtherString(open: open)
+    }
+
+    /// `parseString` for a string with escapes, non-ASCII bytes or an error in it, kept out
+    /// of line so that the plain case inlines small.
+    @inline(never)
+    mutating func parseOtherString(open: Int) throws(JSONSyntaxError) -> String {
+        pos = open
         if let firstEscape = try scanString() {
             return try parseEscapedString(open: open, firstEscape: firstEscape)
         }
@@ -333,11 +361,8 @@ struct JSONParser {
         var p = pos + 1
         var firstEscape: Int?
         while p < end {
-            // Skip eight plain ASCII bytes at a time (no quote, backslash, control or
-            // non-ASCII byte among them); the byte loop below handles everything else.
-            while end - p >= 8, Self.isPlainASCII(UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)) {
-                p += 8
-            }
+            // Jump over plain ASCII (eight bytes at a time) to the next byte that needs a look.
+            p = plainRunEnd(from: p)
             guard p < end else { break }
             let byte = base[p]
             if byte == UInt8(ascii: "\"") {
@@ -664,12 +689,18 @@ struct JSONParser {
         return String(repeating: "0", count: max(0, 4 - digits.count)) + digits
     }
 
-    /// Whether none of the eight bytes in `word` is a `"`, a `\`, below 0x20 or above 0x7F.
+    /// Flags the bytes of `word` (eight input bytes, loaded little-endian so the first byte
+    /// is the lowest) that are a `"`, a `\`, below 0x20 or above 0x7F: such a byte gets its
+    /// high bit set in the result. Zero means all eight are plain ASCII.
+    ///
     /// The "has a byte less than n" trick: subtracting n from every byte borrows into a
-    /// byte's high bit exactly when some byte is below n (a borrow can only start at such a
-    /// byte, so the test as a whole is exact). A `"` or `\` becomes a zero byte after XOR.
+    /// byte's high bit when the byte is below n. A borrow can only start at such a byte and
+    /// only runs upwards, so a higher byte may be flagged wrongly, but never one below the
+    /// first true hit: the lowest flag is exact, which is all the callers use
+    /// (`trailingZeroBitCount / 8` is the first byte that needs a look). A `"` or `\`
+    /// becomes a zero byte after XOR, found with n = 1.
     @inline(__always)
-    static func isPlainASCII(_ word: UInt64) -> Bool {
+    static func specialBytes(_ word: UInt64) -> UInt64 {
         let ones: UInt64 = 0x0101_0101_0101_0101
         let highs: UInt64 = 0x8080_8080_8080_8080
         let quote = word ^ (ones &* 0x22)
@@ -677,7 +708,74 @@ struct JSONParser {
         let control = (word &- ones &* 0x20) & ~word
         let quotes = (quote &- ones) & ~quote
         let backslashes = (backslash &- ones) & ~backslash
-        return (word | control | quotes | backslashes) & highs == 0
+        return (word | control | quotes | backslashes) & highs
+    }
+
+    /// The offset of the first byte at or after `p` that is a `"`, a `\`, a control or a
+    /// non-ASCII byte, or `end` if there is none. Looks at eight bytes at a time, and never
+    /// reads at or past `end`.
+    @inline(__always)
+    func plainRunEnd(from p: Int) -> Int {
+        var p = p
+        while end - p >= 8 {
+            let flags = Self.specialBytes(UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)))
+            if flags != 0 { return p + flags.trailingZeroBitCount >> 3 }
+            p += 8
+        }
+        // Fewer than eight bytes remain before the end of the input: byte by byte. (Only
+        // the last few bytes of a record come here.)
+        while p < end {
+            let byte = base[p]
+            if byte < 0x20 || byte >= 0x80 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return p }
+            p += 1
+        }
+        return end
+    }
+
+    /// The string of `count` bytes at `start`, which the caller has checked are plain ASCII
+    /// (no byte is above 0x7F). `readable` bytes from `start` may be read (at least `count`).
+    @inline(__always)
+    func asciiString(_ start: UnsafePointer<UInt8>, count: Int, readable: Int) -> String {
+        if count <= 15, smallStrings {
+            // A short string is two words and no allocation. Laying them out here costs a
+            // few instructions; the standard library's initializers would copy the bytes
+            // through a closure and check them for UTF-8 once more.
+            let low = count >= 8 ? Self.word(at: start) : Self.word(at: start, count: count, readable: readable)
+            let high = count > 8 ? Self.word(at: start + 8, count: count - 8, readable: readable - 8) : 0
+            return StringWords(ascii: low, high, count: count).string
+        }
+        return Self.largeASCIIString(start, count: count)
+    }
+
+    /// `asciiString` for strings that need storage of their own.
+    @inline(never)
+    static func largeASCIIString(_ start: UnsafePointer<UInt8>, count: Int) -> String {
+        guard count > 0 else { return "" }
+        return String(unsafeUninitializedCapacity: count) { buffer in
+            buffer.baseAddress!.initialize(from: start, count: count)
+            return count
+        }
+    }
+
+    /// The eight bytes at `p` as a word, first byte lowest. The caller vouches that all
+    /// eight may be read.
+    @inline(__always)
+    static func word(at p: UnsafePointer<UInt8>) -> UInt64 {
+        UInt64(littleEndian: UnsafeRawPointer(p).loadUnaligned(as: UInt64.self))
+    }
+
+    /// The `count` (< 8) bytes at `p` as a word, first byte lowest, zero above them. Reads
+    /// only the `readable` (≥ `count`) bytes from `p` that the caller vouches for.
+    @inline(__always)
+    static func word(at p: UnsafePointer<UInt8>, count: Int, readable: Int) -> UInt64 {
+        if readable >= 8 {
+            // One load, with the bytes past `count` masked off.
+            return word(at: p) & ((1 &<< (8 &* UInt64(count))) &- 1)
+        }
+        // Near the end of the input: byte by byte, never past it.
+        var word: UInt64 = 0
+        for i in 0..<count { word |= UInt64(p[i]) &<< (8 &* UInt64(i)) }
+        return word
     }
 
     @inline(__always)

@@ -12,9 +12,7 @@
 /// the error message with its column. (Tests check the equivalence on random records.)
 package struct RecordBinder: Sendable {
     /// A trie node: a position in the record reached by a sequence of keys and indices.
-    /// Nodes and their edges live in flat arrays of plain integers, so walking the trie
-    /// never copies (or reference-counts) anything.
-    private struct Node: Sendable {
+    private struct Node {
         /// Outputs (slot numbers) that read the value here: `outputList[outputs]`.
         var outputs: Range<Int> = 0..<0
         /// Child edges by object key: `keyEdges[keys]`.
@@ -23,23 +21,86 @@ package struct RecordBinder: Sendable {
         var indices: Range<Int> = 0..<0
         /// Every output at or below this node (reset on a duplicate key): `outputList[subtree]`.
         var subtree: Range<Int> = 0..<0
+        /// Where the node's hash table of key edges starts in `keyTable`. The table has a
+        /// power-of-two number of entries, each an index into `keyEdges` or -1 (empty).
+        var table = 0
+        /// The table's size minus one, to mask a hash into it.
+        var tableMask = 0
         /// True when some key on an edge from here has non-ASCII bytes.
         var hasNonASCIIKey = false
+
+        /// True when no path continues below this node.
+        var isLeaf: Bool { keys.isEmpty && indices.isEmpty }
     }
 
-    /// An edge by object key: the key's UTF-8 bytes are `keyBytes[bytes]`.
-    private struct KeyEdge: Sendable {
-        var bytes: Range<Int>
+    /// An edge by object key. Keys are found by their length and first and last eight
+    /// bytes, so a lookup compares integers, and touches the key's bytes only past 16.
+    private struct KeyEdge {
+        /// The key's first (up to) eight bytes, first byte lowest, zero above its length.
+        var prefix: UInt64
+        /// For a key of more than eight bytes, its last eight, first byte lowest.
+        var suffix: UInt64
+        /// The key's length in bytes.
+        var count: Int
+        /// Where the key's bytes start in `keyBytes`.
+        var bytes: Int
+        /// The node the key leads to.
         var child: Int
     }
 
-    private var nodes: [Node] = []
-    private var keyEdges: [KeyEdge] = []
-    /// The key of each edge as a `String`, for keys compared by canonical equivalence.
-    private var keyTexts: [String] = []
-    private var keyBytes: [UInt8] = []
-    private var indexEdges: [(index: Int, child: Int)] = []
-    private var outputList: [Int] = []
+    /// An edge by list index: `index` leads to node `child`.
+    private struct IndexEdge {
+        var index: Int
+        var child: Int
+    }
+
+    /// The laid-out trie, in memory allocated once and never changed, so a walk reads it
+    /// through plain pointers: no array on the hot path is retained, released or
+    /// bounds-checked per access. (All the element types are trivial, so nothing needs
+    /// deinitializing.) Immutable after `init`, hence safe to share between threads.
+    private final class Trie: @unchecked Sendable {
+        let nodes: UnsafePointer<Node>
+        let keyEdges: UnsafePointer<KeyEdge>
+        let keyTable: UnsafePointer<Int>
+        let keyBytes: UnsafePointer<UInt8>
+        let indexEdges: UnsafePointer<IndexEdge>
+        let outputList: UnsafePointer<Int>
+        /// The key of each edge as a `String`, for keys compared by canonical equivalence
+        /// (only off the hot path).
+        let keyTexts: [String]
+
+        init(nodes: [Node], keyEdges: [KeyEdge], keyTable: [Int], keyBytes: [UInt8], indexEdges: [IndexEdge],
+             outputList: [Int], keyTexts: [String]) {
+            self.nodes = Self.copy(nodes)
+            self.keyEdges = Self.copy(keyEdges)
+            self.keyTable = Self.copy(keyTable)
+            self.keyBytes = Self.copy(keyBytes)
+            self.indexEdges = Self.copy(indexEdges)
+            self.outputList = Self.copy(outputList)
+            self.keyTexts = keyTexts
+        }
+
+        deinit {
+            nodes.deallocate()
+            keyEdges.deallocate()
+            keyTable.deallocate()
+            keyBytes.deallocate()
+            indexEdges.deallocate()
+            outputList.deallocate()
+        }
+
+        /// A fresh allocation holding `array` (at least one element's room, so there is
+        /// always a real pointer even for an empty array).
+        private static func copy<T>(_ array: [T]) -> UnsafePointer<T> {
+            let pointer = UnsafeMutablePointer<T>.allocate(capacity: max(array.count, 1))
+            array.withUnsafeBufferPointer { buffer in
+                if let source = buffer.baseAddress { pointer.initialize(from: source, count: buffer.count) }
+            }
+            return UnsafePointer(pointer)
+        }
+    }
+
+    private let trie: Trie
     /// The number of outputs: one per slot of the table, then one per extra path.
     package let outputCount: Int
 
@@ -63,11 +124,11 @@ package struct RecordBinder: Sendable {
         for (k, components) in extra.enumerated() {
             routes.append((components, paths.count + k))
         }
-        build(routes)
+        trie = Self.build(routes)
     }
 
     /// Builds the flat trie: first as nested dictionaries-by-position, then laid out.
-    private mutating func build(_ routes: [(components: [AttributePath.Component], output: Int)]) {
+    private static func build(_ routes: [(components: [AttributePath.Component], output: Int)]) -> Trie {
         // A node while building: its outputs, subtree outputs and children in order.
         struct Draft {
             var outputs: [Int] = []
@@ -102,6 +163,13 @@ package struct RecordBinder: Sendable {
             }
             drafts[node].outputs.append(output)
         }
+        var nodes: [Node] = []
+        var keyEdges: [KeyEdge] = []
+        var keyTable: [Int] = []
+        var keyTexts: [String] = []
+        var keyBytes: [UInt8] = []
+        var indexEdges: [IndexEdge] = []
+        var outputList: [Int] = []
         for draft in drafts {
             var node = Node()
             node.outputs = outputList.count ..< outputList.count + draft.outputs.count
@@ -110,28 +178,56 @@ package struct RecordBinder: Sendable {
             outputList += draft.subtree
             node.keys = keyEdges.count ..< keyEdges.count + draft.keys.count
             for (key, child) in draft.keys {
-                keyEdges.append(KeyEdge(bytes: keyBytes.count ..< keyBytes.count + key.utf8.count, child: child))
+                let bytes = Array(key.utf8)
+                keyEdges.append(KeyEdge(prefix: word(bytes.prefix(8)), suffix: bytes.count > 8 ? word(bytes.suffix(8)) : 0,
+                                        count: bytes.count, bytes: keyBytes.count, child: child))
                 keyTexts.append(key)
-                keyBytes += key.utf8
-                if key.utf8.contains(where: { $0 >= 0x80 }) { node.hasNonASCIIKey = true }
+                keyBytes += bytes
+                if bytes.contains(where: { $0 >= 0x80 }) { node.hasNonASCIIKey = true }
+            }
+            // Open addressing with linear probing, at most a quarter full: every probe
+            // sequence reaches an empty entry, and a key not in the table (most keys of a
+            // record) usually meets one at once.
+            var size = 4
+            while size < 4 * draft.keys.count { size *= 2 }
+            node.table = keyTable.count
+            node.tableMask = size - 1
+            keyTable += repeatElement(-1, count: size)
+            for e in node.keys {
+                var slot = tableSlot(keyEdges[e].prefix, keyEdges[e].count) & node.tableMask
+                while keyTable[node.table + slot] >= 0 { slot = (slot + 1) & node.tableMask }
+                keyTable[node.table + slot] = e
             }
             node.indices = indexEdges.count ..< indexEdges.count + draft.indices.count
-            indexEdges += draft.indices.map { (index: $0.0, child: $0.1) }
+            indexEdges += draft.indices.map { IndexEdge(index: $0.0, child: $0.1) }
             nodes.append(node)
         }
+        return Trie(nodes: nodes, keyEdges: keyEdges, keyTable: keyTable, keyBytes: keyBytes, indexEdges: indexEdges,
+                    outputList: outputList, keyTexts: keyTexts)
     }
 
-    /// The child of `node` at list index `index`, if a path goes there.
+    /// Up to eight bytes as a word, first byte lowest: what `Walker.lookup` reads from a
+    /// key in a record.
+    private static func word(_ bytes: ArraySlice<UInt8>) -> UInt64 {
+        var word: UInt64 = 0
+        for (i, byte) in bytes.enumerated() { word |= UInt64(byte) << (8 * UInt64(i)) }
+        return word
+    }
+
+    /// A key's hash-table position (before masking), from its prefix word and length.
     @inline(__always)
-    private func indexChild(of node: Int, _ index: Int) -> Int? {
-        for e in nodes[node].indices where indexEdges[e].index == index { return indexEdges[e].child }
-        return nil
+    private static func tableSlot(_ prefix: UInt64, _ count: Int) -> Int {
+        // Fibonacci hashing: the multiply spreads every input bit into the high half.
+        Int(truncatingIfNeeded: ((prefix &+ UInt64(truncatingIfNeeded: count)) &* 0x9E37_79B9_7F4A_7C15) >> 32)
     }
 
     /// Buffers reused from record to record, so binding does not allocate per record.
     package struct Scratch {
+        /// The parser, pointed at each record in turn; its stacks keep their capacity.
         fileprivate var parser = JSONParser(base: UnsafePointer(bitPattern: 1)!, count: 0, maxDepth: 512)
-        fileprivate var skipping: [Bool] = []
+        /// Kinds of the containers open while skipping (true for an object), a stack of
+        /// `parser.maxDepth` entries (made on first use), which bounds how many can be open.
+        fileprivate var kinds: [Bool] = []
 
         package init() {}
     }
@@ -143,40 +239,75 @@ package struct RecordBinder: Sendable {
                       scratch: inout Scratch) -> Bool {
         for i in 0..<outputCount { outputs[i] = .null }
         guard let base = record.baseAddress, record.count > 0 else { return false }
-        var walker = Walker(binder: self, outputs: outputs)
-        swap(&walker.parser, &scratch.parser)
-        swap(&walker.skipping, &scratch.skipping)
-        defer {
-            swap(&walker.parser, &scratch.parser)
-            swap(&walker.skipping, &scratch.skipping)
+        if scratch.kinds.count < scratch.parser.maxDepth {
+            scratch.kinds = [Bool](repeating: false, count: scratch.parser.maxDepth)
         }
-        walker.parser.reset(base: base.assumingMemoryBound(to: UInt8.self), count: record.count)
-        do throws(JSONSyntaxError) {
-            walker.parser.skipWhitespace()
-            guard walker.parser.pos < walker.parser.end, walker.parser.base[walker.parser.pos] == UInt8(ascii: "{") else { return false }
-            try walker.object(node: 0, depth: 0)
-            walker.parser.skipWhitespace()
-            return walker.parser.pos == walker.parser.end
-        } catch {
-            return false
+        scratch.parser.reset(base: base.assumingMemoryBound(to: UInt8.self), count: record.count)
+        // The walker reads the trie, the parser and the stack through raw pointers: keep
+        // the trie alive across the walk, and the scratch buffers in place.
+        return withExtendedLifetime(trie) {
+            withUnsafeMutablePointer(to: &scratch.parser) { parser in
+                scratch.kinds.withUnsafeMutableBufferPointer { kinds in
+                    Walker(trie: trie, outputs: outputs, parser: parser, kinds: kinds.baseAddress!).walk()
+                }
+            }
         }
     }
 
     /// One record's walk: the parser positioned in the record, and the outputs to fill.
+    ///
+    /// Only pointers: the walker itself owns nothing, so passing it around (it is `self`
+    /// of every call) never retains or releases anything.
     private struct Walker {
-        let binder: RecordBinder
+        let nodes: UnsafePointer<Node>
+        let keyEdges: UnsafePointer<KeyEdge>
+        let keyTable: UnsafePointer<Int>
+        let keyBytes: UnsafePointer<UInt8>
+        let indexEdges: UnsafePointer<IndexEdge>
+        let outputList: UnsafePointer<Int>
+        /// For the key texts, off the hot path; `bind` keeps it alive.
+        unowned(unsafe) let trie: Trie
         let outputs: UnsafeMutableBufferPointer<Value>
-        var parser = JSONParser(base: UnsafePointer(bitPattern: 1)!, count: 0, maxDepth: 512)
-        /// Kinds of the containers open while skipping (true for an object).
-        var skipping: [Bool] = []
+        /// The parser of the `Scratch`, positioned in the record.
+        let parserPointer: UnsafeMutablePointer<JSONParser>
+        /// The stack of `Scratch.kinds`: `parser.maxDepth` entries.
+        let kinds: UnsafeMutablePointer<Bool>
 
-        init(binder: RecordBinder, outputs: UnsafeMutableBufferPointer<Value>) {
-            self.binder = binder
+        /// The parser, used in place through its pointer.
+        var parser: JSONParser {
+            unsafeAddress { UnsafePointer(parserPointer) }
+            nonmutating unsafeMutableAddress { parserPointer }
+        }
+
+        init(trie: Trie, outputs: UnsafeMutableBufferPointer<Value>, parser: UnsafeMutablePointer<JSONParser>,
+             kinds: UnsafeMutablePointer<Bool>) {
+            parserPointer = parser
+            self.kinds = kinds
+            nodes = trie.nodes
+            keyEdges = trie.keyEdges
+            keyTable = trie.keyTable
+            keyBytes = trie.keyBytes
+            indexEdges = trie.indexEdges
+            outputList = trie.outputList
+            self.trie = trie
             self.outputs = outputs
         }
 
+        /// Walks the whole record: true when it is one valid JSON object.
+        func walk() -> Bool {
+            do throws(JSONSyntaxError) {
+                parser.skipWhitespace()
+                guard parser.pos < parser.end, parser.base[parser.pos] == UInt8(ascii: "{") else { return false }
+                try object(node: 0, depth: 0)
+                parser.skipWhitespace()
+                return parser.pos == parser.end
+            } catch {
+                return false
+            }
+        }
+
         /// Walks the object at `pos` (its `{`), which sits inside `depth` open containers.
-        mutating func object(node: Int, depth: Int) throws(JSONSyntaxError) {
+        func object(node: Int, depth: Int) throws(JSONSyntaxError) {
             guard depth < parser.maxDepth else { throw parser.failure("nesting", at: parser.pos) }
             parser.pos += 1
             parser.skipWhitespace()
@@ -184,28 +315,30 @@ package struct RecordBinder: Sendable {
                 parser.pos += 1
                 return
             }
-            var afterComma = false
             while true {
-                let child = try key(in: node, afterComma: afterComma)
-                if let child {
-                    // A repeated key replaces what an earlier one bound: the last one wins.
-                    // (A leaf is overwritten by its value anyway; below an inner node, a
-                    // later value may not reach every path, so those are cleared first.)
-                    let c = binder.nodes[child]
-                    if !c.keys.isEmpty || !c.indices.isEmpty {
-                        for i in c.subtree { outputs[binder.outputList[i]] = .null }
+                if let child = try key(in: node) {
+                    let c = nodes + child
+                    if c.pointee.isLeaf {
+                        // The common case, an attribute nothing reads into (so a path ends
+                        // here): its value straight to the outputs.
+                        store(try leafValue(depth: depth + 1), in: c)
+                    } else {
+                        // A repeated key replaces what an earlier one bound: the last one
+                        // wins. (A leaf is overwritten by its value anyway; below an inner
+                        // node, a later value may not reach every path, so those are cleared
+                        // first.)
+                        for i in c.pointee.subtree { outputs[outputList[i]] = .null }
+                        try value(node: child, depth: depth + 1)
                     }
-                    try value(node: child, depth: depth + 1)
                 } else {
-                    try skipValue(depth: depth + 1)
+                    try skipMember(depth: depth + 1)
                 }
                 if try endOfElement(closer: UInt8(ascii: "}")) { return }
-                afterComma = true
             }
         }
 
         /// Walks the list at `pos` (its `[`), binding the elements some path indexes.
-        mutating func list(node: Int, depth: Int) throws(JSONSyntaxError) {
+        func list(node: Int, depth: Int) throws(JSONSyntaxError) {
             guard depth < parser.maxDepth else { throw parser.failure("nesting", at: parser.pos) }
             parser.pos += 1
             parser.skipWhitespace()
@@ -215,7 +348,7 @@ package struct RecordBinder: Sendable {
             }
             var index = 0
             while true {
-                if let child = binder.indexChild(of: node, index) {
+                if let child = indexChild(of: nodes + node, index) {
                     try value(node: child, depth: depth + 1)
                 } else {
                     try skipValue(depth: depth + 1)
@@ -226,26 +359,32 @@ package struct RecordBinder: Sendable {
             }
         }
 
+        /// The child of `n` at list index `index`, if a path goes there.
+        @inline(__always)
+        func indexChild(of n: UnsafePointer<Node>, _ index: Int) -> Int? {
+            for e in n.pointee.indices where indexEdges[e].index == index { return indexEdges[e].child }
+            return nil
+        }
+
         /// The value at `pos` belongs to trie node `node`, inside `depth` open containers.
-        mutating func value(node: Int, depth: Int) throws(JSONSyntaxError) {
-            let n = binder.nodes[node]
+        func value(node: Int, depth: Int) throws(JSONSyntaxError) {
+            let n = nodes + node
             guard parser.pos < parser.end else { throw parser.failure("value", at: parser.pos) }
             let byte = parser.base[parser.pos]
-            if !n.outputs.isEmpty {
+            if !n.pointee.outputs.isEmpty {
                 // A path ends here: build the value, and read deeper paths out of it.
-                if byte == UInt8(ascii: "\""), n.keys.isEmpty, n.indices.isEmpty {
-                    // The common case, a string attribute: straight into the outputs.
-                    let v = Value.string(try parser.parseString())
-                    for i in n.outputs { outputs[binder.outputList[i]] = v }
+                if n.pointee.isLeaf {
+                    // The common case, an attribute nothing reads into: straight to the outputs.
+                    store(try leafValue(depth: depth), in: n)
                     return
                 }
                 parser.enclosingDepth = depth
                 let v = try parser.parseValue()
                 parser.enclosingDepth = 0
                 fill(node: node, with: v)
-            } else if byte == UInt8(ascii: "{"), !n.keys.isEmpty {
+            } else if byte == UInt8(ascii: "{"), !n.pointee.keys.isEmpty {
                 try object(node: node, depth: depth)
-            } else if byte == UInt8(ascii: "["), !n.indices.isEmpty {
+            } else if byte == UInt8(ascii: "["), !n.pointee.indices.isEmpty {
                 try list(node: node, depth: depth)
             } else {
                 // No path continues into this kind of value: deeper paths stay null.
@@ -253,65 +392,91 @@ package struct RecordBinder: Sendable {
             }
         }
 
-        /// Sets the outputs of `node` and of the nodes below it from an already-built value.
-        func fill(node: Int, with value: Value) {
-            let n = binder.nodes[node]
-            for i in n.outputs { outputs[binder.outputList[i]] = value }
-            for e in n.keys {
-                let next = Operations.member(value, binder.keyTexts[e])
-                if !next.isNull { fill(node: binder.keyEdges[e].child, with: next) }
-            }
-            for e in n.indices {
-                let (index, child) = binder.indexEdges[e]
-                guard case .list(let items) = value, index < items.count else { continue }
-                fill(node: child, with: items[index])
+        /// Parses the value at `pos` (inside `depth` open containers) as `parseValue` does,
+        /// with the scalars read directly rather than through its container machinery.
+        @inline(__always)
+        func leafValue(depth: Int) throws(JSONSyntaxError) -> Value {
+            guard parser.pos < parser.end else { throw parser.failure("value", at: parser.pos) }
+            switch parser.base[parser.pos] {
+            case UInt8(ascii: "\""):
+                return .string(try parser.parseString())
+            case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
+                return .number(try parser.parseNumber())
+            case UInt8(ascii: "t"):
+                try parser.literal("true")
+                return .bool(true)
+            case UInt8(ascii: "f"):
+                try parser.literal("false")
+                return .bool(false)
+            case UInt8(ascii: "n"):
+                try parser.literal("null")
+                return .null
+            default:
+                // A list or object (or an error): the full parser, which counts the
+                // containers around it against `maxDepth`.
+                parser.enclosingDepth = depth
+                let v = try parser.parseValue()
+                parser.enclosingDepth = 0
+                return v
             }
         }
 
-        /// Reads the key at `pos` and the `:` after it; returns the child node it leads to.
-        mutating func key(in node: Int, afterComma: Bool) throws(JSONSyntaxError) -> Int? {
-            guard parser.pos < parser.end, parser.base[parser.pos] == UInt8(ascii: "\"") else {
-                throw parser.failure("key", at: parser.pos)
+        /// Writes `value` to every output of `n`: copies to all but the last, which takes
+        /// the value itself (most nodes have one output, so most values are never copied).
+        @inline(__always)
+        func store(_ value: consuming Value, in n: UnsafePointer<Node>) {
+            let range = n.pointee.outputs
+            guard !range.isEmpty else { return }
+            var i = range.lowerBound
+            while i < range.upperBound - 1 {
+                outputs[outputList[i]] = copy value
+                i += 1
             }
-            let n = binder.nodes[node]
+            outputs[outputList[i]] = value
+        }
+
+        /// Sets the outputs of `node` and of the nodes below it from an already-built value.
+        func fill(node: Int, with value: Value) {
+            let n = nodes + node
+            store(value, in: n)
+            for e in n.pointee.keys {
+                let next = Operations.member(value, trie.keyTexts[e])
+                if !next.isNull { fill(node: keyEdges[e].child, with: next) }
+            }
+            for e in n.pointee.indices {
+                let edge = indexEdges[e]
+                guard case .list(let items) = value, edge.index < items.count else { continue }
+                fill(node: edge.child, with: items[edge.index])
+            }
+        }
+
+        /// Reads the key at `pos` and the `:` after it; returns the child of `node` it leads to.
+        @inline(__always)
+        func key(in node: Int) throws(JSONSyntaxError) -> Int? {
             let open = parser.pos
-            // Keys are nearly always short plain ASCII: scan those here, byte by byte, and
-            // leave anything else (escapes, controls, other scalars) to the full scanner.
-            var p = open + 1
-            var ascii = true
-            while p < parser.end {
-                let byte = parser.base[p]
-                if byte == UInt8(ascii: "\"") { break }
-                if byte < 0x20 || byte == UInt8(ascii: "\\") || byte >= 0x80 {
-                    ascii = false
-                    break
-                }
-                p += 1
+            guard open < parser.end, parser.base[open] == UInt8(ascii: "\"") else {
+                throw parser.failure("key", at: open)
             }
-            let plain: Bool
-            if ascii && p < parser.end {
-                parser.pos = p + 1
-                plain = true
-            } else {
-                plain = try skipString()
-            }
+            let n = nodes + node
+            // Keys are nearly always plain ASCII: then the first byte that needs a look is
+            // the closing quote, and the bytes before it are the key.
+            let stop = parser.plainRunEnd(from: open + 1)
             var child: Int?
-            if !n.keys.isEmpty {
-                let start = parser.base + open + 1
-                let count = parser.pos - open - 2
-                if plain, !n.hasNonASCIIKey, ascii || !(0..<count).contains(where: { start[$0] >= 0x80 }) {
-                    child = binder.keyBytes.withUnsafeBufferPointer { pool in
-                        for e in n.keys {
-                            let edge = binder.keyEdges[e]
-                            if edge.bytes.count == count, bytesEqual(pool.baseAddress! + edge.bytes.lowerBound, start, count: count) {
-                                return edge.child
-                            }
-                        }
-                        return nil
-                    }
-                } else {
-                    child = try textKey(in: n, open: open)
+            if stop < parser.end, parser.base[stop] == UInt8(ascii: "\"") {
+                parser.pos = stop + 1
+                if !n.pointee.keys.isEmpty {
+                    // An ASCII key can equal a non-ASCII one as Swift compares strings
+                    // (canonical equivalence: U+212A KELVIN SIGN is "K"), so such nodes
+                    // compare texts; otherwise equal means equal bytes.
+                    child = n.pointee.hasNonASCIIKey
+                        ? try textKey(in: n, open: open) : lookup(in: n, start: open + 1, count: stop - open - 1)
                 }
+            } else {
+                // An escape, a control, a non-ASCII byte or no closing quote: the full scanner
+                // validates (and fails where the reader fails). A key that passes has an
+                // escape or non-ASCII bytes, so it is compared as decoded text.
+                _ = try parser.scanString()
+                if !n.pointee.keys.isEmpty { child = try textKey(in: n, open: open) }
             }
             parser.skipWhitespace()
             guard parser.pos < parser.end, parser.base[parser.pos] == UInt8(ascii: ":") else {
@@ -322,25 +487,45 @@ package struct RecordBinder: Sendable {
             return child
         }
 
+        /// The child of `n` by the plain ASCII key of `count` bytes at offset `start`,
+        /// found in the node's hash table by the key's length and first eight bytes, and
+        /// told apart from other keys there by its last eight (and any bytes between).
+        @inline(__always)
+        func lookup(in n: UnsafePointer<Node>, start: Int, count: Int) -> Int? {
+            let key = parser.base + start
+            let readable = parser.end - start
+            let prefix = count >= 8 ? JSONParser.word(at: key) : JSONParser.word(at: key, count: count, readable: readable)
+            let table = keyTable + n.pointee.table
+            let mask = n.pointee.tableMask
+            var slot = RecordBinder.tableSlot(prefix, count) & mask
+            while true {
+                let e = table[slot]
+                if e < 0 { return nil }
+                let edge = keyEdges + e
+                if edge.pointee.prefix == prefix, edge.pointee.count == count,
+                   count <= 8 || (edge.pointee.suffix == JSONParser.word(at: key + count - 8)
+                       && (count <= 16 || bytesEqual(keyBytes + edge.pointee.bytes + 8, key + 8, count: count - 16))) {
+                    return edge.pointee.child
+                }
+                slot = (slot + 1) & mask
+            }
+        }
+
         /// The slow key comparison: decodes the key (escapes) and compares as Swift strings
         /// do, as the full reader's dictionary does.
-        mutating func textKey(in n: Node, open: Int) throws(JSONSyntaxError) -> Int? {
+        func textKey(in n: UnsafePointer<Node>, open: Int) throws(JSONSyntaxError) -> Int? {
             let after = parser.pos
             parser.pos = open
             let text = try parser.parseString()
             parser.pos = after
-            for e in n.keys where binder.keyTexts[e] == text { return binder.keyEdges[e].child }
+            for e in n.pointee.keys where trie.keyTexts[e] == text { return keyEdges[e].child }
             return nil
-        }
-
-        /// Skips the string at `pos` with full validation; true when it had no escapes.
-        mutating func skipString() throws(JSONSyntaxError) -> Bool {
-            try parser.scanString() == nil
         }
 
         /// After a member or element: reads `,` (false: more follow) or `closer` (true),
         /// with the whitespace around it.
-        mutating func endOfElement(closer: UInt8) throws(JSONSyntaxError) -> Bool {
+        @inline(__always)
+        func endOfElement(closer: UInt8) throws(JSONSyntaxError) -> Bool {
             parser.skipWhitespace()
             guard parser.pos < parser.end else { throw parser.failure("end", at: parser.pos) }
             let byte = parser.base[parser.pos]
@@ -356,25 +541,52 @@ package struct RecordBinder: Sendable {
             parser.pos < parser.end && parser.base[parser.pos] == UInt8(ascii: "]")
         }
 
+        /// `skipValue`, with the most common skipped value, a plain ASCII string, handled
+        /// in line.
+        @inline(__always)
+        func skipMember(depth: Int) throws(JSONSyntaxError) {
+            if parser.pos < parser.end, parser.base[parser.pos] == UInt8(ascii: "\""), skipPlainString() { return }
+            try skipValue(depth: depth)
+        }
+
+        /// Skips the string whose opening quote is at `pos` if it is plain ASCII (then it
+        /// is valid as it stands); false, with `pos` unmoved, for anything else.
+        @inline(__always)
+        func skipPlainString() -> Bool {
+            let stop = parser.plainRunEnd(from: parser.pos + 1)
+            guard stop < parser.end, parser.base[stop] == UInt8(ascii: "\"") else { return false }
+            parser.pos = stop + 1
+            return true
+        }
+
+        /// Skips the string whose opening quote is at `pos`, validating it fully.
+        @inline(__always)
+        func skipString() throws(JSONSyntaxError) {
+            if !skipPlainString() { _ = try parser.scanString() }
+        }
+
         /// Skips the value at `pos`, inside `depth` open containers, validating it fully.
-        mutating func skipValue(depth: Int) throws(JSONSyntaxError) {
-            skipping.removeAll(keepingCapacity: true)
+        func skipValue(depth: Int) throws(JSONSyntaxError) {
+            // Containers open inside the skipped value; their kinds are `kinds[0 ..< open]`.
+            // `depth + open < maxDepth` whenever one is pushed, so the stack never overflows.
+            var open = 0
             scanning: while true {
                 guard parser.pos < parser.end else { throw parser.failure("value", at: parser.pos) }
                 switch parser.base[parser.pos] {
                 case UInt8(ascii: "\""):
-                    _ = try skipString()
+                    try skipString()
                 case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"):
                     _ = try parser.parseNumber()
                 case UInt8(ascii: "{"), UInt8(ascii: "["):
                     let isObject = parser.base[parser.pos] == UInt8(ascii: "{")
-                    guard depth + skipping.count < parser.maxDepth else { throw parser.failure("nesting", at: parser.pos) }
+                    guard depth + open < parser.maxDepth else { throw parser.failure("nesting", at: parser.pos) }
                     parser.pos += 1
                     parser.skipWhitespace()
                     if parser.pos < parser.end, parser.base[parser.pos] == (isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
                         parser.pos += 1
                     } else {
-                        skipping.append(isObject)
+                        kinds[open] = isObject
+                        open += 1
                         if isObject { try skipKey() }
                         continue scanning
                     }
@@ -384,9 +596,10 @@ package struct RecordBinder: Sendable {
                 default: throw parser.failure("value", at: parser.pos)
                 }
                 // A value is complete: close containers while their closing bracket follows.
-                while let isObject = skipping.last {
+                while open > 0 {
+                    let isObject = kinds[open - 1]
                     if try endOfElement(closer: isObject ? UInt8(ascii: "}") : UInt8(ascii: "]")) {
-                        skipping.removeLast()
+                        open -= 1
                         continue
                     }
                     if isObject {
@@ -401,9 +614,9 @@ package struct RecordBinder: Sendable {
         }
 
         /// Skips `"key"` and the `:` after it.
-        mutating func skipKey() throws(JSONSyntaxError) {
+        func skipKey() throws(JSONSyntaxError) {
             guard parser.pos < parser.end, parser.base[parser.pos] == UInt8(ascii: "\"") else { throw parser.failure("key", at: parser.pos) }
-            _ = try skipString()
+            try skipString()
             parser.skipWhitespace()
             guard parser.pos < parser.end, parser.base[parser.pos] == UInt8(ascii: ":") else { throw parser.failure("colon", at: parser.pos) }
             parser.pos += 1

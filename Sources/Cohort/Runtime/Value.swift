@@ -181,6 +181,33 @@ package struct StringWords: Hashable, Sendable {
         (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
     }
 
+    @inline(__always)
+    package init(low: UInt64, high: UInt64) {
+        self.low = low
+        self.high = high
+    }
+
+    /// The small-string words of `count` (at most 15) ASCII bytes held in `low` and
+    /// `high`, first byte lowest, zero above them.
+    @inline(__always)
+    package init(ascii low: UInt64, _ high: UInt64, count: Int) {
+        self.low = low
+        self.high = high | (0xE0 | UInt64(count)) << 56
+    }
+
+    /// The string these words are: only for the words of a small string, and only where
+    /// `layoutVerified`. Written over an empty string (which owns no storage) rather than
+    /// bit-cast, which would retain the result as if it might own storage.
+    @inline(__always)
+    package var string: String {
+        var string = ""
+        withUnsafeMutableBytes(of: &string) { bytes in
+            bytes.storeBytes(of: low, toByteOffset: 0, as: UInt64.self)
+            bytes.storeBytes(of: high, toByteOffset: 8, as: UInt64.self)
+        }
+        return string
+    }
+
     /// The small-string words of `bytes` (at most 15), as Swift lays them out.
     package init(smallUTF8 bytes: UnsafeRawBufferPointer) {
         precondition(bytes.count <= 15)
@@ -219,18 +246,24 @@ package struct StringWords: Hashable, Sendable {
         StringWords.usesSmallLayout && high & (1 << 61) != 0
     }
 
-    /// True when strings of several lengths, ASCII and not, have the words
-    /// `init(smallUTF8:)` gives: the layout this type assumes is the one in use.
+    /// True when strings of every small length, ASCII and not, have the words
+    /// `init(smallUTF8:)` gives, and back: the layout this type assumes is the one in use.
     package static func smallLayoutMatches() -> Bool {
-        guard MemoryLayout<String>.size == 16 else { return false }
-        for text in ["", "a", "KR", "free", "u-100007", "abcdefghijklmno", "é", "ünïcødé"] {
+        guard usesSmallLayout, MemoryLayout<String>.size == 16 else { return false }
+        let ascii = Array("0123456789abcde".utf8)
+        let texts = (0...15).map { String(decoding: ascii[..<$0], as: UTF8.self) } + ["é", "ünïcødé", "日本語です"]
+        for text in texts {
             let utf8 = Array(text.utf8)
             let expected = utf8.withUnsafeBytes { StringWords(smallUTF8: $0) }
             let actual = StringWords(String(decoding: utf8, as: UTF8.self))
-            guard actual == expected, actual.isSmall else { return false }
+            guard actual == expected, actual.isSmall, expected.string == text else { return false }
         }
         return !StringWords(String(repeating: "x", count: 16)).isSmall
     }
+
+    /// `smallLayoutMatches()`, worked out once: code that builds strings from words checks
+    /// it (reading words only relies on `usesSmallLayout`, which a test checks).
+    package static let layoutVerified = smallLayoutMatches()
 }
 
 /// Compares two strings by their Unicode scalars (equivalently, their UTF-8 bytes).
