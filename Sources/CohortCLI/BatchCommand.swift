@@ -22,6 +22,7 @@ enum BatchCommand {
             Terminal.out(Usage.batch)
             return .success
         }
+        keepLargeBuffersInHeap()
         let args: ArgumentScanner
         let options: BatchOptions
         let jobs: Int
@@ -270,6 +271,24 @@ enum BatchCommand {
             Terminal.err("cohort batch: \(summary.unreadable) unreadable record(s) in all\n")
         }
         return summary.unreadable > 0 ? .failure : .success
+    }
+
+    /// Chunk buffers (input and output) are a megabyte or more each. By default glibc maps
+    /// every allocation that large afresh and unmaps it when freed, so each chunk costs a
+    /// page fault per 4 KiB in the kernel; raised thresholds keep them in the heap, reused
+    /// from chunk to chunk (measured: a third of the system time, ~10% of the wall time of
+    /// a million-record run). Memory stays bounded by the window of chunks in flight.
+    static func keepLargeBuffersInHeap() {
+        #if canImport(Glibc)
+        // `mallopt` is glibc's (malloc.h, which Swift's Glibc module leaves out): looked up
+        // by name, and skipped where the C library has none (musl).
+        typealias Mallopt = @convention(c) (Int32, Int32) -> Int32
+        guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
+        let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
+        let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
+        _ = mallopt(mmapThreshold, 256 << 20)
+        _ = mallopt(trimThreshold, 512 << 20)
+        #endif
     }
 
     /// Appends up to `count` bytes read from `descriptor` to `buffer`; returns how many were

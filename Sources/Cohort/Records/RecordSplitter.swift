@@ -1,3 +1,5 @@
+import Foundation
+
 /// The layout of a batch input.
 public enum RecordFormat: String, Sendable, CaseIterable {
     /// One JSON object per line (blank lines are skipped).
@@ -53,15 +55,13 @@ package struct RecordSplitter: Sendable {
     private mutating func splitLines(_ b: UnsafeRawBufferPointer, final: Bool) -> ([RecordSpan], Int) {
         var records: [RecordSpan] = []
         var start = 0
-        var i = 0
         let n = b.count
-        while i < n {
-            if b[i] == UInt8(ascii: "\n") {
-                appendLine(b, start, i, &records)
-                line += 1
-                start = i + 1
-            }
-            i += 1
+        // libc's `memchr` finds each newline many bytes at a time; a record is ~200 bytes.
+        while start < n, let found = memchr(b.baseAddress! + start, Int32(UInt8(ascii: "\n")), n - start) {
+            let i = b.baseAddress!.distance(to: UnsafeRawPointer(found))
+            appendLine(b, start, i, &records)
+            line += 1
+            start = i + 1
         }
         if final && start < n {
             appendLine(b, start, n, &records)
