@@ -231,6 +231,13 @@ package struct Compiler {
             append(.bucketLess(slot: rollout.slot, salt: rollout.salt, bound: constant(rollout.bound)), rollout.span)
             return
         }
+        if Instruction.comparesVersions(op), case .call(.now, let arguments, _) = left, arguments.isEmpty,
+            case .constant(let v, _) = right, case .time = v {
+            // `now() >= time("…")`, the scheduled release: one instruction, and a test an
+            // `all_of`/`any_of` chain can run.
+            append(.nowCompare(op, constant: constant(v)), span)
+            return
+        }
         if Instruction.comparesVersions(op), case .call(.semver, let arguments, let callSpan) = left,
             arguments.count == 1, case .slot(let s, _) = arguments[0], case .constant(let v, _) = right, case .version = v {
             // As with `bucket_lt`, only the call can fail, so the instruction carries its span.

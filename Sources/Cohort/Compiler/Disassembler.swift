@@ -60,6 +60,7 @@ package struct Disassembler {
         case .slotOperatorConstant(let op, let s, let k):
             return "s\(s) \(slotName(s)) \(op.rawValue) k\(k) \(short(program.constants[Int(k)]))"
         case .slotNot(let s): return "s\(s) \(slotName(s))"
+        case .nowCompare(let op, let k): return "now() \(op.rawValue) k\(k) \(short(program.constants[Int(k)]))"
         case .semverCompare(let op, let s, let k):
             return "s\(s) \(slotName(s)) \(op.rawValue) k\(k) \(short(program.constants[Int(k)]))"
         case .bucketLess(let s, let salt, let k):

@@ -35,6 +35,9 @@ package final class FlagProgram: @unchecked Sendable {
     /// Condition and served-value program of each arm, unretained (`arms` keeps them alive),
     /// so evaluating a flag touches no reference count.
     package let armPrograms: UnsafeBufferPointer<(condition: Unmanaged<Program>, value: Unmanaged<Program>)>
+    /// The value each arm serves when it is a constant (nearly always), so serving it
+    /// needs no run of the arm's value program.
+    package let servedConstants: UnsafeBufferPointer<Value?>
 
     package init(name: String, memoSlot: Int, arms: [Arm], defaultValue: Value, isBoolean: Bool) {
         self.name = name
@@ -49,10 +52,14 @@ package final class FlagProgram: @unchecked Sendable {
             (buffer.baseAddress! + i).initialize(to: (Unmanaged.passUnretained(arm.condition), Unmanaged.passUnretained(arm.value)))
         }
         armPrograms = UnsafeBufferPointer(start: buffer.baseAddress, count: arms.count)
+        let constants = UnsafeMutableBufferPointer<Value?>.allocate(capacity: max(arms.count, 1))
+        _ = constants.initialize(from: arms.map(\.value.constantValue))
+        servedConstants = UnsafeBufferPointer(start: constants.baseAddress, count: arms.count)
     }
 
     deinit {
         armPrograms.deallocate()
+        UnsafeMutableBufferPointer(mutating: servedConstants).deinitialize().deallocate()
     }
 }
 
@@ -94,6 +101,7 @@ extension VM {
             let (condition, value) = arms[index]
             switch condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
             case .value(.bool(true)):
+                if let constant = flag.servedConstants[index] { return FlagOutcome(value: constant, arm: index, fault: nil) }
                 switch value._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
                 case .value(let v): return FlagOutcome(value: v, arm: index, fault: nil)
                 case .error(let fault): return FlagOutcome(value: flag.defaultValue, arm: -1, fault: fault)

@@ -250,6 +250,8 @@ package enum VM {
                 } else {
                     stack.push(attributeTestCell(instruction, at: here, slots: slots, constants: constants, salt: environment.salt, program: program))
                 }
+            case .nowCompare(let op, let k):
+                stack.push(.value(.bool(nowTest(op, k, now: environment.now, constants: constants))))
             case .semverCompare, .bucketLess:
                 stack.push(attributeTestCell(instruction, at: here, slots: slots, constants: constants, salt: environment.salt, program: program))
 
@@ -261,7 +263,8 @@ package enum VM {
                 var result: Bool? = true
                 for operand in 0..<Int(count) {
                     let at = pc + 2 * operand
-                    guard let b = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt, program: program) else {
+                    guard let b = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt, now: environment.now,
+                                                program: program) else {
                         result = nil
                         break
                     }
@@ -278,7 +281,8 @@ package enum VM {
                 var result: Bool? = false
                 for operand in 0..<Int(count) {
                     let at = pc + 2 * operand
-                    guard let b = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt, program: program) else {
+                    guard let b = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt, now: environment.now,
+                                                program: program) else {
                         result = nil
                         break
                     }
@@ -302,8 +306,9 @@ package enum VM {
     /// nothing. The tests of a chain go through here; the VM's own cases call the inlined
     /// test of their kind directly.
     private static func attributeTest(_ instruction: Instruction, at here: Int, slots: UnsafeBufferPointer<Value>,
-                                      constants: UnsafeBufferPointer<Value>, salt: String, program: Program) -> Bool? {
+                                      constants: UnsafeBufferPointer<Value>, salt: String, now: Instant, program: Program) -> Bool? {
         switch instruction {
+        case .nowCompare(let op, let k): return nowTest(op, k, now: now, constants: constants)
         case .slotEqualsConstant(let s, let k): return equalsTest(s, k, slots: slots, constants: constants)
         case .slotInSet(let s, let k): return inSetTest(s, k, slots: slots, program: program)
         case .slotOperatorConstant(let op, let s, let k):
@@ -318,6 +323,12 @@ package enum VM {
         default:
             return nil
         }
+    }
+
+    /// `now_cmp`: never anything but a boolean (the compiler fuses time constants only).
+    @inline(__always)
+    private static func nowTest(_ op: BinaryOperator, _ k: UInt32, now: Instant, constants: UnsafeBufferPointer<Value>) -> Bool {
+        (try? Operations.compare(op, .time(now), constants[Int(k)])) ?? false
     }
 
     /// `slot_eq_const`: never anything but a boolean.

@@ -136,6 +136,35 @@ struct FusedInstructionTests {
     }
 }
 
+@Suite("Fused instructions: now")
+struct FusedNowTests {
+    @Test("now() op time(\"…\") equals the unfused comparison, at, before and after the instant",
+          arguments: ["==", "!=", "<", "<=", ">", ">="])
+    func nowCompare(op: String) throws {
+        let launch = "2026-12-01T09:00:00Z"
+        let fused = try Rule(#"now() \#(op) time("\#(launch)")"#)
+        let plain = try Rule(#"[now()][0] \#(op) time("\#(launch)")"#)
+        #expect(fused.program.code.count == 1, "now() \(op) time(…) should be one fused instruction")
+        #expect(fused.program.code.first.map { if case .nowCompare = $0 { true } else { false } } == true)
+        let at = try #require(Instant(timestamp: launch))
+        for offset: Int64 in [-86_400, -1, 0, 1, 86_400] {
+            let now = Instant(seconds: at.seconds + offset)
+            #expect(try fused.evaluate([:], now: now).get() == plain.evaluate([:], now: now).get(), "now \(offset) s from launch, \(op)")
+        }
+        // In a chain with an attribute test, as scheduled releases are written.
+        let chain = try Rule(#"now() \#(op) time("\#(launch)") and user.country in ["KR", "JP"]"#)
+        #expect(chain.program.code.first == .allOf(count: 2, end: UInt32(chain.program.code.count)))
+        for country: Value in ["KR", "FR", .null] {
+            for offset: Int64 in [-1, 0, 1] {
+                let now = Instant(seconds: at.seconds + offset)
+                let context: Context = ["user": ["country": country]]
+                let unfused = try Rule(#"[now()][0] \#(op) time("\#(launch)") and [user.country][0] in ["KR", "JP"]"#)
+                #expect(chain.evaluate(context, now: now).map(\.jsonText) == unfused.evaluate(context, now: now).map(\.jsonText))
+            }
+        }
+    }
+}
+
 @Suite("Fused instructions: semver")
 struct FusedSemverTests {
     @Test("semver(attr) op \"version\" equals the unfused comparison, errors included", arguments: ["==", "!=", "<", "<=", ">", ">="])
