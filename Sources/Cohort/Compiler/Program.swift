@@ -25,6 +25,9 @@ package final class Program: @unchecked Sendable {
     package let maxStack: Int
     /// The value, when the program is a single constant (the VM then returns it directly).
     package let constantValue: Value?
+    /// `constantValue != nil`, as a plain flag: the VM tests it first on every run, and
+    /// reading the optional value itself copies it.
+    package let isConstant: Bool
     /// The most instructions one run can execute: its own (each runs at most once; jumps
     /// only go forward) plus the full cost of every prerequisite flag it evaluates, once per
     /// reference, since prerequisites are not memoised. Saturates instead of overflowing:
@@ -65,6 +68,7 @@ package final class Program: @unchecked Sendable {
         } else {
             constantValue = nil
         }
+        isConstant = constantValue != nil
     }
 
     deinit {

@@ -178,10 +178,7 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
     package static func bucketIndex(_ key: Value, salt: String, buckets: UInt64) throws(Fault) -> UInt64 {
         let hash: UInt32
         switch key {
-        case .string(let s):
-            // Ids are mostly short: a small string's bytes come straight from its words.
-            let words = StringWords(s)
-            hash = words.isSmall ? words.withSmallUTF8 { saltedHash(salt: salt, key: $0) } : withUTF8Bytes(s) { saltedHash(salt: salt, key: $0) }
+        case .string(let s): hash = saltedHash(salt: salt, key: s)
         case .number(let n): hash = NumberText.withCanonicalUTF8(n) { saltedHash(salt: salt, key: $0.assumingMemoryBound(to: UInt8.self)) }
         default:
             throw Fault.operand("bucket()", "key", expected: "a string or number", got: key)

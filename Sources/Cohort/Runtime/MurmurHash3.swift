@@ -112,9 +112,15 @@ package struct MurmurHash3: Sendable {
 /// rather than trapping (callers check the count first).
 package func bucketIndex(keyUTF8 key: String, salt: String, buckets: UInt64) -> UInt64 {
     guard buckets > 0 else { return 0 }
+    return UInt64(saltedHash(salt: salt, key: key)) % buckets
+}
+
+/// `saltedHash(salt:key:)` of a key given as a string (a small one read from its words).
+@inline(__always)
+package func saltedHash(salt: String, key: String) -> UInt32 {
     let words = StringWords(key)
-    if words.isSmall { return words.withSmallUTF8 { UInt64(saltedHash(salt: salt, key: $0)) % buckets } }
-    return withUTF8Bytes(key) { UInt64(saltedHash(salt: salt, key: $0)) % buckets }
+    if words.isSmall { return words.withSmallUTF8 { saltedHash(salt: salt, key: $0) } }
+    return withUTF8Bytes(key) { saltedHash(salt: salt, key: $0) }
 }
 
 /// `murmur3_x86_32(utf8(salt + ":" + key), seed 0)`. Salt and key are short (a flag name,

@@ -197,12 +197,19 @@ package enum Operations {
 @inline(__always)
 package func scalarAffix(_ s: String, _ t: String, prefix: Bool) -> Bool {
     withUTF8Bytes(s) { sb in
-        withUTF8Bytes(t) { tb in
-            guard tb.count <= sb.count else { return false }
-            let start = prefix ? 0 : sb.count - tb.count
-            return tb.count == 0 || bytesEqual(sb.baseAddress! + start, tb.baseAddress!, count: tb.count)
-        }
+        // The affix is nearly always a short constant ("@acme.com"): read from its words.
+        let words = StringWords(t)
+        if words.isSmall { return words.withSmallUTF8 { tb in hasAffix(sb, tb, prefix: prefix) } }
+        return withUTF8Bytes(t) { tb in hasAffix(sb, tb, prefix: prefix) }
     }
+}
+
+/// True when `affix` begins (`prefix`) or ends `bytes`.
+@inline(__always)
+private func hasAffix(_ bytes: UnsafeBufferPointer<UInt8>, _ affix: UnsafeBufferPointer<UInt8>, prefix: Bool) -> Bool {
+    guard affix.count <= bytes.count else { return false }
+    let start = prefix ? 0 : bytes.count - affix.count
+    return affix.count == 0 || bytesEqual(bytes.baseAddress! + start, affix.baseAddress!, count: affix.count)
 }
 
 /// Substring search by Unicode scalars (UTF-8 bytes), not by Swift's canonical equivalence.

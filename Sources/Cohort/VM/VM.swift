@@ -26,7 +26,7 @@ package enum VM {
     /// Runs `program` with `slots` holding the value of each attribute path it reads.
     package static func run(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
         // Served values and constant conditions: no machine needed.
-        if let value = program.constantValue { return .value(value) }
+        if program.isConstant, let value = program.constantValue { return .value(value) }
         // Nearly every rule needs a few cells: a stack of constant size is a fixed part of
         // this frame, where a computed size costs a dynamic allocation with stack probes.
         func run(on buffer: UnsafeMutableBufferPointer<Cell>) -> Cell {
@@ -316,7 +316,13 @@ package enum VM {
             guard Int(s) < slots.count, !slots[Int(s)].isNull else { return nil }
             return (try? slotTest(instruction, slots[Int(s)], constants: constants, salt: salt))?.plainBoolean
         case .slotNot(let s): return notTest(s, at: here, slots: slots, program: program)
-        case .semverCompare(_, let s, _), .bucketLess(let s, _, _):
+        case .bucketLess(let s, let saltOperand, let k):
+            guard Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[here].plainBoolean }
+            guard case .number(let bound) = constants[Int(k)],
+                let index = try? bucketIndex(of: slots[Int(s)], saltOperand: saltOperand, constants: constants, defaultSalt: salt)
+            else { return nil }
+            return Double(index) < bound
+        case .semverCompare(_, let s, _):
             // A missing attribute: the outcome was worked out when the program was built.
             guard Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[here].plainBoolean }
             return (try? slotTest(instruction, slots[Int(s)], constants: constants, salt: salt))?.plainBoolean
@@ -409,18 +415,20 @@ package enum VM {
             return .bool(result)
         case .bucketLess(_, let saltOperand, let k):
             guard case .number(let bound) = constants[Int(k)] else { return .null }
-            let index: UInt64
-            if saltOperand == Instruction.defaultSaltOperand {
-                index = try Builtin.bucketIndex(value, salt: defaultSalt, buckets: 100)
-            } else if case .string(let salt) = constants[Int(saltOperand)] {
-                index = try Builtin.bucketIndex(value, salt: salt, buckets: 100)
-            } else {
-                index = 0
-            }
-            return .bool(Double(index) < bound)
+            return .bool(Double(try bucketIndex(of: value, saltOperand: saltOperand, constants: constants, defaultSalt: defaultSalt)) < bound)
         default:
             return .null
         }
+    }
+
+    /// The bucket (of 100) of `key` under the salt of a `bucket_lt`: the constant at
+    /// `saltOperand`, or the evaluation's default salt.
+    @inline(__always)
+    private static func bucketIndex(of key: Value, saltOperand: UInt32, constants: UnsafeBufferPointer<Value>,
+                                    defaultSalt: String) throws(Fault) -> UInt64 {
+        if saltOperand == Instruction.defaultSaltOperand { return try Builtin.bucketIndex(key, salt: defaultSalt, buckets: 100) }
+        if case .string(let salt) = constants[Int(saltOperand)] { return try Builtin.bucketIndex(key, salt: salt, buckets: 100) }
+        return 0
     }
 
     /// Pops two operands and pushes `body(a, b)`; an error operand propagates (the left one
