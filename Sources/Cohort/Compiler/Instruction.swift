@@ -138,6 +138,12 @@ extension Instruction {
         }
     }
 
+    /// The value that decides a chain: false for `all_of`, true for `any_of`.
+    package var decidesOn: Bool {
+        if case .anyOf = self { return true }
+        return false
+    }
+
     /// True for the fused instructions that test one attribute and push one value: the
     /// operands an `allOf`/`anyOf` chain runs on its fast path.
     package var isAttributeTest: Bool {

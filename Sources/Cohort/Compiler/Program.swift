@@ -28,6 +28,19 @@ package final class Program: @unchecked Sendable {
     /// `constantValue != nil`, as a plain flag: the VM tests it first on every run, and
     /// reading the optional value itself copies it.
     package let isConstant: Bool
+    /// What the whole program is, when the VM can answer it without its interpreter.
+    package let shape: Shape
+
+    /// Programs the VM answers directly (see `VM.run`).
+    package enum Shape: Sendable, Equatable {
+        /// Anything else: run by the interpreter.
+        case general
+        /// A single attribute test (`slot_eq_const`, `bucket_lt`, …).
+        case test
+        /// An `all_of` (`decider` false) or `any_of` (true) chain of `count` tests, and its
+        /// code, and nothing after it.
+        case chain(decider: Bool, count: Int)
+    }
     /// The most instructions one run can execute: its own (each runs at most once; jumps
     /// only go forward) plus the full cost of every prerequisite flag it evaluates, once per
     /// reference, since prerequisites are not memoised. Saturates instead of overflowing:
@@ -69,6 +82,14 @@ package final class Program: @unchecked Sendable {
             constantValue = nil
         }
         isConstant = constantValue != nil
+        switch code.first {
+        case let first? where code.count == 1 && first.isAttributeTest:
+            shape = .test
+        case .allOf(let count, let end)?, .anyOf(let count, let end)? where Int(end) == code.count:
+            shape = .chain(decider: code[0].decidesOn, count: Int(count))
+        default:
+            shape = .general
+        }
     }
 
     deinit {

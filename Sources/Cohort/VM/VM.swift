@@ -27,6 +27,22 @@ package enum VM {
     package static func run(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
         // Served values and constant conditions: no machine needed.
         if program.isConstant, let value = program.constantValue { return .value(value) }
+        // A program that is one attribute test, or one chain of them (most conditions), is
+        // answered without setting up the machine; only an error or a non-boolean goes on
+        // to the interpreter, which works out the exact outcome.
+        switch program.shape {
+        case .general: break
+        case .test:
+            if let result = attributeTest(program.codeBuffer[0], at: 0, slots: slots, constants: program.constantBuffer,
+                                          salt: environment.salt, now: environment.now, program: program) {
+                return .value(.bool(result))
+            }
+        case .chain(let decider, let count):
+            if let result = chain(program.codeBuffer, from: 1, count: count, decider: decider, slots: slots,
+                                  constants: program.constantBuffer, environment: environment, program: program) {
+                return .value(.bool(result))
+            }
+        }
         // Nearly every rule needs a few cells: a stack of constant size is a fixed part of
         // this frame, where a computed size costs a dynamic allocation with stack probes.
         func run(on buffer: UnsafeMutableBufferPointer<Cell>) -> Cell {
@@ -256,48 +272,34 @@ package enum VM {
                 stack.push(attributeTestCell(instruction, at: here, slots: slots, constants: constants, salt: environment.salt, program: program))
 
             // MARK: Chains of attribute tests
-            case .allOf(let count, let end):
+            case .allOf(let count, let end), .anyOf(let count, let end):
                 // The operands are the chain's code that follows, at every second instruction.
-                // `false` decides an `and`; a test without a plain boolean sends the
-                // evaluation through that code instead, which gives the exact error.
-                var result: Bool? = true
-                for operand in 0..<Int(count) {
-                    let at = pc + 2 * operand
-                    guard let b = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt, now: environment.now,
-                                                program: program) else {
-                        result = nil
-                        break
-                    }
-                    if !b {
-                        result = false
-                        break
-                    }
-                }
-                if let result {
-                    stack.push(.value(.bool(result)))
-                    pc = Int(end)
-                }
-            case .anyOf(let count, let end):
-                var result: Bool? = false
-                for operand in 0..<Int(count) {
-                    let at = pc + 2 * operand
-                    guard let b = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt, now: environment.now,
-                                                program: program) else {
-                        result = nil
-                        break
-                    }
-                    if b {
-                        result = true
-                        break
-                    }
-                }
-                if let result {
+                if let result = chain(code, from: pc, count: Int(count), decider: instruction.decidesOn, slots: slots,
+                                      constants: constants, environment: environment, program: program) {
                     stack.push(.value(.bool(result)))
                     pc = Int(end)
                 }
             }
         }
         return stack.finish()
+    }
+
+    /// The value of the `all_of` (`decider` false) or `any_of` (`decider` true) chain whose
+    /// `count` attribute tests are at `first`, `first + 2`, …: the decider as soon as a test
+    /// gives it, the other boolean when none does. Nil when a test before the deciding one
+    /// gives no plain boolean: the chain's own code then works out the exact value or error.
+    @inline(__always)
+    private static func chain(_ code: UnsafeBufferPointer<Instruction>, from first: Int, count: Int, decider: Bool,
+                              slots: UnsafeBufferPointer<Value>, constants: UnsafeBufferPointer<Value>, environment: Environment,
+                              program: Program) -> Bool? {
+        for operand in 0..<count {
+            let at = first + 2 * operand
+            guard let b = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt,
+                                        now: environment.now, program: program)
+            else { return nil }
+            if b == decider { return decider }
+        }
+        return !decider
     }
 
     /// The outcome of the attribute test `instruction` (a fused instruction that tests one

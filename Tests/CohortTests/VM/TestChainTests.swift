@@ -77,6 +77,25 @@ struct TestChainTests {
         #expect(either.program.code.first == .anyOf(count: 2, end: 5))
     }
 
+    @Test("whole-program tests and chains are answered before the interpreter; errors still reach it")
+    func shapes() throws {
+        #expect(try Rule(#"user.a == 1"#).program.shape == .test)
+        #expect(try Rule(#"bucket(user.id) < 20"#).program.shape == .test)
+        #expect(try Rule(#"user.a == 1 and user.b != "x" and not user.c"#).program.shape == .chain(decider: false, count: 3))
+        #expect(try Rule(#"user.a == 1 or user.b == 2"#).program.shape == .chain(decider: true, count: 2))
+        #expect(try Rule(#"(user.a == 1 or user.b == 2) and user.c"#).program.shape == .general)
+        #expect(try Rule("user.a").program.shape == .general)
+        // A test that fails, alone or in a chain, gives the interpreter's error.
+        let alone = try Rule(#"not user.c"#), chained = try Rule(#"user.a == 1 and not user.c"#)
+        let context: Context = ["user": ["a": 1, "c": "yes"]]
+        guard case .failure(let e1) = alone.evaluate(context), case .failure(let e2) = chained.evaluate(context) else {
+            Issue.record("not of a string should be an error")
+            return
+        }
+        #expect(e1.message == e2.message)
+        #expect(e2.location.column == 17, "the caret is under `not user.c`")
+    }
+
     @Test("a chain with an operand that is not one attribute test has no prefix",
           arguments: ["user.a == 1 and (user.b or user.c)", "user.a == 1 and user.b", "user.a + 1 > 2 or user.b == 1",
                       "user.a == 1 and user.b == 2 or user.c == 3"])
