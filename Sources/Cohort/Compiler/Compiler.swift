@@ -176,7 +176,7 @@ package struct Compiler {
             for j in jumps where j < program.code.count {
                 program.code[j] = shortCircuit(op, first: j == jumps[0], target: end)
             }
-            prefixTestChain(op, from: start, operands: operands.count, span)
+            prefixTestChain(op, from: start, links: jumps, span)
         case .call(let builtin, let arguments, let span):
             for argument in arguments { emit(argument) }
             var count = arguments.count
@@ -273,19 +273,27 @@ package struct Compiler {
         }
     }
 
-    /// Puts an `all_of`/`any_of` in front of the chain just emitted at `start` when each of
-    /// its operands compiled to a single attribute test (`a; test; b; step; …; z; combine`),
-    /// shifting the chain's jumps past it. Targeting rules are mostly such chains.
-    private mutating func prefixTestChain(_ op: LogicalOperator, from start: Int, operands: Int, _ span: SourceSpan) {
+    /// Puts an `all_of`/`any_of` in front of the chain just emitted at `start` (its links
+    /// at `links`, then the final combine) when each operand compiled to a single attribute
+    /// test or to a chain that got its own prefix (`a; test; (b or c); step; …; z;
+    /// combine`), shifting every jump of the chain past the new instruction. Targeting
+    /// rules are mostly such chains, segments inlined into them included.
+    private mutating func prefixTestChain(_ op: LogicalOperator, from start: Int, links: [Int], _ span: SourceSpan) {
         let code = program.code
-        guard failure == nil, operands >= 2, code.count == start + 2 * operands, code.count < limits.maxProgramSize,
-            stride(from: start, to: code.count, by: 2).allSatisfy({ code[$0].isAttributeTest })
-        else { return }
-        let end = UInt32(code.count + 1)
-        for j in stride(from: start + 1, to: code.count - 1, by: 2) {
-            program.code[j] = shortCircuit(op, first: j == start + 1, target: end)
+        guard failure == nil, !links.isEmpty, code.count < limits.maxProgramSize, links.allSatisfy({ $0 < code.count }) else { return }
+        // Operand spans: from `start` or after a link, up to the next link or the combine.
+        let bounds = [start] + links.map { $0 + 1 }
+        let ends = links + [code.count - 1]
+        for (a, b) in zip(bounds, ends) {
+            guard a < b else { return }
+            switch code[a] {
+            case .allOf(_, let end), .anyOf(_, let end) where Int(end) == b: continue
+            case let single where b - a == 1 && single.isAttributeTest: continue
+            default: return
+            }
         }
-        let count = UInt32(operands)
+        for j in start ..< code.count { program.code[j] = code[j].jumpingPast(start) }
+        let count = UInt32(links.count + 1), end = UInt32(code.count + 1)
         program.code.insert(op == .and ? .allOf(count: count, end: end) : .anyOf(count: count, end: end), at: start)
         program.spans.insert(spanOverride ?? span, at: start)
     }

@@ -50,7 +50,7 @@ package struct Disassembler {
         case .member(let k): return "k\(k) \(short(program.constants[Int(k)]))"
         case .makeList(let n): return "\(n)"
         case .andTest(let t), .orTest(let t), .andStep(let t), .orStep(let t): return "-> \(format4(Int(t)))"
-        case .allOf(let n, let t), .anyOf(let n, let t): return "\(n) tests -> \(format4(Int(t)))"
+        case .allOf(let n, let t), .anyOf(let n, let t): return "\(n) operands -> \(format4(Int(t)))"
         case .inSet(let k): return "set\(k)"
         case .matches(let k): return "re\(k)"
         case .call(let builtin, let n): return "\(builtin.name)/\(n)"

@@ -138,6 +138,21 @@ extension Instruction {
         }
     }
 
+    /// This instruction with a jump target at or after `position` moved one further, for an
+    /// instruction inserted at `position`.
+    package func jumpingPast(_ position: Int) -> Instruction {
+        let p = UInt32(position)
+        switch self {
+        case .andTest(let t) where t >= p: return .andTest(target: t + 1)
+        case .orTest(let t) where t >= p: return .orTest(target: t + 1)
+        case .andStep(let t) where t >= p: return .andStep(target: t + 1)
+        case .orStep(let t) where t >= p: return .orStep(target: t + 1)
+        case .allOf(let n, let t) where t >= p: return .allOf(count: n, end: t + 1)
+        case .anyOf(let n, let t) where t >= p: return .anyOf(count: n, end: t + 1)
+        default: return self
+        }
+    }
+
     /// The value that decides a chain: false for `all_of`, true for `any_of`.
     package var decidesOn: Bool {
         if case .anyOf = self { return true }

@@ -285,21 +285,42 @@ package enum VM {
     }
 
     /// The value of the `all_of` (`decider` false) or `any_of` (`decider` true) chain whose
-    /// `count` attribute tests are at `first`, `first + 2`, …: the decider as soon as a test
-    /// gives it, the other boolean when none does. Nil when a test before the deciding one
-    /// gives no plain boolean: the chain's own code then works out the exact value or error.
+    /// `count` operands start at `first`: the decider as soon as an operand gives it, the
+    /// other boolean when none does. An operand is an attribute test, followed by its link,
+    /// or a nested chain (its prefix, its code, then its link). Nil when an operand before
+    /// the deciding one gives no plain boolean: the chain's own code then works out the
+    /// exact value or error.
     @inline(__always)
     private static func chain(_ code: UnsafeBufferPointer<Instruction>, from first: Int, count: Int, decider: Bool,
                               slots: UnsafeBufferPointer<Value>, constants: UnsafeBufferPointer<Value>, environment: Environment,
                               program: Program) -> Bool? {
-        for operand in 0..<count {
-            let at = first + 2 * operand
-            guard let b = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt,
+        var at = first
+        for _ in 0..<count {
+            let outcome: Bool?
+            switch code[at] {
+            case .allOf(let n, let end), .anyOf(let n, let end):
+                outcome = nestedChain(code, from: at + 1, count: Int(n), decider: code[at].decidesOn, slots: slots,
+                                      constants: constants, environment: environment, program: program)
+                at = Int(end) + 1
+            default:
+                outcome = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt,
                                         now: environment.now, program: program)
-            else { return nil }
+                at += 2
+            }
+            guard let b = outcome else { return nil }
             if b == decider { return decider }
         }
         return !decider
+    }
+
+    /// `chain` for a chain nested in another (a segment inlined into a flag's chain): a
+    /// function of its own, since a chain can nest chains.
+    @inline(never)
+    private static func nestedChain(_ code: UnsafeBufferPointer<Instruction>, from first: Int, count: Int, decider: Bool,
+                                    slots: UnsafeBufferPointer<Value>, constants: UnsafeBufferPointer<Value>, environment: Environment,
+                                    program: Program) -> Bool? {
+        chain(code, from: first, count: count, decider: decider, slots: slots, constants: constants, environment: environment,
+              program: program)
     }
 
     /// The outcome of the attribute test `instruction` (a fused instruction that tests one

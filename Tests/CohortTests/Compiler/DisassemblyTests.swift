@@ -96,7 +96,7 @@ struct DisassemblyTests {
         #expect(text.contains("constants:\n  k0 = 20\n"))
         #expect(text.contains("slots:\n  s0 = user.group\n  s1 = user.id\n"))
         #expect(text.contains(#"set0 = {"beta", "qa"}"#))
-        #expect(text.contains("0000  any_of          2 tests -> 0005"))
+        #expect(text.contains("0000  any_of          2 operands -> 0005"))
         #expect(text.contains("or_test         -> 0005"))
         #expect(text.contains("bucket_lt       s1 (user.id), default salt, < k0 20"))
     }

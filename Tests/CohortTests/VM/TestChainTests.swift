@@ -102,9 +102,11 @@ struct TestChainTests {
     func notEveryChain(text: String) throws {
         let rule = try Rule(text)
         if text.hasSuffix("or user.c == 3") {
-            // `(a and b) or c`: the inner `and` is a chain of tests, the outer `or` is not.
+            // `(a and b) or c`: the inner `and` is a chain of tests, and the outer `or` a
+            // chain of that chain and a test.
             #expect(rule.program.code.filter { if case .allOf = $0 { true } else { false } }.count == 1)
-            #expect(!rule.program.code.contains { if case .anyOf = $0 { true } else { false } })
+            #expect(rule.program.code.first == .anyOf(count: 2, end: UInt32(rule.program.code.count)))
+            #expect(rule.program.shape == .chain(decider: true, count: 2))
         } else {
             #expect(!hasChain(rule))
         }
@@ -115,6 +117,26 @@ struct TestChainTests {
         let text = #"(user.a == "qa" or user.a == "beta") and (user.b != "x" or not user.c)"#
         let fused = try Rule(text), plain = try Rule(unfused(text))
         #expect(fused.program.code.filter { if case .anyOf = $0 { true } else { false } }.count == 2)
+        #expect(fused.program.shape == .chain(decider: false, count: 2), "the outer `and` chains the two chains")
+        for a in Self.values {
+            for b in Self.values {
+                for c in Self.values {
+                    var user: [String: Value] = [:]
+                    user["a"] = a
+                    user["b"] = b
+                    user["c"] = c
+                    let context: Context = ["user": .object(user)]
+                    #expect(outcome(fused, context) == outcome(plain, context))
+                }
+            }
+        }
+    }
+
+    @Test("chains nested three deep agree with the unfused form")
+    func deeplyNested() throws {
+        let text = #"((user.a == "qa" or user.b == "x") and not user.c) or (user.a != "beta" and (user.b ends_with "y" or user.c == true))"#
+        let fused = try Rule(text), plain = try Rule(unfused(text))
+        #expect(fused.program.shape == .chain(decider: true, count: 2))
         for a in Self.values {
             for b in Self.values {
                 for c in Self.values {
