@@ -54,39 +54,40 @@ package struct RecordBinder: Sendable {
         var child: Int
     }
 
-    /// The laid-out trie, in memory allocated once and never changed, so a walk reads it
-    /// through plain pointers: no array on the hot path is retained, released or
-    /// bounds-checked per access. (All the element types are trivial, so nothing needs
-    /// deinitializing.) Immutable after `init`, hence safe to share between threads.
-    private final class Trie: @unchecked Sendable {
+    /// The trie's tables as plain pointers: what the walker reads on every byte.
+    private struct Tables {
         let nodes: UnsafePointer<Node>
         let keyEdges: UnsafePointer<KeyEdge>
         let keyTable: UnsafePointer<Int>
         let keyBytes: UnsafePointer<UInt8>
         let indexEdges: UnsafePointer<IndexEdge>
         let outputList: UnsafePointer<Int>
+    }
+
+    /// The laid-out trie, in memory allocated once and never changed, so a walk reads it
+    /// through plain pointers: no array on the hot path is retained, released or
+    /// bounds-checked per access. (All the element types are trivial, so nothing needs
+    /// deinitializing.) Immutable after `init`, hence safe to share between threads.
+    private final class Trie: @unchecked Sendable {
+        let tables: Tables
         /// The key of each edge as a `String`, for keys compared by canonical equivalence
         /// (only off the hot path).
         let keyTexts: [String]
 
         init(nodes: [Node], keyEdges: [KeyEdge], keyTable: [Int], keyBytes: [UInt8], indexEdges: [IndexEdge],
              outputList: [Int], keyTexts: [String]) {
-            self.nodes = Self.copy(nodes)
-            self.keyEdges = Self.copy(keyEdges)
-            self.keyTable = Self.copy(keyTable)
-            self.keyBytes = Self.copy(keyBytes)
-            self.indexEdges = Self.copy(indexEdges)
-            self.outputList = Self.copy(outputList)
+            tables = Tables(nodes: Self.copy(nodes), keyEdges: Self.copy(keyEdges), keyTable: Self.copy(keyTable),
+                            keyBytes: Self.copy(keyBytes), indexEdges: Self.copy(indexEdges), outputList: Self.copy(outputList))
             self.keyTexts = keyTexts
         }
 
         deinit {
-            nodes.deallocate()
-            keyEdges.deallocate()
-            keyTable.deallocate()
-            keyBytes.deallocate()
-            indexEdges.deallocate()
-            outputList.deallocate()
+            tables.nodes.deallocate()
+            tables.keyEdges.deallocate()
+            tables.keyTable.deallocate()
+            tables.keyBytes.deallocate()
+            tables.indexEdges.deallocate()
+            tables.outputList.deallocate()
         }
 
         /// A fresh allocation holding `array` (at least one element's room, so there is
@@ -259,12 +260,7 @@ package struct RecordBinder: Sendable {
     /// Only pointers: the walker itself owns nothing, so passing it around (it is `self`
     /// of every call) never retains or releases anything.
     private struct Walker {
-        let nodes: UnsafePointer<Node>
-        let keyEdges: UnsafePointer<KeyEdge>
-        let keyTable: UnsafePointer<Int>
-        let keyBytes: UnsafePointer<UInt8>
-        let indexEdges: UnsafePointer<IndexEdge>
-        let outputList: UnsafePointer<Int>
+        let tables: Tables
         /// For the key texts, off the hot path; `bind` keeps it alive.
         unowned(unsafe) let trie: Trie
         let outputs: UnsafeMutableBufferPointer<Value>
@@ -283,12 +279,7 @@ package struct RecordBinder: Sendable {
              kinds: UnsafeMutablePointer<Bool>) {
             parserPointer = parser
             self.kinds = kinds
-            nodes = trie.nodes
-            keyEdges = trie.keyEdges
-            keyTable = trie.keyTable
-            keyBytes = trie.keyBytes
-            indexEdges = trie.indexEdges
-            outputList = trie.outputList
+            tables = trie.tables
             self.trie = trie
             self.outputs = outputs
         }
@@ -317,7 +308,7 @@ package struct RecordBinder: Sendable {
             }
             while true {
                 if let child = try key(in: node) {
-                    let c = nodes + child
+                    let c = tables.nodes + child
                     if c.pointee.isLeaf {
                         // The common case, an attribute nothing reads into (so a path ends
                         // here): its value straight to the outputs.
@@ -327,7 +318,7 @@ package struct RecordBinder: Sendable {
                         // wins. (A leaf is overwritten by its value anyway; below an inner
                         // node, a later value may not reach every path, so those are cleared
                         // first.)
-                        for i in c.pointee.subtree { outputs[outputList[i]] = .null }
+                        for i in c.pointee.subtree { outputs[tables.outputList[i]] = .null }
                         try value(node: child, depth: depth + 1)
                     }
                 } else {
@@ -348,7 +339,7 @@ package struct RecordBinder: Sendable {
             }
             var index = 0
             while true {
-                if let child = indexChild(of: nodes + node, index) {
+                if let child = indexChild(of: tables.nodes + node, index) {
                     try value(node: child, depth: depth + 1)
                 } else {
                     try skipValue(depth: depth + 1)
@@ -362,13 +353,13 @@ package struct RecordBinder: Sendable {
         /// The child of `n` at list index `index`, if a path goes there.
         @inline(__always)
         func indexChild(of n: UnsafePointer<Node>, _ index: Int) -> Int? {
-            for e in n.pointee.indices where indexEdges[e].index == index { return indexEdges[e].child }
+            for e in n.pointee.indices where tables.indexEdges[e].index == index { return tables.indexEdges[e].child }
             return nil
         }
 
         /// The value at `pos` belongs to trie node `node`, inside `depth` open containers.
         func value(node: Int, depth: Int) throws(JSONSyntaxError) {
-            let n = nodes + node
+            let n = tables.nodes + node
             guard parser.pos < parser.end else { throw parser.failure("value", at: parser.pos) }
             let byte = parser.base[parser.pos]
             if !n.pointee.outputs.isEmpty {
@@ -429,22 +420,22 @@ package struct RecordBinder: Sendable {
             guard !range.isEmpty else { return }
             var i = range.lowerBound
             while i < range.upperBound - 1 {
-                outputs[outputList[i]] = copy value
+                outputs[tables.outputList[i]] = copy value
                 i += 1
             }
-            outputs[outputList[i]] = value
+            outputs[tables.outputList[i]] = value
         }
 
         /// Sets the outputs of `node` and of the nodes below it from an already-built value.
         func fill(node: Int, with value: Value) {
-            let n = nodes + node
+            let n = tables.nodes + node
             store(value, in: n)
             for e in n.pointee.keys {
                 let next = Operations.member(value, trie.keyTexts[e])
-                if !next.isNull { fill(node: keyEdges[e].child, with: next) }
+                if !next.isNull { fill(node: tables.keyEdges[e].child, with: next) }
             }
             for e in n.pointee.indices {
-                let edge = indexEdges[e]
+                let edge = tables.indexEdges[e]
                 guard case .list(let items) = value, edge.index < items.count else { continue }
                 fill(node: edge.child, with: items[edge.index])
             }
@@ -457,7 +448,7 @@ package struct RecordBinder: Sendable {
             guard open < parser.end, parser.base[open] == UInt8(ascii: "\"") else {
                 throw parser.failure("key", at: open)
             }
-            let n = nodes + node
+            let n = tables.nodes + node
             // Keys are nearly always plain ASCII: then the first byte that needs a look is
             // the closing quote, and the bytes before it are the key.
             let stop = parser.plainRunEnd(from: open + 1)
@@ -495,16 +486,16 @@ package struct RecordBinder: Sendable {
             let key = parser.base + start
             let readable = parser.end - start
             let prefix = count >= 8 ? JSONParser.word(at: key) : JSONParser.word(at: key, count: count, readable: readable)
-            let table = keyTable + n.pointee.table
+            let table = tables.keyTable + n.pointee.table
             let mask = n.pointee.tableMask
             var slot = RecordBinder.tableSlot(prefix, count) & mask
             while true {
                 let e = table[slot]
                 if e < 0 { return nil }
-                let edge = keyEdges + e
+                let edge = tables.keyEdges + e
                 if edge.pointee.prefix == prefix, edge.pointee.count == count,
                    count <= 8 || (edge.pointee.suffix == JSONParser.word(at: key + count - 8)
-                       && (count <= 16 || bytesEqual(keyBytes + edge.pointee.bytes + 8, key + 8, count: count - 16))) {
+                       && (count <= 16 || bytesEqual(tables.keyBytes + edge.pointee.bytes + 8, key + 8, count: count - 16))) {
                     return edge.pointee.child
                 }
                 slot = (slot + 1) & mask
@@ -518,7 +509,7 @@ package struct RecordBinder: Sendable {
             parser.pos = open
             let text = try parser.parseString()
             parser.pos = after
-            for e in n.pointee.keys where trie.keyTexts[e] == text { return keyEdges[e].child }
+            for e in n.pointee.keys where trie.keyTexts[e] == text { return tables.keyEdges[e].child }
             return nil
         }
 

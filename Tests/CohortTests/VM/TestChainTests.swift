@@ -31,6 +31,26 @@ struct TestChainTests {
             .replacingOccurrences(of: "user.c", with: "[user.c][0]")
     }
 
+    /// Checks that `fused` and `plain` give the same value or error for every combination
+    /// of `values` (or a missing attribute) as `user.a`, `user.b` and `user.c`.
+    private func expectSameOutcomes(_ fused: Rule, _ plain: Rule, _ text: String,
+                                    sourceLocation: Testing.SourceLocation = #_sourceLocation) {
+        for a in Self.values {
+            for b in Self.values {
+                for c in Self.values {
+                    var user: [String: Value] = [:]
+                    user["a"] = a
+                    user["b"] = b
+                    user["c"] = c
+                    let context: Context = ["user": .object(user)]
+                    #expect(outcome(fused, context) == outcome(plain, context),
+                            "\(text) with a=\(a?.jsonText ?? "missing") b=\(b?.jsonText ?? "missing") c=\(c?.jsonText ?? "missing")",
+                            sourceLocation: sourceLocation)
+                }
+            }
+        }
+    }
+
     /// Values of every kind for each attribute, including ones that make a test fail.
     static let values: [Value?] = [nil, .null, true, false, 0, 18, 17.5, "", "qa", "beta", "x", "u-1", "5.2.0", "4.0.0", "v?", ["qa"]]
 
@@ -48,19 +68,7 @@ struct TestChainTests {
         let fused = try Rule(text), plain = try Rule(unfused(text))
         #expect(hasChain(fused), "\(text) should compile to a chain")
         #expect(!hasChain(plain))
-        for a in Self.values {
-            for b in Self.values {
-                for c in Self.values {
-                    var user: [String: Value] = [:]
-                    user["a"] = a
-                    user["b"] = b
-                    user["c"] = c
-                    let context: Context = ["user": .object(user)]
-                    #expect(outcome(fused, context) == outcome(plain, context),
-                            "\(text) with a=\(a?.jsonText ?? "missing") b=\(b?.jsonText ?? "missing") c=\(c?.jsonText ?? "missing")")
-                }
-            }
-        }
+        expectSameOutcomes(fused, plain, text)
     }
 
     @Test("the chain prefixes its ordinary code and jumps past it")
@@ -118,18 +126,7 @@ struct TestChainTests {
         let fused = try Rule(text), plain = try Rule(unfused(text))
         #expect(fused.program.code.filter { if case .anyOf = $0 { true } else { false } }.count == 2)
         #expect(fused.program.shape == .chain(decider: false, count: 2), "the outer `and` chains the two chains")
-        for a in Self.values {
-            for b in Self.values {
-                for c in Self.values {
-                    var user: [String: Value] = [:]
-                    user["a"] = a
-                    user["b"] = b
-                    user["c"] = c
-                    let context: Context = ["user": .object(user)]
-                    #expect(outcome(fused, context) == outcome(plain, context))
-                }
-            }
-        }
+        expectSameOutcomes(fused, plain, text)
     }
 
     @Test("chains nested three deep agree with the unfused form")
@@ -137,18 +134,7 @@ struct TestChainTests {
         let text = #"((user.a == "qa" or user.b == "x") and not user.c) or (user.a != "beta" and (user.b ends_with "y" or user.c == true))"#
         let fused = try Rule(text), plain = try Rule(unfused(text))
         #expect(fused.program.shape == .chain(decider: true, count: 2))
-        for a in Self.values {
-            for b in Self.values {
-                for c in Self.values {
-                    var user: [String: Value] = [:]
-                    user["a"] = a
-                    user["b"] = b
-                    user["c"] = c
-                    let context: Context = ["user": .object(user)]
-                    #expect(outcome(fused, context) == outcome(plain, context))
-                }
-            }
-        }
+        expectSameOutcomes(fused, plain, text)
     }
 
     @Test("in a rule file: flags and segments made of chains serve what the unfused rules serve")
