@@ -76,8 +76,30 @@ package struct MurmurHash3: Sendable {
 
     /// The hash of `bytes` in one go.
     package static func hash(_ bytes: [UInt8], seed: UInt32 = 0) -> UInt32 {
+        bytes.withUnsafeBytes { hash($0, seed: seed) }
+    }
+
+    /// The hash of `bytes` in one go: whole blocks, then the tail, with no streaming state
+    /// (the reference algorithm as written; `combine` gives the same for any split).
+    @inline(__always)
+    package static func hash(_ bytes: UnsafeRawBufferPointer, seed: UInt32 = 0) -> UInt32 {
         var hasher = MurmurHash3(seed: seed)
-        bytes.withUnsafeBytes { hasher.combine($0) }
+        let count = bytes.count
+        var i = 0
+        while count - i >= 4 {
+            hasher.mixBlock(UInt32(littleEndian: bytes.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
+            i += 4
+        }
+        var tail: UInt32 = 0
+        var shift: UInt32 = 0
+        while i < count {
+            tail |= UInt32(bytes[i]) << shift
+            shift += 8
+            i += 1
+        }
+        hasher.tail = tail
+        hasher.tailCount = shift / 8
+        hasher.length = UInt32(truncatingIfNeeded: count)
         return hasher.finalize()
     }
 
@@ -128,22 +150,25 @@ package func saltedHash(salt: String, key: String) -> UInt32 {
 /// by piece, every byte after an unaligned piece would go through the one-byte tail.
 @inline(__always)
 package func saltedHash(salt: String, key: UnsafeBufferPointer<UInt8>) -> UInt32 {
-    withUTF8Bytes(salt) { salt in
-        let total = salt.count + 1 + key.count
+    withUTF8Bytes(salt) { saltedHash(salt: $0, key: key) }
+}
+
+/// `saltedHash` over the bytes of the salt.
+@inline(__always)
+private func saltedHash(salt: UnsafeBufferPointer<UInt8>, key: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    let total = salt.count + 1 + key.count
+    guard total <= 128 else {
         var hasher = MurmurHash3()
-        guard total <= 128 else {
-            hasher.combine(UnsafeRawBufferPointer(salt))
-            hasher.combine(byte: UInt8(ascii: ":"))
-            hasher.combine(UnsafeRawBufferPointer(key))
-            return hasher.finalize()
-        }
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { joined in
-            let base = joined.baseAddress!
-            if salt.count > 0 { base.initialize(from: salt.baseAddress!, count: salt.count) }
-            base[salt.count] = UInt8(ascii: ":")
-            if key.count > 0 { (base + salt.count + 1).initialize(from: key.baseAddress!, count: key.count) }
-            hasher.combine(UnsafeRawBufferPointer(start: base, count: total))
-            return hasher.finalize()
-        }
+        hasher.combine(UnsafeRawBufferPointer(salt))
+        hasher.combine(byte: UInt8(ascii: ":"))
+        hasher.combine(UnsafeRawBufferPointer(key))
+        return hasher.finalize()
+    }
+    return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { joined in
+        let base = joined.baseAddress!
+        if salt.count > 0 { base.initialize(from: salt.baseAddress!, count: salt.count) }
+        base[salt.count] = UInt8(ascii: ":")
+        if key.count > 0 { (base + salt.count + 1).initialize(from: key.baseAddress!, count: key.count) }
+        return MurmurHash3.hash(UnsafeRawBufferPointer(start: base, count: total))
     }
 }
