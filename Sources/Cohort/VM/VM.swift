@@ -43,6 +43,13 @@ package enum VM {
                 return .value(.bool(result))
             }
         }
+        return interpret(program, slots: slots, environment: environment)
+    }
+
+    /// `run` by the interpreter. A function of its own, so that the direct answers above
+    /// run in a small frame, without the interpreter's stack and saved registers.
+    @inline(never)
+    private static func interpret(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
         // Nearly every rule needs a few cells: a stack of constant size is a fixed part of
         // this frame, where a computed size costs a dynamic allocation with stack probes.
         func run(on buffer: UnsafeMutableBufferPointer<Cell>) -> Cell {
