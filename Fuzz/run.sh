@@ -3,7 +3,7 @@
 #
 #   Fuzz/run.sh TARGET [SECONDS] [libFuzzer options...]
 #
-# TARGET is a file in Fuzz/Targets (compile, eval, fmt, json, csv). SECONDS (default 60)
+# TARGET is a file in Fuzz/Targets (compile, eval, fmt, json, csv, binder). SECONDS (default 60)
 # bounds the run (-max_total_time). The binary, the growing corpus and any crash are kept
 # under Fuzz/out/ (not committed); the committed seeds in Fuzz/corpus/TARGET are only read.
 # See Fuzz/README.md.
