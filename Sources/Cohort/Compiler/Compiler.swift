@@ -178,6 +178,10 @@ package struct Compiler {
             }
             prefixTestChain(op, from: start, links: jumps, span)
         case .call(let builtin, let arguments, let span):
+            if builtin == .exists, arguments.count == 1, case .slot(let s, _) = arguments[0] {
+                append(.slotExists(UInt32(s)), span)
+                return
+            }
             for argument in arguments { emit(argument) }
             var count = arguments.count
             if builtin == .bucket && count == 1 {

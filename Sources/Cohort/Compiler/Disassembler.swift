@@ -19,7 +19,7 @@ package struct Disassembler {
         let used = Set(program.code.compactMap { instruction -> UInt32? in
             switch instruction {
             case .slot(let s), .slotEqualsConstant(let s, _), .slotInSet(let s, _), .slotOperatorConstant(_, let s, _),
-                .bucketLess(let s, _, _), .semverCompare(_, let s, _), .slotNot(let s): return s
+                .bucketLess(let s, _, _), .semverCompare(_, let s, _), .slotNot(let s), .slotExists(let s): return s
             default: return nil
             }
         }).sorted()
@@ -59,7 +59,7 @@ package struct Disassembler {
         case .slotInSet(let s, let k): return "s\(s) \(slotName(s)), set\(k)"
         case .slotOperatorConstant(let op, let s, let k):
             return "s\(s) \(slotName(s)) \(op.rawValue) k\(k) \(short(program.constants[Int(k)]))"
-        case .slotNot(let s): return "s\(s) \(slotName(s))"
+        case .slotNot(let s), .slotExists(let s): return "s\(s) \(slotName(s))"
         case .nowCompare(let op, let k): return "now() \(op.rawValue) k\(k) \(short(program.constants[Int(k)]))"
         case .semverCompare(let op, let s, let k):
             return "s\(s) \(slotName(s)) \(op.rawValue) k\(k) \(short(program.constants[Int(k)]))"

@@ -110,6 +110,9 @@ package enum Instruction: Sendable, Hashable {
     case semverCompare(BinaryOperator, slot: UInt32, constant: UInt32)
     /// `→ not slots[s]` (`slot s; not`): the opt-out test.
     case slotNot(UInt32)
+    /// `→ exists(slots[s])` (`slot s; call exists/1`): the guard before a test of an
+    /// attribute some records lack. Never an error.
+    case slotExists(UInt32)
     /// `→ now() op constants[k]` (`call now/0; constant k; op`) for a comparison with a time
     /// constant: the scheduled-release test. Never an error.
     case nowCompare(BinaryOperator, constant: UInt32)
@@ -163,7 +166,8 @@ extension Instruction {
     /// operands an `allOf`/`anyOf` chain runs on its fast path.
     package var isAttributeTest: Bool {
         switch self {
-        case .slotEqualsConstant, .slotInSet, .slotOperatorConstant, .bucketLess, .semverCompare, .slotNot, .nowCompare: true
+        case .slotEqualsConstant, .slotInSet, .slotOperatorConstant, .bucketLess, .semverCompare, .slotNot, .slotExists, .nowCompare:
+            true
         default: false
         }
     }
@@ -222,6 +226,7 @@ extension Instruction {
         case .bucketLess: "bucket_lt"
         case .semverCompare: "semver_cmp"
         case .slotNot: "slot_not"
+        case .slotExists: "slot_exists"
         case .nowCompare: "now_cmp"
         case .allOf: "all_of"
         case .anyOf: "any_of"
@@ -232,7 +237,7 @@ extension Instruction {
     package var stackEffect: Int {
         switch self {
         case .constant, .slot, .defaultSalt, .slotEqualsConstant, .slotInSet, .slotOperatorConstant, .bucketLess, .semverCompare, .slotNot,
-            .nowCompare, .flag: 1
+            .slotExists, .nowCompare, .flag: 1
         case .member, .not, .negate, .inSet, .matches, .andTest, .orTest: 0
         case .index, .andCombine, .orCombine, .andStep, .orStep, .add, .subtract, .multiply, .divide, .remainder, .equal, .notEqual,
             .less, .lessEqual, .greater, .greaterEqual, .inList, .contains, .containsAny, .containsAll, .startsWith,

@@ -275,6 +275,8 @@ package enum VM {
                 }
             case .nowCompare(let op, let k):
                 stack.push(.value(.bool(nowTest(op, k, now: environment.now, constants: constants))))
+            case .slotExists(let s):
+                stack.push(.value(.bool(Int(s) < slotCount && !slots[Int(s)].isNull)))
             case .semverCompare, .bucketLess:
                 stack.push(attributeTestCell(instruction, at: here, slots: slots, constants: constants, salt: environment.salt, program: program))
 
@@ -339,6 +341,7 @@ package enum VM {
                                       constants: UnsafeBufferPointer<Value>, salt: String, now: Instant, program: Program) -> Bool? {
         switch instruction {
         case .nowCompare(let op, let k): return nowTest(op, k, now: now, constants: constants)
+        case .slotExists(let s): return Int(s) < slots.count && !slots[Int(s)].isNull
         case .slotEqualsConstant(let s, let k): return equalsTest(s, k, slots: slots, constants: constants)
         case .slotInSet(let s, let k): return inSetTest(s, k, slots: slots, program: program)
         case .slotOperatorConstant(let op, let s, let k):

@@ -53,6 +53,24 @@ struct FusedInstructionTests {
         }
     }
 
+    @Test("exists(attr) equals exists over a computed value, and guards a chain")
+    func slotExists() throws {
+        let fused = try Rule("exists(user.x)"), plain = try Rule("exists([user.x][0])")
+        #expect(fused.program.code == [.slotExists(0)])
+        for value in Self.values {
+            #expect(outcome(fused, value) == outcome(plain, value), "exists(\(value.jsonText))")
+        }
+        #expect(try fused.evaluate([:]).get() == false)
+        // The guard of the shipped examples: a missing attribute is quietly false.
+        let guarded = try Rule("exists(user.x) and bucket(user.x) < 10")
+        #expect(guarded.program.shape == .chain(decider: false, count: 2))
+        #expect(try guarded.evaluate([:]).get() == false)
+        for i in 0..<200 {
+            let context: Context = ["user": ["x": .string("r-\(i)")]]
+            #expect(try guarded.evaluate(context).get() == Rule("exists([user.x][0]) and bucket([user.x][0]) < 10").evaluate(context).get())
+        }
+    }
+
     @Test("slot in set equals membership in the list, for strings, numbers and mixed lists")
     func slotInSet() throws {
         let lists = [#"["qa", "beta"]"#, #"["a", "b", "c", "d", "e", "f", "g", "h", "i", "j", "k"]"#, "[1, 2, 18]",
