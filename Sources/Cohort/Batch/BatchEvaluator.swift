@@ -155,7 +155,7 @@ public struct BatchEvaluator: Sendable {
         mutating func prepareFragments(_ flags: [FlagProgram]) {
             for k in flags.indices {
                 firstFragment.append(fragments.count)
-                for value in [flags[k].defaultValue] + flags[k].arms.map(\.value.constantValue) {
+                for value in flags[k].outcomeConstants {
                     guard let value else {
                         fragments.append(nil)
                         continue
@@ -263,8 +263,8 @@ public struct BatchEvaluator: Sendable {
 
         init(_ flags: [FlagProgram]) {
             served = flags.map { flag in
-                let values = flag.arms.map(\.value.constantValue)
-                return values.contains { $0 == nil } ? nil : [flag.defaultValue] + values.map { $0! }
+                let values = flag.outcomeConstants
+                return values.contains { $0 == nil } ? nil : values.map { $0! }
             }
             var first: [Int] = []
             var total = 0

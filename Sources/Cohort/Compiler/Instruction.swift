@@ -119,11 +119,12 @@ package enum Instruction: Sendable, Hashable {
 
     // MARK: Chains of fused tests
     /// The fast path of an `and` chain whose `count` operands are each one attribute test
-    /// (the instructions above). The chain's ordinary code follows this instruction, operands
-    /// at every second instruction. When every test run gives a plain boolean, this pushes
-    /// the chain's value and jumps to `end`, past that code: one dispatch for the chain, no
-    /// stack traffic per operand. Otherwise (an error, a non-boolean) it falls through, and
-    /// the ordinary code works out the exact value or error.
+    /// (the instructions above) or a chain with its own prefix. The chain's ordinary code
+    /// follows this instruction, each operand followed by its link. When every operand run
+    /// gives a plain boolean, this pushes the chain's value and jumps to `end`, past that
+    /// code: one dispatch for the chain, no stack traffic per operand. Otherwise (an error,
+    /// a non-boolean) it falls through, and the ordinary code works out the exact value or
+    /// error.
     case allOf(count: UInt32, end: UInt32)
     /// `allOf` for an `or` chain.
     case anyOf(count: UInt32, end: UInt32)

@@ -37,15 +37,16 @@ package final class Program: @unchecked Sendable {
         case general
         /// A single attribute test (`slot_eq_const`, `bucket_lt`, …).
         case test
-        /// An `all_of` (`decider` false) or `any_of` (true) chain of `count` tests, and its
-        /// code, and nothing after it.
+        /// An `all_of` (`decider` false) or `any_of` (true) chain of `count` operands, and
+        /// its code, and nothing after it.
         case chain(decider: Bool, count: Int)
     }
     /// The most instructions one run can execute: its own (each runs at most once; jumps
     /// only go forward) plus the full cost of every prerequisite flag it evaluates, once per
-    /// reference, since prerequisites are not memoised. Saturates instead of overflowing:
-    /// flags that each use the one before several times grow it exponentially, and
-    /// `Limits.maxEvaluationCost` refuses them.
+    /// reference (a single evaluation does not memoise them; for `cohort batch`, which does,
+    /// this is the worst case). Saturates instead of overflowing: flags that each use the
+    /// one before several times grow it exponentially, and `Limits.maxEvaluationCost`
+    /// refuses them.
     package let evaluationCost: Int
 
     /// A program from the compiler's tables.

@@ -718,7 +718,7 @@ struct JSONParser {
     func plainRunEnd(from p: Int) -> Int {
         var p = p
         while end - p >= 8 {
-            let flags = Self.specialBytes(UInt64(littleEndian: UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)))
+            let flags = Self.specialBytes(Self.word(at: base + p))
             if flags != 0 { return p + flags.trailingZeroBitCount >> 3 }
             p += 8
         }

@@ -39,6 +39,12 @@ package final class FlagProgram: @unchecked Sendable {
     /// needs no run of the arm's value program.
     package let servedConstants: UnsafeBufferPointer<Value?>
 
+    /// The value served for each outcome, indexed by `arm + 1` (the default first, as an
+    /// outcome's `arm` is -1 for it): the constant, or nil where an arm computes its value.
+    package var outcomeConstants: [Value?] {
+        [defaultValue] + Array(servedConstants)
+    }
+
     package init(name: String, memoSlot: Int, arms: [Arm], defaultValue: Value, isBoolean: Bool) {
         self.name = name
         self.memoSlot = memoSlot

@@ -53,24 +53,14 @@ package final class ConstantSet: @unchecked Sendable {
             }
         }
         stringCount = offsets.count / 2
-        bytes = .allocate(capacity: max(allBytes.count, 1))
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(allBytes.count, 1))
         _ = bytes.initialize(from: allBytes)
+        self.bytes = bytes
         strings = .allocate(capacity: max(offsets.count, 1))
         _ = strings.initialize(from: offsets)
         hasOtherKinds = others
-        if stringCount > Self.scanLimit {
-            var size = 16
-            while size < stringCount * 2 { size *= 2 }
-            table = .allocate(capacity: size)
-            table.initialize(repeating: -1)
-            for i in 0 ..< stringCount {
-                let key = UnsafeRawBufferPointer(start: bytes.baseAddress! + strings[2 * i], count: strings[2 * i + 1])
-                var slot = Int(truncatingIfNeeded: Self.hash(key)) & (size - 1)
-                while table[slot] >= 0 { slot = (slot + 1) & (size - 1) }
-                table[slot] = Int32(i)
-            }
-        } else {
-            table = UnsafeMutableBufferPointer(start: nil, count: 0)
+        table = Self.table(count: stringCount) { i in
+            Self.hash(UnsafeRawBufferPointer(start: bytes.baseAddress! + offsets[2 * i], count: offsets[2 * i + 1]))
         }
         var small: [StringWords] = []
         if StringWords.usesSmallLayout {
@@ -81,27 +71,37 @@ package final class ConstantSet: @unchecked Sendable {
         smallWords = .allocate(capacity: max(small.count, 1))
         _ = smallWords.initialize(from: small)
         smallCount = small.count
-        if small.count > Self.scanLimit {
-            var size = 16
-            while size < small.count * 2 { size *= 2 }
-            smallTable = .allocate(capacity: size)
-            smallTable.initialize(repeating: -1)
-            for (i, words) in small.enumerated() {
-                var slot = Self.hash(words) & (size - 1)
-                while smallTable[slot] >= 0 { slot = (slot + 1) & (size - 1) }
-                smallTable[slot] = Int32(i)
-            }
-        } else {
-            smallTable = UnsafeMutableBufferPointer(start: nil, count: 0)
-        }
+        smallTable = Self.table(count: small.count) { Self.hash(small[$0]) }
     }
 
-    deinit {
-        bytes.deallocate()
-        strings.deallocate()
-        table.deallocate()
-        smallWords.deallocate()
-        smallTable.deallocate()
+    /// An open-addressing table of the indices `0 ..< count` placed by `hash`: a power of
+    /// two at least twice `count` in size, so probes stay short, with `-1` in empty buckets.
+    /// Empty for sets small enough to scan.
+    private static func table(count: Int, hash: (Int) -> Int) -> UnsafeMutableBufferPointer<Int32> {
+        guard count > scanLimit else { return UnsafeMutableBufferPointer(start: nil, count: 0) }
+        var size = 16
+        while size < count * 2 { size *= 2 }
+        let table = UnsafeMutableBufferPointer<Int32>.allocate(capacity: size)
+        table.initialize(repeating: -1)
+        for i in 0 ..< count {
+            var slot = hash(i) & (size - 1)
+            while table[slot] >= 0 { slot = (slot + 1) & (size - 1) }
+            table[slot] = Int32(i)
+        }
+        return table
+    }
+
+    /// True when some index in `table` (not empty) has `equal(i)`, probing from `hash()`.
+    @inline(__always)
+    private static func probe(_ table: UnsafeMutableBufferPointer<Int32>, hash: () -> Int, equal: (Int) -> Bool) -> Bool {
+        let mask = table.count - 1
+        var slot = hash() & mask
+        while true {
+            let i = Int(table[slot])
+            if i < 0 { return false }
+            if equal(i) { return true }
+            slot = (slot + 1) & mask
+        }
     }
 
     /// The number of members.
@@ -128,14 +128,7 @@ package final class ConstantSet: @unchecked Sendable {
             for i in 0 ..< stringCount where equal(i) { return true }
             return false
         }
-        let mask = table.count - 1
-        var slot = Int(truncatingIfNeeded: Self.hash(key)) & mask
-        while true {
-            let i = Int(table[slot])
-            if i < 0 { return false }
-            if equal(i) { return true }
-            slot = (slot + 1) & mask
-        }
+        return Self.probe(table, hash: { Self.hash(key) }, equal: equal)
     }
 
     /// True when a member is the small string with these words: only members of at most
@@ -146,14 +139,7 @@ package final class ConstantSet: @unchecked Sendable {
             for i in 0 ..< smallCount where smallWords[i] == words { return true }
             return false
         }
-        let mask = smallTable.count - 1
-        var slot = Self.hash(words) & mask
-        while true {
-            let i = Int(smallTable[slot])
-            if i < 0 { return false }
-            if smallWords[i] == words { return true }
-            slot = (slot + 1) & mask
-        }
+        return Self.probe(smallTable, hash: { Self.hash(words) }, equal: { smallWords[$0] == words })
     }
 
     @inline(__always)
@@ -172,7 +158,7 @@ package final class ConstantSet: @unchecked Sendable {
     /// A fast non-cryptographic hash of bytes, eight at a time. Collisions only cost a probe;
     /// the members are the rule author's constants, not attacker-chosen keys.
     @inline(__always)
-    private static func hash(_ key: UnsafeRawBufferPointer) -> UInt64 {
+    private static func hash(_ key: UnsafeRawBufferPointer) -> Int {
         let m: UInt64 = 0x9E37_79B9_7F4A_7C15
         var h = UInt64(truncatingIfNeeded: key.count) &* m
         var i = 0
@@ -191,6 +177,6 @@ package final class ConstantSet: @unchecked Sendable {
         }
         h = (h ^ tail) &* m
         h ^= h >> 32
-        return h
+        return Int(truncatingIfNeeded: h)
     }
 }

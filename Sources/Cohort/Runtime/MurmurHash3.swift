@@ -137,12 +137,10 @@ package func bucketIndex(keyUTF8 key: String, salt: String, buckets: UInt64) -> 
     return UInt64(saltedHash(salt: salt, key: key)) % buckets
 }
 
-/// `saltedHash(salt:key:)` of a key given as a string (a small one read from its words).
+/// `saltedHash(salt:key:)` of a key given as a string.
 @inline(__always)
 package func saltedHash(salt: String, key: String) -> UInt32 {
-    let words = StringWords(key)
-    if words.isSmall { return words.withSmallUTF8 { saltedHash(salt: salt, key: $0) } }
-    return withUTF8Bytes(key) { saltedHash(salt: salt, key: $0) }
+    withShortUTF8Bytes(key) { saltedHash(salt: salt, key: $0) }
 }
 
 /// `murmur3_x86_32(utf8(salt + ":" + key), seed 0)`. Salt and key are short (a flag name,

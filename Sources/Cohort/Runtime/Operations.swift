@@ -197,10 +197,8 @@ package enum Operations {
 @inline(__always)
 package func scalarAffix(_ s: String, _ t: String, prefix: Bool) -> Bool {
     withUTF8Bytes(s) { sb in
-        // The affix is nearly always a short constant ("@acme.com"): read from its words.
-        let words = StringWords(t)
-        if words.isSmall { return words.withSmallUTF8 { tb in hasAffix(sb, tb, prefix: prefix) } }
-        return withUTF8Bytes(t) { tb in hasAffix(sb, tb, prefix: prefix) }
+        // The affix is nearly always a short constant ("@acme.com").
+        withShortUTF8Bytes(t) { tb in hasAffix(sb, tb, prefix: prefix) }
     }
 }
 

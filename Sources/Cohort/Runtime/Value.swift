@@ -145,6 +145,15 @@ package func withUTF8Bytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) 
     return copy.withUTF8(body)
 }
 
+/// `withUTF8Bytes` for a string that is usually short (an id, a constant such as
+/// "@acme.com"): a small string's bytes are read from its words.
+@inline(__always)
+package func withShortUTF8Bytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UInt8>) -> R) -> R {
+    let words = StringWords(s)
+    if words.isSmall { return words.withSmallUTF8 { body($0) } }
+    return withUTF8Bytes(s, body)
+}
+
 /// True when the `count` bytes at `a` and `b` are equal. Inlined word-at-a-time compare:
 /// the strings of targeting rules (ids, countries, plans) are short, and a call into libc's
 /// `memcmp` costs more than comparing them.
@@ -179,12 +188,6 @@ package struct StringWords: Hashable, Sendable {
     @inline(__always)
     package init(_ s: String) {
         (low, high) = unsafeBitCast(s, to: (UInt64, UInt64).self)
-    }
-
-    @inline(__always)
-    package init(low: UInt64, high: UInt64) {
-        self.low = low
-        self.high = high
     }
 
     /// The small-string words of `count` (at most 15) ASCII bytes held in `low` and

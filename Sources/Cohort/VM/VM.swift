@@ -276,13 +276,13 @@ package enum VM {
             case .nowCompare(let op, let k):
                 stack.push(.value(.bool(nowTest(op, k, now: environment.now, constants: constants))))
             case .slotExists(let s):
-                stack.push(.value(.bool(Int(s) < slotCount && !slots[Int(s)].isNull)))
+                stack.push(.value(.bool(existsTest(s, slots: slots))))
             case .semverCompare, .bucketLess:
                 stack.push(attributeTestCell(instruction, at: here, slots: slots, constants: constants, salt: environment.salt, program: program))
 
             // MARK: Chains of attribute tests
             case .allOf(let count, let end), .anyOf(let count, let end):
-                // The operands are the chain's code that follows, at every second instruction.
+                // The operands are the chain's code that follows (see `chain`).
                 if let result = chain(code, from: pc, count: Int(count), decider: instruction.decidesOn, slots: slots,
                                       constants: constants, environment: environment, program: program) {
                     stack.push(.value(.bool(result)))
@@ -341,7 +341,7 @@ package enum VM {
                                       constants: UnsafeBufferPointer<Value>, salt: String, now: Instant, program: Program) -> Bool? {
         switch instruction {
         case .nowCompare(let op, let k): return nowTest(op, k, now: now, constants: constants)
-        case .slotExists(let s): return Int(s) < slots.count && !slots[Int(s)].isNull
+        case .slotExists(let s): return existsTest(s, slots: slots)
         case .slotEqualsConstant(let s, let k): return equalsTest(s, k, slots: slots, constants: constants)
         case .slotInSet(let s, let k): return inSetTest(s, k, slots: slots, program: program)
         case .slotOperatorConstant(let op, let s, let k):
@@ -368,6 +368,12 @@ package enum VM {
     @inline(__always)
     private static func nowTest(_ op: BinaryOperator, _ k: UInt32, now: Instant, constants: UnsafeBufferPointer<Value>) -> Bool {
         (try? Operations.compare(op, .time(now), constants[Int(k)])) ?? false
+    }
+
+    /// `slot_exists`: never anything but a boolean.
+    @inline(__always)
+    private static func existsTest(_ s: UInt32, slots: UnsafeBufferPointer<Value>) -> Bool {
+        Int(s) < slots.count && !slots[Int(s)].isNull
     }
 
     /// `slot_eq_const`: never anything but a boolean.
