@@ -291,7 +291,7 @@ package struct Compiler {
         for (a, b) in zip(bounds, ends) {
             guard a < b else { return }
             switch code[a] {
-            case .allOf(_, let end), .anyOf(_, let end) where Int(end) == b: continue
+            case .allOf(_, let end) where Int(end) == b, .anyOf(_, let end) where Int(end) == b: continue
             case let single where b - a == 1 && single.isAttributeTest: continue
             default: return
             }

@@ -86,7 +86,7 @@ package final class Program: @unchecked Sendable {
         switch code.first {
         case let first? where code.count == 1 && first.isAttributeTest:
             shape = .test
-        case .allOf(let count, let end)?, .anyOf(let count, let end)? where Int(end) == code.count:
+        case .allOf(let count, let end)? where Int(end) == code.count, .anyOf(let count, let end)? where Int(end) == code.count:
             shape = .chain(decider: code[0].decidesOn, count: Int(count))
         default:
             shape = .general

@@ -118,7 +118,7 @@ package struct RuleFileCompiler {
             checked[i].expression = t.ir
             checked[i].kind = t.kind
             checked[i].constant = t.ir.constantValue
-        case .segment, .flag where d.expression != nil:
+        case .segment where d.expression != nil, .flag where d.expression != nil:  // a segment always has one
             let t = checker.check(d.expression!)
             if let k = t.kind, k != .bool, checker.diagnostics.count == before {
                 diagnostics.append(d.kind == .segment
@@ -128,6 +128,8 @@ package struct RuleFileCompiler {
             }
             checked[i].expression = t.ir
             checked[i].kind = .bool
+        case .segment:
+            break  // not reached: the parser gives every segment an expression
         case .flag:
             var kinds: [ValueKind?] = []
             var alwaysTrue: SourceSpan?

@@ -129,6 +129,28 @@ struct TestChainTests {
         expectSameOutcomes(fused, plain, text)
     }
 
+    /// A chain whose value is then compared is not the program's value, nor an operand of
+    /// the enclosing chain: a regression test for `all_of` (only `any_of` was checked to end
+    /// where its operand or the program ends).
+    @Test("a chain inside a larger operand is not taken for the operand's value",
+          arguments: [
+              "(user.a == 18 and not user.c) == false",
+              "(user.a == 18 or not user.c) == false",
+              "(user.a == 18 and not user.c) == false or user.b == \"x\"",
+              "(user.a == 18 or not user.c) != true and user.b == \"x\"",
+              "user.b == \"x\" or (user.a == 18 and not user.c) == false",
+          ])
+    func chainInsideComparison(text: String) throws {
+        let fused = try Rule(text), plain = try Rule(unfused(text))
+        if text.hasPrefix("(") && text.hasSuffix("false") {
+            #expect(fused.program.shape == .general, "the program's value is the comparison, not the chain")
+        }
+        expectSameOutcomes(fused, plain, text)
+        let both: Context = ["user": ["a": 18, "c": false, "b": "y"]]
+        #expect(outcome(fused, both) == outcome(plain, both))
+        if text == "(user.a == 18 and not user.c) == false" { #expect(outcome(fused, both) == "value false") }
+    }
+
     @Test("chains nested three deep agree with the unfused form")
     func deeplyNested() throws {
         let text = #"((user.a == "qa" or user.b == "x") and not user.c) or (user.a != "beta" and (user.b ends_with "y" or user.c == true))"#
