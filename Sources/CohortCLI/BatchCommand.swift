@@ -11,8 +11,7 @@ import Darwin
 /// `cohort batch RULES INPUT [options]`: every flag for every record, streamed in chunks,
 /// evaluated on all cores, written in input order.
 enum BatchCommand {
-    /// Bytes read per chunk. A window is `2 × jobs` chunks; up to three windows' worth is in
-    /// memory at once (one being read, one evaluated, the previous one's output).
+    /// Bytes read per chunk. Up to `3 × jobs` chunks (input and output) are in memory at once.
     static let chunkBytes = 1 << 20
     /// A single record may not exceed this (documented limit).
     static let defaultMaxRecordBytes = 64 << 20
@@ -131,118 +130,89 @@ enum BatchCommand {
         var stopped = false
         var reportedOnStderr = 0
 
-        /// A window being evaluated on worker threads while this thread reads the next one
-        /// and writes the one before: its chunks' results land in `results`, in order.
-        struct InFlight {
-            let results: UnsafeMutableBufferPointer<([UInt8], BatchSummary)?>
-            let done: DispatchGroup
-        }
-        var inFlight: InFlight?
-
-        /// Waits for a window, writes its output in order and merges its summary; with
-        /// `discard`, only frees it. Returns true when an unreadable record stops the run
-        /// (`--on-error fail`): nothing after that record's chunk is written.
-        func finish(_ window: InFlight, discard: Bool = false) -> Bool {
-            window.done.wait()
-            var stop = discard
-            for i in 0..<window.results.count where !stop {
-                guard let (text, part) = window.results[i] else { continue }
-                output.write(text)
-                if options.output != .jsonl {
-                    for sample in part.unreadableSamples where reportedOnStderr < 20 {
-                        Terminal.err("cohort batch: line \(sample.line): \(sample.message)\n")
-                        reportedOnStderr += 1
-                    }
-                }
-                summary.merge(part, samples: options.errorSamples)
-                if failFast && part.unreadable > 0 { stop = true }
+        // Chunks are evaluated on `jobs` worker threads as soon as they are read; this
+        // thread reads, and writes results in input order as they come back. At most
+        // `3 × jobs` chunks are in flight, which bounds memory.
+        let workers = OrderedWorkers<(chunk: Chunk, header: CSVHeader?), ([UInt8], BatchSummary)>(count: jobs) { job in
+            job.chunk.bytes.withUnsafeBytes { buffer in
+                evaluator.processBytes(buffer, records: job.chunk.records, format: inputFormat, csvHeader: job.header)
             }
-            window.results.deinitialize()
-            window.results.deallocate()
+        }
+        defer { workers.close() }
+        let maxInFlight = 3 * jobs
+
+        /// Writes one chunk's output and merges its summary. Returns true when an unreadable
+        /// record stops the run (`--on-error fail`): nothing after that chunk is written.
+        func write(_ result: ([UInt8], BatchSummary)) -> Bool {
+            let (text, part) = result
+            output.write(text)
+            if options.output != .jsonl {
+                for sample in part.unreadableSamples where reportedOnStderr < 20 {
+                    Terminal.err("cohort batch: line \(sample.line): \(sample.message)\n")
+                    reportedOnStderr += 1
+                }
+            }
+            summary.merge(part, samples: options.errorSamples)
             progress.update(bytes: bytesRead, records: summary.recordsRead)
-            return stop && !discard
+            return failFast && part.unreadable > 0
         }
 
-        /// Ends the run on an input problem: the window still being evaluated is waited for
-        /// and freed, never written, and a file output is abandoned.
+        /// Ends the run on an input problem: chunks in flight are dropped, never written,
+        /// and a file output is abandoned.
         func stopEarly(_ message: String) -> ExitStatus {
             Terminal.err(message)
-            if let window = inFlight { _ = finish(window, discard: true) }
+            workers.close()
             output.abandon()
             return .failure
         }
 
-        while !stopped {
-            // Read the next window while the previous one is evaluated.
-            var window: [Chunk] = []
-            while window.count < jobs * 2 && !atEnd {
-                // The bytes left over from the last chunk (a partial record), then the next
-                // read, straight into the buffer the chunk will own: no intermediate copies.
-                let read = readMore(input.fileDescriptor, after: &carry, count: chunkBytes)
-                if read < 0 {
-                    return stopEarly("cohort batch: cannot read '\(inputPath)': \(String(cString: strerror(errno)))\n")
-                }
-                if read == 0 { atEnd = true } else { bytesRead += read }
-                let (records, consumed) = carry.withUnsafeBytes { splitter.split($0, final: atEnd) }
-                // A record over the limit stops the run: a complete one found here, or a
-                // partial one already longer than the limit (so it is never buffered whole).
-                // A partial record may end in the `\r` of a CRLF whose `\n` is still to come;
-                // a complete record's length does not count it, so neither does this.
-                let partial = carry.count - (carry.last == UInt8(ascii: "\r") ? 1 : 0)
-                let tooLong = records.first { $0.end - $0.start > maxRecordBytes }?.line
-                    ?? (consumed == 0 && records.isEmpty && partial > maxRecordBytes ? splitter.line : nil)
-                if let line = tooLong {
-                    return stopEarly("cohort batch: line \(line): a record is larger than \(describeSize(maxRecordBytes)) (limit; --max-record-bytes)\n")
-                }
-                if consumed == 0 && records.isEmpty { continue }
-                // The chunk keeps the whole buffer (its records all lie in the first
-                // `consumed` bytes); only the partial record after them is copied forward.
-                let rest = Array(carry[consumed...])
-                var chunk = Chunk(bytes: carry, records: records)
-                carry = rest
-                if needHeader, !chunk.records.isEmpty {
-                    let first = chunk.records.removeFirst()
-                    do throws(RecordError) {
-                        csvHeader = try chunk.bytes.withUnsafeBytes { b in
-                            Result { () throws(RecordError) in try CSVHeader(UnsafeRawBufferPointer(rebasing: b[first.start..<first.end])) }
-                        }.get()
-                    } catch {
-                        return stopEarly("cohort batch: line \(first.line): invalid CSV header: \(error.message)\n")
-                    }
-                    needHeader = false
-                }
-                window.append(chunk)
+        while !stopped && !atEnd {
+            // The bytes left over from the last chunk (a partial record), then the next
+            // read, straight into the buffer the chunk will own: no intermediate copies.
+            let read = readMore(input.fileDescriptor, after: &carry, count: chunkBytes)
+            if read < 0 {
+                return stopEarly("cohort batch: cannot read '\(inputPath)': \(String(cString: strerror(errno)))\n")
             }
-
-            // Evaluate the window on all cores; each chunk's result lands in its own slot.
-
-            // Start this window as soon as the previous one is done, then write the previous
-            // one's output while this one is evaluated.
-            let previous = inFlight
-            inFlight = nil
-            previous?.done.wait()
-            if !window.isEmpty {
-                let results = UnsafeMutableBufferPointer<([UInt8], BatchSummary)?>.allocate(capacity: window.count)
-                results.initialize(repeating: nil)
-                nonisolated(unsafe) let resultSlots = results
-                let windowCopy = window
-                let header = csvHeader
-                let done = DispatchGroup()
-                DispatchQueue.global().async(group: done) {
-                    DispatchQueue.concurrentPerform(iterations: windowCopy.count) { i in
-                        let chunk = windowCopy[i]
-                        resultSlots[i] = chunk.bytes.withUnsafeBytes { buffer in
-                            evaluator.processBytes(buffer, records: chunk.records, format: inputFormat, csvHeader: header)
-                        }
-                    }
-                }
-                inFlight = InFlight(results: results, done: done)
+            if read == 0 { atEnd = true } else { bytesRead += read }
+            let (records, consumed) = carry.withUnsafeBytes { splitter.split($0, final: atEnd) }
+            // A record over the limit stops the run: a complete one found here, or a
+            // partial one already longer than the limit (so it is never buffered whole).
+            // A partial record may end in the `\r` of a CRLF whose `\n` is still to come;
+            // a complete record's length does not count it, so neither does this.
+            let partial = carry.count - (carry.last == UInt8(ascii: "\r") ? 1 : 0)
+            let tooLong = records.first { $0.end - $0.start > maxRecordBytes }?.line
+                ?? (consumed == 0 && records.isEmpty && partial > maxRecordBytes ? splitter.line : nil)
+            if let line = tooLong {
+                return stopEarly("cohort batch: line \(line): a record is larger than \(describeSize(maxRecordBytes)) (limit; --max-record-bytes)\n")
             }
-            if let previous, finish(previous) { stopped = true }
-            if window.isEmpty && atEnd { break }
+            if consumed == 0 && records.isEmpty { continue }
+            // The chunk keeps the whole buffer (its records all lie in the first
+            // `consumed` bytes); only the partial record after them is copied forward.
+            let rest = Array(carry[consumed...])
+            var chunk = Chunk(bytes: carry, records: records)
+            carry = rest
+            if needHeader, !chunk.records.isEmpty {
+                let first = chunk.records.removeFirst()
+                do throws(RecordError) {
+                    csvHeader = try chunk.bytes.withUnsafeBytes { b in
+                        Result { () throws(RecordError) in try CSVHeader(UnsafeRawBufferPointer(rebasing: b[first.start..<first.end])) }
+                    }.get()
+                } catch {
+                    return stopEarly("cohort batch: line \(first.line): invalid CSV header: \(error.message)\n")
+                }
+                needHeader = false
+            }
+            workers.submit((chunk, csvHeader))
+            // Write what is done; wait for the oldest chunk only when too many are in flight.
+            while !stopped, let result = workers.next(wait: workers.inFlight >= maxInFlight) {
+                if write(result) { stopped = true }
+            }
         }
-        // The last window; after a stop (--on-error fail) it is waited for, not written.
-        if let last = inFlight, finish(last, discard: stopped) { stopped = true }
+        // The chunks still in flight; after a stop (--on-error fail) they are dropped.
+        while !stopped, let result = workers.next(wait: true) {
+            if write(result) { stopped = true }
+        }
+        workers.close()
         progress.finish()
 
         if stopped {

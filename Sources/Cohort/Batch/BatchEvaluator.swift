@@ -13,6 +13,8 @@ public struct BatchEvaluator: Sendable {
     private let binder: RecordBinder
     /// `"name":` of each written flag, as JSON, written before its value.
     private let jsonKeys: [String]
+    /// The memo slots of flags that some flag uses as a prerequisite.
+    private let prerequisiteSlots: Set<Int>
 
     /// The flags written, in order.
     public var flagNames: [String] { flagPositions.map { ruleset.flagNames[$0] } }
@@ -37,6 +39,9 @@ public struct BatchEvaluator: Sendable {
         idComponents = options.idPath.split(separator: ".").map(String.init)
         binder = RecordBinder(paths: ruleset.slotTable.paths, extra: [idComponents.map { .key($0) }],
                               recordRoot: options.recordRoot, contextRecords: options.contextRecords)
+        prerequisiteSlots = Set(ruleset.flags.flatMap { flag in
+            flag.arms.flatMap { $0.condition.flags + $0.value.flags }.map(\.memoSlot)
+        })
         jsonKeys = flagPositions.map { position in
             var key = ""
             writeJSONString(ruleset.flagNames[position], to: &key)
@@ -83,7 +88,7 @@ public struct BatchEvaluator: Sendable {
         out.keys = jsonKeys.map { Array($0.utf8) }
         out.prepareFragments(flags)
         var tally = ArmTally(flags)
-        let memo = FlagMemo(count: (ruleset.flags.map(\.memoSlot).max() ?? -1) + 1)
+        let plan = plan(flags)
         for record in records {
             summary.recordsRead += 1
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[record.start..<record.end])
@@ -92,8 +97,8 @@ public struct BatchEvaluator: Sendable {
             {
                 summary.evaluated += 1
                 bound.withUnsafeBufferPointer { all in
-                    evaluate(flags, slots: UnsafeBufferPointer(rebasing: all[0..<slotTable.count]), line: record.line,
-                             memo: memo, into: &results, tally: &tally, summary: &summary)
+                    evaluate(plan, slots: UnsafeBufferPointer(rebasing: all[0..<slotTable.count]), line: record.line,
+                             into: &results, tally: &tally, summary: &summary)
                     writeResult(id: all[slotTable.count], results, to: &out)
                 }
                 continue
@@ -120,7 +125,7 @@ public struct BatchEvaluator: Sendable {
             var id = decoded
             for key in idComponents { id = Operations.member(id, key) }
             slotTable.bind(Context(roots)) { slots in
-                evaluate(flags, slots: slots, line: record.line, memo: memo, into: &results, tally: &tally, summary: &summary)
+                evaluate(plan, slots: slots, line: record.line, into: &results, tally: &tally, summary: &summary)
             }
             writeResult(id: id, results, to: &out)
         }
@@ -277,14 +282,12 @@ public struct BatchEvaluator: Sendable {
             order = Array(repeating: [], count: flags.count)
         }
 
-        /// Counts one record for flag `k`; false when that flag is tallied by value.
+        /// Counts one record for flag `k`, one whose every arm serves a constant.
         @inline(__always)
-        mutating func record(_ k: Int, arm: Int) -> Bool {
-            guard served[k] != nil else { return false }
+        mutating func count(_ k: Int, arm: Int) {
             let i = first[k] + arm + 1
             if counts[i] == 0 { order[k].append(arm + 1) }
             counts[i] += 1
-            return true
         }
 
         /// Adds the counts to `summary` and starts again from zero.
@@ -298,17 +301,62 @@ public struct BatchEvaluator: Sendable {
         }
     }
 
+    /// What evaluating a chunk's flags needs besides the slots, worked out once per chunk.
+    private struct FlagPlan {
+        /// This chunk's own copies of the flags (see UnsharedCopies.swift).
+        let flags: [FlagProgram]
+        /// The environment of each flag's programs.
+        let environments: [VM.Environment]
+        /// Per flag: true when it is a prerequisite of some flag, so its value is remembered
+        /// for the record (the VM remembers one it evaluates itself).
+        let remembered: [Bool]
+        /// Per flag: every arm serves a constant, so an outcome is counted and written by its
+        /// arm alone.
+        let armOnly: [Bool]
+        /// Per flag: the constant served by the default and each arm (nil: computed).
+        let outcomeConstants: [[Value?]]
+        let memo: FlagMemo
+    }
+
+    private func plan(_ flags: [FlagProgram]) -> FlagPlan {
+        let memo = FlagMemo(count: (ruleset.flags.map(\.memoSlot).max() ?? -1) + 1)
+        let constants = flags.map(\.outcomeConstants)
+        return FlagPlan(
+            flags: flags,
+            environments: flags.map { VM.Environment(flag: $0, now: options.now, memo: memo.access) },
+            remembered: flags.map { prerequisiteSlots.contains($0.memoSlot) },
+            armOnly: constants.map { !$0.contains { $0 == nil } },
+            outcomeConstants: constants,
+            memo: memo)
+    }
+
     /// Evaluates every written flag over bound slots and tallies the outcomes.
-    private func evaluate(_ flags: [FlagProgram], slots: UnsafeBufferPointer<Value>, line: Int, memo: FlagMemo,
+    private func evaluate(_ plan: FlagPlan, slots: UnsafeBufferPointer<Value>, line: Int,
                           into results: inout Results, tally: inout ArmTally, summary: inout BatchSummary) {
-        results.hasErrors = false
-        memo.nextRecord()
-        let remembered = memo.access
-        for k in flags.indices {
-            let outcome = VM.evaluate(flags[k], slots: slots, now: options.now, memo: remembered)
+        if results.hasErrors {
+            for k in results.messages.indices { results.messages[k] = nil }
+            results.hasErrors = false
+        }
+        plan.memo.nextRecord()
+        let remember = plan.memo.access
+        let storesValues = options.output != .jsonl
+        for k in plan.flags.indices {
+            let flag = plan.flags[k]
+            // The common case: the arm that serves a constant, found without building a value.
+            if plan.armOnly[k], let arm = VM.matchingArm(flag, slots: slots, environment: plan.environments[k]) {
+                tally.count(k, arm: arm)
+                results.arms[k] = arm
+                if plan.remembered[k] || storesValues {
+                    let value = plan.outcomeConstants[k][arm + 1]!
+                    if plan.remembered[k] { remember.remember(value, at: flag.memoSlot) }
+                    if storesValues { results.values[k] = value }
+                }
+                continue
+            }
+            let outcome = VM.evaluate(flag, slots: slots, now: options.now, memo: remember)
             // A later flag that uses this one as a prerequisite reads it from the memo.
-            remembered.remember(outcome.value, at: flags[k].memoSlot)
-            if !tally.record(k, arm: outcome.arm) { summary.flags[k].record(outcome.value) }
+            if plan.remembered[k] { remember.remember(outcome.value, at: flag.memoSlot) }
+            if plan.armOnly[k] { tally.count(k, arm: outcome.arm) } else { summary.flags[k].record(outcome.value) }
             results.values[k] = outcome.value
             results.arms[k] = outcome.arm
             if let fault = outcome.fault {
@@ -318,8 +366,6 @@ public struct BatchEvaluator: Sendable {
                 if summary.flags[k].errorSamples.count < options.errorSamples {
                     summary.flags[k].errorSamples.append(.init(line: line, message: fault.message))
                 }
-            } else {
-                results.messages[k] = nil
             }
         }
     }

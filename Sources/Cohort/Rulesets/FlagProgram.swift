@@ -100,18 +100,51 @@ extension VM {
     /// served value serves the default and reports the error (never falls through).
     package static func evaluate(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, now: Instant,
                                  memo: FlagMemo.Access? = nil) -> FlagOutcome {
-        var environment = Environment(now: now, salt: flag.name)
-        environment.memo = memo
+        let environment = Environment(flag: flag, now: now, memo: memo)
+        guard let arm = matchingArm(flag, slots: slots, environment: environment) else {
+            return evaluateExactly(flag, slots: slots, environment: environment)
+        }
+        return serve(flag, arm: arm, slots: slots, environment: environment)
+    }
+
+    /// The arm that serves (its index, -1 for the default) when every condition up to it
+    /// is a plain boolean, as nearly always; nil when one is an error or another value,
+    /// whose outcome `evaluate` works out. Builds no value: batch evaluation counts and
+    /// writes a constant arm's value by the arm alone.
+    @inline(__always)
+    package static func matchingArm(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Int? {
         let arms = flag.armPrograms
         for index in arms.indices {
-            let (condition, value) = arms[index]
-            switch condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
+            switch arms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
+            case .value(.bool(true)): return index
+            case .value(.bool(false)): continue
+            default: return nil
+            }
+        }
+        return -1
+    }
+
+    /// The outcome when `arm` (-1: the default) serves: its constant, or its value program's
+    /// value (an error there serves the default and reports the error).
+    private static func serve(_ flag: FlagProgram, arm: Int, slots: UnsafeBufferPointer<Value>,
+                              environment: Environment) -> FlagOutcome {
+        guard arm >= 0 else { return FlagOutcome(value: flag.defaultValue, arm: -1, fault: nil) }
+        if let constant = flag.servedConstants[arm] { return FlagOutcome(value: constant, arm: arm, fault: nil) }
+        switch flag.armPrograms[arm].value._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
+        case .value(let v): return FlagOutcome(value: v, arm: arm, fault: nil)
+        case .error(let fault): return FlagOutcome(value: flag.defaultValue, arm: -1, fault: fault)
+        }
+    }
+
+    /// `evaluate` when a condition is not a plain boolean: the error it gives, or the
+    /// message for a condition of another type.
+    @inline(never)
+    private static func evaluateExactly(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
+        let arms = flag.armPrograms
+        for index in arms.indices {
+            switch arms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
             case .value(.bool(true)):
-                if let constant = flag.servedConstants[index] { return FlagOutcome(value: constant, arm: index, fault: nil) }
-                switch value._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
-                case .value(let v): return FlagOutcome(value: v, arm: index, fault: nil)
-                case .error(let fault): return FlagOutcome(value: flag.defaultValue, arm: -1, fault: fault)
-                }
+                return serve(flag, arm: index, slots: slots, environment: environment)
             case .value(.bool(false)):
                 continue
             case .value(let other):
@@ -128,6 +161,14 @@ extension VM {
     }
 }
 
+extension VM.Environment {
+    /// The environment of `flag`'s programs: its name is the default `bucket` salt.
+    package init(flag: FlagProgram, now: Instant, memo: FlagMemo.Access?) {
+        self.init(now: now, salt: flag.name)
+        self.memo = memo
+    }
+}
+
 /// The served value of each flag already evaluated for the record at hand, so a flag used
 /// as a prerequisite by several others (or written itself) is evaluated once per record.
 /// Evaluation is a pure function of the record, the time and the flag, so a remembered
@@ -136,7 +177,9 @@ extension VM {
 package final class FlagMemo {
     private let cells: UnsafeMutablePointer<Cell>
     private let count: Int
-    private var stamp: UInt32 = 1
+    /// The current record's stamp, behind a pointer so that an `Access` made once stays
+    /// valid from record to record.
+    private let stamp: UnsafeMutablePointer<UInt32>
 
     fileprivate struct Cell {
         var stamp: UInt32
@@ -148,37 +191,41 @@ package final class FlagMemo {
         self.count = max(count, 0)
         cells = .allocate(capacity: max(count, 1))
         cells.initialize(repeating: Cell(stamp: 0, value: .null), count: max(count, 1))
+        stamp = .allocate(capacity: 1)
+        stamp.initialize(to: 1)
     }
 
     deinit {
         cells.deinitialize(count: max(count, 1))
         cells.deallocate()
+        stamp.deallocate()
     }
 
     /// Forgets every remembered value: the next record begins.
     package func nextRecord() {
-        stamp &+= 1
-        if stamp == 0 {
+        stamp.pointee &+= 1
+        if stamp.pointee == 0 {
             for i in 0..<count { cells[i].stamp = 0 }
-            stamp = 1
+            stamp.pointee = 1
         }
     }
 
     /// What the VM reads and writes: raw pointers, so evaluation touches no reference count.
+    /// Valid while the memo lives, for whichever record is current.
     package var access: Access { Access(cells: cells, count: count, stamp: stamp) }
 
-    /// A view of the memo for one record.
+    /// A view of the memo.
     package struct Access {
         fileprivate let cells: UnsafeMutablePointer<Cell>
         fileprivate let count: Int
-        fileprivate let stamp: UInt32
+        fileprivate let stamp: UnsafeMutablePointer<UInt32>
 
         /// The remembered value of the flag at `slot`, if it was evaluated for this record.
         @inline(__always)
         package func value(at slot: Int) -> Value? {
             // Spelled out: in `c ? value : nil` the `nil` would be `Value.null` (`Value` is
             // nil-literal expressible), never an absent value.
-            guard slot >= 0 && slot < count && cells[slot].stamp == stamp else { return Optional<Value>.none }
+            guard slot >= 0 && slot < count && cells[slot].stamp == stamp.pointee else { return Optional<Value>.none }
             return cells[slot].value
         }
 
@@ -186,7 +233,7 @@ package final class FlagMemo {
         @inline(__always)
         package func remember(_ value: Value, at slot: Int) {
             guard slot >= 0 && slot < count else { return }
-            cells[slot].stamp = stamp
+            cells[slot].stamp = stamp.pointee
             cells[slot].value = value
         }
     }
