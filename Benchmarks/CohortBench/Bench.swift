@@ -85,7 +85,7 @@ enum Bench {
 
         func evaluate(_ rule: Rule, _ slots: [[Value]]) -> (Int) -> Bool {
             let program = rule.program
-            let environment = VM.Environment(now: now, salt: "")
+            let environment = VM.Environment(now: now, salt: UnsafeBufferPointer(start: nil, count: 0))
             let (base, width) = flatten(slots)
             let count = slots.first?.count ?? 0
             return { i in

@@ -32,8 +32,9 @@ public struct Rule: Sendable {
     ///   - salt: the default salt of `bucket(key)` (a ruleset uses the flag's name).
     /// - Returns: the value, or the error value the rule produced (never throws, never traps).
     public func evaluate(_ context: Context, now: Instant = .now, salt: String = "") -> Result<Value, EvaluationError> {
-        let environment = VM.Environment(now: now, salt: salt)
-        let cell = slotTable.bind(context) { slots in VM.run(program, slots: slots, environment: environment) }
+        let cell = VM.Environment.with(now: now, salt: salt) { environment in
+            slotTable.bind(context) { slots in VM.run(program, slots: slots, environment: environment) }
+        }
         switch cell {
         case .value(let value): return .success(value)
         case .error(let fault): return .failure(EvaluationError(fault, source: source))
@@ -42,8 +43,9 @@ public struct Rule: Sendable {
 
     /// True when the rule evaluates to `true`. An error value, or any non-boolean, is no match.
     public func matches(_ context: Context, now: Instant = .now, salt: String = "") -> Bool {
-        let environment = VM.Environment(now: now, salt: salt)
-        let cell = slotTable.bind(context) { slots in VM.run(program, slots: slots, environment: environment) }
+        let cell = VM.Environment.with(now: now, salt: salt) { environment in
+            slotTable.bind(context) { slots in VM.run(program, slots: slots, environment: environment) }
+        }
         if case .value(.bool(true)) = cell { return true }
         return false
     }

@@ -223,11 +223,9 @@ public struct BatchEvaluator: Sendable {
         /// Writes a value as JSON; a string without characters to escape is copied as is.
         mutating func appendJSON(_ value: Value) {
             if case .string(let s) = value {
-                let plain = withUTF8Bytes(s) { utf8 -> Bool in
+                let plain = withShortUTF8Bytes(s) { utf8 -> Bool in
                     for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
-                    writer.append(byte: UInt8(ascii: "\""))
-                    writer.append(utf8)
-                    writer.append(byte: UInt8(ascii: "\""))
+                    writer.appendQuoted(utf8)
                     return true
                 }
                 if plain { return }

@@ -69,7 +69,7 @@ package final class Program: @unchecked Sendable {
             switch parts.code[pc] {
             case .slotOperatorConstant, .slotNot, .semverCompare, .bucketLess:
                 do throws(Fault) {
-                    return .value(try VM.slotTest(parts.code[pc], .null, constants: constantBuffer, salt: ""))
+                    return .value(try VM.slotTest(parts.code[pc], .null, constants: constantBuffer, salt: UnsafeBufferPointer(start: nil, count: 0)))
                 } catch {
                     return .error(RuntimeFault(message: error.message, span: parts.spans[pc]))
                 }

@@ -18,6 +18,8 @@ package final class FlagProgram: @unchecked Sendable {
     }
 
     package let name: String
+    /// `name` as UTF-8 bytes: the default `bucket` salt of the flag's evaluations.
+    package let nameBytes: UnsafeBufferPointer<UInt8>
     /// This flag's place in a `FlagMemo`: its declaration's index in the rule file.
     package let memoSlot: Int
     package let arms: [Arm]
@@ -47,6 +49,9 @@ package final class FlagProgram: @unchecked Sendable {
 
     package init(name: String, memoSlot: Int, arms: [Arm], defaultValue: Value, isBoolean: Bool) {
         self.name = name
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(name.utf8.count, 1))
+        _ = bytes.initialize(from: name.utf8)
+        nameBytes = UnsafeBufferPointer(start: bytes.baseAddress, count: name.utf8.count)
         self.memoSlot = memoSlot
         self.arms = arms
         self.defaultValue = defaultValue
@@ -64,6 +69,7 @@ package final class FlagProgram: @unchecked Sendable {
     }
 
     deinit {
+        nameBytes.deallocate()
         armPrograms.deallocate()
         UnsafeMutableBufferPointer(mutating: servedConstants).deinitialize().deallocate()
     }
@@ -164,7 +170,7 @@ extension VM {
 extension VM.Environment {
     /// The environment of `flag`'s programs: its name is the default `bucket` salt.
     package init(flag: FlagProgram, now: Instant, memo: FlagMemo.Access?) {
-        self.init(now: now, salt: flag.name)
+        self.init(now: now, salt: flag.nameBytes)
         self.memo = memo
     }
 }

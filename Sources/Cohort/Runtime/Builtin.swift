@@ -176,9 +176,16 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
     /// Allocation-free for string keys and integral number keys; other keys are a fault.
     @inline(__always)
     package static func bucketIndex(_ key: Value, salt: String, buckets: UInt64) throws(Fault) -> UInt64 {
+        try withShortUTF8Bytes(salt) { salt in
+            Result { () throws(Fault) in try bucketIndex(key, saltBytes: salt, buckets: buckets) }
+        }.get()
+    }
+
+    /// `bucketIndex(_:salt:buckets:)` with the salt as UTF-8 bytes.
+    package static func bucketIndex(_ key: Value, saltBytes salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) throws(Fault) -> UInt64 {
         let hash: UInt32
         switch key {
-        case .string(let s): hash = saltedHash(salt: salt, key: s)
+        case .string(let s): hash = withShortUTF8Bytes(s) { saltedHash(salt: salt, key: $0) }
         case .number(let n): hash = NumberText.withCanonicalUTF8(n) { saltedHash(salt: salt, key: $0.assumingMemoryBound(to: UInt8.self)) }
         default:
             throw Fault.operand("bucket()", "key", expected: "a string or number", got: key)

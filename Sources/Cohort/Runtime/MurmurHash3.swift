@@ -140,20 +140,14 @@ package func bucketIndex(keyUTF8 key: String, salt: String, buckets: UInt64) -> 
 /// `saltedHash(salt:key:)` of a key given as a string.
 @inline(__always)
 package func saltedHash(salt: String, key: String) -> UInt32 {
-    withShortUTF8Bytes(key) { saltedHash(salt: salt, key: $0) }
+    withShortUTF8Bytes(key) { key in withShortUTF8Bytes(salt) { saltedHash(salt: $0, key: key) } }
 }
 
 /// `murmur3_x86_32(utf8(salt + ":" + key), seed 0)`. Salt and key are short (a flag name,
 /// a user id), so they are joined in a buffer on the stack and hashed in one pass: fed piece
 /// by piece, every byte after an unaligned piece would go through the one-byte tail.
 @inline(__always)
-package func saltedHash(salt: String, key: UnsafeBufferPointer<UInt8>) -> UInt32 {
-    withUTF8Bytes(salt) { saltedHash(salt: $0, key: key) }
-}
-
-/// `saltedHash` over the bytes of the salt.
-@inline(__always)
-private func saltedHash(salt: UnsafeBufferPointer<UInt8>, key: UnsafeBufferPointer<UInt8>) -> UInt32 {
+package func saltedHash(salt: UnsafeBufferPointer<UInt8>, key: UnsafeBufferPointer<UInt8>) -> UInt32 {
     let total = salt.count + 1 + key.count
     guard total <= 128 else {
         var hasher = MurmurHash3()

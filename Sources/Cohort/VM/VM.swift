@@ -9,14 +9,21 @@ package enum VM {
     package struct Environment {
         /// The value of `now()`.
         package var now: Instant
-        /// The default `bucket` salt.
-        package var salt: String
+        /// The default `bucket` salt, as UTF-8 bytes that outlive the evaluation (a flag's
+        /// name, kept by its `FlagProgram`). Bytes, not a `String`: the environment holds no
+        /// reference, so passing it from flag to flag never retains or releases anything.
+        package var salt: UnsafeBufferPointer<UInt8>
         /// Prerequisite values already worked out for this record, where the caller keeps them.
         package var memo: FlagMemo.Access?
 
-        package init(now: Instant, salt: String) {
+        package init(now: Instant, salt: UnsafeBufferPointer<UInt8>) {
             self.now = now
             self.salt = salt
+        }
+
+        /// Runs `body` with an environment whose salt is `salt`, valid for the call.
+        package static func with<R>(now: Instant, salt: String, _ body: (Environment) -> R) -> R {
+            withUTF8Bytes(salt) { body(Environment(now: now, salt: $0)) }
         }
     }
 
@@ -126,7 +133,7 @@ package enum VM {
             case .slot(let s):
                 stack.push(.value(Int(s) < slotCount ? slots[Int(s)] : .null))
             case .defaultSalt:
-                stack.push(.value(.string(environment.salt)))
+                stack.push(.value(.string(String(decoding: environment.salt, as: UTF8.self))))
 
             // MARK: Access
             case .member(let k):
@@ -338,7 +345,7 @@ package enum VM {
     /// nothing. The tests of a chain go through here; the VM's own cases call the inlined
     /// test of their kind directly.
     private static func attributeTest(_ instruction: Instruction, at here: Int, slots: UnsafeBufferPointer<Value>,
-                                      constants: UnsafeBufferPointer<Value>, salt: String, now: Instant, program: Program) -> Bool? {
+                                      constants: UnsafeBufferPointer<Value>, salt: UnsafeBufferPointer<UInt8>, now: Instant, program: Program) -> Bool? {
         switch instruction {
         case .nowCompare(let op, let k): return nowTest(op, k, now: now, constants: constants)
         case .slotExists(let s): return existsTest(s, slots: slots)
@@ -410,7 +417,7 @@ package enum VM {
     /// (or non-boolean) for which `attributeTest` gave nil.
     @inline(never)
     private static func attributeTestCell(_ instruction: Instruction, at here: Int, slots: UnsafeBufferPointer<Value>,
-                                          constants: UnsafeBufferPointer<Value>, salt: String, program: Program) -> Cell {
+                                          constants: UnsafeBufferPointer<Value>, salt: UnsafeBufferPointer<UInt8>, program: Program) -> Cell {
         let s: UInt32
         switch instruction {
         case .slotOperatorConstant(_, let slot, _), .slotNot(let slot), .semverCompare(_, let slot, _), .bucketLess(let slot, _, _):
@@ -432,7 +439,7 @@ package enum VM {
     /// `bucket_lt`) when the attribute holds `value`, or its fault. Also used when a program is
     /// built, to work out each test's outcome for a missing attribute.
     package static func slotTest(_ instruction: Instruction, _ value: Value, constants: UnsafeBufferPointer<Value>,
-                             salt defaultSalt: String) throws(Fault) -> Value {
+                             salt defaultSalt: UnsafeBufferPointer<UInt8>) throws(Fault) -> Value {
         switch instruction {
         case .slotOperatorConstant(let op, _, let k):
             if let result = Operations.quickTest(op, value, constants[Int(k)]) { return .bool(result) }
@@ -464,8 +471,8 @@ package enum VM {
     /// `saltOperand`, or the evaluation's default salt.
     @inline(__always)
     private static func bucketIndex(of key: Value, saltOperand: UInt32, constants: UnsafeBufferPointer<Value>,
-                                    defaultSalt: String) throws(Fault) -> UInt64 {
-        if saltOperand == Instruction.defaultSaltOperand { return try Builtin.bucketIndex(key, salt: defaultSalt, buckets: 100) }
+                                    defaultSalt: UnsafeBufferPointer<UInt8>) throws(Fault) -> UInt64 {
+        if saltOperand == Instruction.defaultSaltOperand { return try Builtin.bucketIndex(key, saltBytes: defaultSalt, buckets: 100) }
         if case .string(let salt) = constants[Int(saltOperand)] { return try Builtin.bucketIndex(key, salt: salt, buckets: 100) }
         return 0
     }
