@@ -133,7 +133,7 @@ enum BatchCommand {
         // Chunks are evaluated on `jobs` worker threads as soon as they are read; this
         // thread reads, and writes results in input order as they come back. At most
         // `3 × jobs` chunks are in flight, which bounds memory.
-        let workers = OrderedWorkers<(chunk: Chunk, header: CSVHeader?), ([UInt8], BatchSummary)>(count: jobs) { job in
+        let workers = OrderedWorkers<(chunk: Chunk, header: CSVHeader?), (Data, BatchSummary)>(count: jobs) { job in
             job.chunk.bytes.withUnsafeBytes { buffer in
                 evaluator.processBytes(buffer, records: job.chunk.records, format: inputFormat, csvHeader: job.header)
             }
@@ -143,7 +143,7 @@ enum BatchCommand {
 
         /// Writes one chunk's output and merges its summary. Returns true when an unreadable
         /// record stops the run (`--on-error fail`): nothing after that chunk is written.
-        func write(_ result: ([UInt8], BatchSummary)) -> Bool {
+        func write(_ result: (Data, BatchSummary)) -> Bool {
             let (text, part) = result
             output.write(text)
             if options.output != .jsonl {
@@ -364,13 +364,13 @@ final class OutputSink {
         if pending.count >= 1 << 20 { flush() }
     }
 
-    func write(_ bytes: [UInt8]) {
-        if pending.isEmpty && bytes.count >= 1 << 20 {
+    func write(_ bytes: Data) {
+        if pending.isEmpty && bytes.count >= 1 << 19 {
             // A whole chunk's output: straight to the file, without another copy.
-            bytes.withUnsafeBytes { handle.write(Data(bytesNoCopy: UnsafeMutableRawPointer(mutating: $0.baseAddress!), count: $0.count, deallocator: .none)) }
+            handle.write(bytes)
             return
         }
-        pending.append(contentsOf: bytes)
+        pending.append(bytes)
         if pending.count >= 1 << 20 { flush() }
     }
 

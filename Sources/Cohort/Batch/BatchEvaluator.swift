@@ -1,3 +1,5 @@
+import Foundation
+
 /// Evaluates a ruleset's flags for many records: decodes each record, binds it to the
 /// shared slot table once, evaluates every selected flag, and writes one result line.
 /// Chunks are independent, so callers run them on all cores and write them in order.
@@ -76,7 +78,7 @@ public struct BatchEvaluator: Sendable {
 
     /// `process`, with the output as UTF-8 bytes, ready to write.
     package func processBytes(_ buffer: UnsafeRawBufferPointer, records: [RecordSpan], format: RecordFormat,
-                              csvHeader: CSVHeader?) -> (output: [UInt8], summary: BatchSummary) {
+                              csvHeader: CSVHeader?) -> (output: Data, summary: BatchSummary) {
         var out = Output(flags: flagPositions.count, capacity: records.count * 160)
         var summary = makeSummary()
         let slotTable = ruleset.slotTable
@@ -130,7 +132,7 @@ public struct BatchEvaluator: Sendable {
             writeResult(id: id, results, to: &out)
         }
         tally.fold(into: &summary)
-        return (out.writer.bytes, summary)
+        return (out.writer.take(), summary)
     }
 
     /// A chunk's output as UTF-8 bytes. Booleans and plain strings are written directly;
@@ -303,6 +305,8 @@ public struct BatchEvaluator: Sendable {
     private struct FlagPlan {
         /// This chunk's own copies of the flags (see UnsharedCopies.swift).
         let flags: [FlagProgram]
+        /// The same, unretained: reading one per record costs no reference counting.
+        let unretainedFlags: [Unmanaged<FlagProgram>]
         /// The environment of each flag's programs.
         let environments: [VM.Environment]
         /// Per flag: true when it is a prerequisite of some flag, so its value is remembered
@@ -321,6 +325,7 @@ public struct BatchEvaluator: Sendable {
         let constants = flags.map(\.outcomeConstants)
         return FlagPlan(
             flags: flags,
+            unretainedFlags: flags.map { Unmanaged.passUnretained($0) },
             environments: flags.map { VM.Environment(flag: $0, now: options.now, memo: memo.access) },
             remembered: flags.map { prerequisiteSlots.contains($0.memoSlot) },
             armOnly: constants.map { !$0.contains { $0 == nil } },
@@ -339,9 +344,10 @@ public struct BatchEvaluator: Sendable {
         let remember = plan.memo.access
         let storesValues = options.output != .jsonl
         for k in plan.flags.indices {
-            let flag = plan.flags[k]
-            // The common case: the arm that serves a constant, found without building a value.
-            if plan.armOnly[k], let arm = VM.matchingArm(flag, slots: slots, environment: plan.environments[k]) {
+            // The common case: the arm that serves a constant, found without building a value
+            // (and through an unretained reference, as the plan keeps the flags alive).
+            let counted = plan.armOnly[k] && plan.unretainedFlags[k]._withUnsafeGuaranteedRef { flag in
+                guard let arm = VM.matchingArm(flag, slots: slots, environment: plan.environments[k]) else { return false }
                 tally.count(k, arm: arm)
                 results.arms[k] = arm
                 if plan.remembered[k] || storesValues {
@@ -349,8 +355,10 @@ public struct BatchEvaluator: Sendable {
                     if plan.remembered[k] { remember.remember(value, at: flag.memoSlot) }
                     if storesValues { results.values[k] = value }
                 }
-                continue
+                return true
             }
+            if counted { continue }
+            let flag = plan.flags[k]
             let outcome = VM.evaluate(flag, slots: slots, now: options.now, memo: remember)
             // A later flag that uses this one as a prerequisite reads it from the memo.
             if plan.remembered[k] { remember.remember(outcome.value, at: flag.memoSlot) }

@@ -109,4 +109,16 @@ final class ByteWriter {
     var bytes: [UInt8] {
         Array(UnsafeBufferPointer(start: base, count: count))
     }
+
+    /// Everything written, handed over without a copy (a chunk's output is a megabyte);
+    /// the writer starts again, empty.
+    func take() -> Data {
+        let data = Data(bytesNoCopy: base, count: count, deallocator: .custom { pointer, _ in
+            pointer.assumingMemoryBound(to: UInt8.self).deallocate()
+        })
+        capacity = 64
+        base = .allocate(capacity: capacity)
+        count = 0
+        return data
+    }
 }
