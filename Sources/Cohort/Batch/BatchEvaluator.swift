@@ -91,6 +91,10 @@ public struct BatchEvaluator: Sendable {
         out.prepareFragments(flags)
         var tally = ArmTally(flags)
         let plan = plan(flags)
+        defer {
+            results.deallocate()
+            tally.deallocate()
+        }
         for record in records {
             summary.recordsRead += 1
             let bytes = UnsafeRawBufferPointer(rebasing: buffer[record.start..<record.end])
@@ -240,16 +244,20 @@ public struct BatchEvaluator: Sendable {
     /// One instance is reused for every record of a chunk.
     private struct Results {
         var values: [Value]
-        /// The arm that served each value, -1 for the default.
-        var arms: [Int]
+        /// The arm that served each value, -1 for the default. Raw memory, freed by
+        /// `deallocate()`: it is written for every flag of every record.
+        let arms: UnsafeMutableBufferPointer<Int>
         var messages: [String?]
         var hasErrors = false
 
         init(count: Int) {
             values = Array(repeating: .null, count: count)
-            arms = Array(repeating: -1, count: count)
+            arms = .allocate(capacity: max(count, 1))
+            arms.initialize(repeating: -1)
             messages = Array(repeating: nil, count: count)
         }
+
+        func deallocate() { arms.deallocate() }
     }
 
     /// A chunk's count of records per flag and arm, for flags whose every arm serves a
@@ -260,8 +268,9 @@ public struct BatchEvaluator: Sendable {
         /// Per flag: nil when some arm computes its value (tallied by value instead); else
         /// the served value of the default and of each arm.
         let served: [[Value]?]
-        /// Records per flag and arm: `counts[first[k] + arm + 1]`.
-        var counts: [Int]
+        /// Records per flag and arm: `counts[first[k] + arm + 1]`. Raw memory, freed by
+        /// `deallocate()`: an array would check its uniqueness at every increment.
+        let counts: UnsafeMutableBufferPointer<Int>
         let first: [Int]
         /// Per flag, `arm + 1` of each arm in the order it first served.
         var order: [[Int]]
@@ -278,7 +287,8 @@ public struct BatchEvaluator: Sendable {
                 total += flag.arms.count + 1
             }
             self.first = first
-            counts = Array(repeating: 0, count: total)
+            counts = .allocate(capacity: max(total, 1))
+            counts.initialize(repeating: 0)
             order = Array(repeating: [], count: flags.count)
         }
 
@@ -299,6 +309,8 @@ public struct BatchEvaluator: Sendable {
             }
             for i in counts.indices { counts[i] = 0 }
         }
+
+        func deallocate() { counts.deallocate() }
     }
 
     /// What evaluating a chunk's flags needs besides the slots, worked out once per chunk.

@@ -40,7 +40,7 @@ final class ByteWriter {
     func append(_ bytes: UnsafeRawBufferPointer) {
         guard let source = bytes.baseAddress, bytes.count > 0 else { return }
         reserve(bytes.count)
-        Self.copy(source, count: bytes.count, to: base + count)
+        copyShortBytes(source, count: bytes.count, to: base + count)
         count += bytes.count
     }
 
@@ -49,39 +49,9 @@ final class ByteWriter {
     func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>) {
         reserve(bytes.count + 2)
         base[count] = UInt8(ascii: "\"")
-        if let source = bytes.baseAddress { Self.copy(UnsafeRawPointer(source), count: bytes.count, to: base + count + 1) }
+        if let source = bytes.baseAddress { copyShortBytes(UnsafeRawPointer(source), count: bytes.count, to: base + count + 1) }
         base[count + 1 + bytes.count] = UInt8(ascii: "\"")
         count += bytes.count + 2
-    }
-
-    /// Copies `n` bytes. The pieces of a result line are a few to a few dozen bytes, for
-    /// which a call to `memcpy` costs more than the copy: up to 32 bytes are moved as two or
-    /// four overlapping words.
-    @inline(__always)
-    private static func copy(_ source: UnsafeRawPointer, count n: Int, to target: UnsafeMutablePointer<UInt8>) {
-        let to = UnsafeMutableRawPointer(target)
-        switch n {
-        case 8...16:
-            let a = source.loadUnaligned(as: UInt64.self), b = source.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-            to.storeBytes(of: a, as: UInt64.self)
-            to.storeBytes(of: b, toByteOffset: n - 8, as: UInt64.self)
-        case 17...32:
-            let a = source.loadUnaligned(as: UInt64.self), b = source.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
-            let c = source.loadUnaligned(fromByteOffset: n - 16, as: UInt64.self)
-            let d = source.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
-            to.storeBytes(of: a, as: UInt64.self)
-            to.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
-            to.storeBytes(of: c, toByteOffset: n - 16, as: UInt64.self)
-            to.storeBytes(of: d, toByteOffset: n - 8, as: UInt64.self)
-        case 4..<8:
-            let a = source.loadUnaligned(as: UInt32.self), b = source.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
-            to.storeBytes(of: a, as: UInt32.self)
-            to.storeBytes(of: b, toByteOffset: n - 4, as: UInt32.self)
-        case 0..<4:
-            for i in 0..<n { to.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
-        default:
-            memcpy(to, source, n)
-        }
     }
 
     @inline(__always)

@@ -163,11 +163,14 @@ extension Instruction {
         return false
     }
 
-    /// True for the fused instructions that test one attribute and push one value: the
-    /// operands an `allOf`/`anyOf` chain runs on its fast path.
+    /// True for the fused instructions that test one attribute and push one value, and for
+    /// `now_cmp` and `flag` (a prerequisite's value, usually a boolean): the operands an
+    /// `allOf`/`anyOf` chain runs on its fast path, and the programs answered without the
+    /// interpreter.
     package var isAttributeTest: Bool {
         switch self {
-        case .slotEqualsConstant, .slotInSet, .slotOperatorConstant, .bucketLess, .semverCompare, .slotNot, .slotExists, .nowCompare:
+        case .slotEqualsConstant, .slotInSet, .slotOperatorConstant, .bucketLess, .semverCompare, .slotNot, .slotExists, .nowCompare,
+             .flag:
             true
         default: false
         }

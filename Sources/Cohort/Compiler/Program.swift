@@ -62,6 +62,7 @@ package final class Program: @unchecked Sendable {
         codeBuffer = Self.rawCopy(code)
         constantBuffer = Self.rawCopy(constants)
         setBuffer = Self.rawCopy(sets.map { Unmanaged.passUnretained($0) })
+        flagMemoSlots = Self.rawCopy(flags.map(\.memoSlot))
         // Each attribute test's outcome for a missing attribute. None of them depends on the
         // salt or the time when the attribute is null.
         let constantBuffer = self.constantBuffer
@@ -98,6 +99,7 @@ package final class Program: @unchecked Sendable {
         codeBuffer.deallocate()
         UnsafeMutableBufferPointer(mutating: constantBuffer).deinitialize().deallocate()
         setBuffer.deallocate()
+        flagMemoSlots.deallocate()
     }
 
     /// `code`, for the VM.
@@ -106,6 +108,9 @@ package final class Program: @unchecked Sendable {
     package let constantBuffer: UnsafeBufferPointer<Value>
     /// `sets` without reference counting, for the VM; `sets` keeps them alive.
     package let setBuffer: UnsafeBufferPointer<Unmanaged<ConstantSet>>
+    /// The memo slot of each of `flags`, for the VM: a chain reads a prerequisite the batch
+    /// evaluator remembered without touching the flag's reference count.
+    package let flagMemoSlots: UnsafeBufferPointer<Int>
     /// For each instruction that tests one attribute, its outcome when the attribute is
     /// missing (null) — most often an error value, built once here rather than on every
     /// evaluation of a record with a gap. Other instructions hold a placeholder.

@@ -296,6 +296,8 @@ struct JSONParser {
 
     @inline(__always)
     mutating func skipWhitespace() {
+        // Compact JSON (the usual export) has none: one comparison says so.
+        if pos < end && base[pos] > 0x20 { return }
         while pos < end {
             let byte = base[pos]
             // ' ' is by far the most common; the others are \t \n \r.

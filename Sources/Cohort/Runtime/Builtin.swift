@@ -176,20 +176,29 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
     /// Allocation-free for string keys and integral number keys; other keys are a fault.
     @inline(__always)
     package static func bucketIndex(_ key: Value, salt: String, buckets: UInt64) throws(Fault) -> UInt64 {
-        try withShortUTF8Bytes(salt) { salt in
-            Result { () throws(Fault) in try bucketIndex(key, saltBytes: salt, buckets: buckets) }
-        }.get()
+        guard let index = withShortUTF8Bytes(salt, { hashedBucket(key, salt: $0, buckets: buckets) }) else { throw bucketKeyFault(key) }
+        return index
     }
 
     /// `bucketIndex(_:salt:buckets:)` with the salt as UTF-8 bytes.
+    @inline(__always)
     package static func bucketIndex(_ key: Value, saltBytes salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) throws(Fault) -> UInt64 {
-        let hash: UInt32
+        guard let index = hashedBucket(key, salt: salt, buckets: buckets) else { throw bucketKeyFault(key) }
+        return index
+    }
+
+    /// The bucket of a string or number key; nil for a key of another type. Does not throw,
+    /// so it runs inside the closures that lend out a string's bytes without wrapping.
+    @inline(__always)
+    private static func hashedBucket(_ key: Value, salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) -> UInt64? {
         switch key {
-        case .string(let s): hash = withShortUTF8Bytes(s) { saltedHash(salt: salt, key: $0) }
-        case .number(let n): hash = NumberText.withCanonicalUTF8(n) { saltedHash(salt: salt, key: $0.assumingMemoryBound(to: UInt8.self)) }
-        default:
-            throw Fault.operand("bucket()", "key", expected: "a string or number", got: key)
+        case .string(let s): UInt64(withShortUTF8Bytes(s) { saltedHash(salt: salt, key: $0) }) % buckets
+        case .number(let n): UInt64(NumberText.withCanonicalUTF8(n) { saltedHash(salt: salt, key: $0.assumingMemoryBound(to: UInt8.self)) }) % buckets
+        default: nil
         }
-        return UInt64(hash) % buckets
+    }
+
+    private static func bucketKeyFault(_ key: Value) -> Fault {
+        Fault.operand("bucket()", "key", expected: "a string or number", got: key)
     }
 }

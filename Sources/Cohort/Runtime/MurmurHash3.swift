@@ -158,9 +158,9 @@ package func saltedHash(salt: UnsafeBufferPointer<UInt8>, key: UnsafeBufferPoint
     }
     return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 128) { joined in
         let base = joined.baseAddress!
-        if salt.count > 0 { base.initialize(from: salt.baseAddress!, count: salt.count) }
+        if let s = salt.baseAddress { copyShortBytes(s, count: salt.count, to: base) }
         base[salt.count] = UInt8(ascii: ":")
-        if key.count > 0 { (base + salt.count + 1).initialize(from: key.baseAddress!, count: key.count) }
+        if let k = key.baseAddress { copyShortBytes(k, count: key.count, to: base + salt.count + 1) }
         return MurmurHash3.hash(UnsafeRawBufferPointer(start: base, count: total))
     }
 }

@@ -154,6 +154,37 @@ package func withShortUTF8Bytes<R>(_ s: String, _ body: (UnsafeBufferPointer<UIn
     return withUTF8Bytes(s, body)
 }
 
+/// Copies `n` bytes from `source` to `target` (which do not overlap). The byte strings of
+/// rules and results are a few to a few dozen bytes (a salt and key to hash, a piece of a
+/// result line), for which a call to `memcpy` costs more than the copy: up to 32 bytes are
+/// moved as two or four overlapping words.
+@inline(__always)
+package func copyShortBytes(_ source: UnsafeRawPointer, count n: Int, to target: UnsafeMutablePointer<UInt8>) {
+    let to = UnsafeMutableRawPointer(target)
+    switch n {
+    case 8...16:
+        let a = source.loadUnaligned(as: UInt64.self), b = source.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        to.storeBytes(of: a, as: UInt64.self)
+        to.storeBytes(of: b, toByteOffset: n - 8, as: UInt64.self)
+    case 17...32:
+        let a = source.loadUnaligned(as: UInt64.self), b = source.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+        let c = source.loadUnaligned(fromByteOffset: n - 16, as: UInt64.self)
+        let d = source.loadUnaligned(fromByteOffset: n - 8, as: UInt64.self)
+        to.storeBytes(of: a, as: UInt64.self)
+        to.storeBytes(of: b, toByteOffset: 8, as: UInt64.self)
+        to.storeBytes(of: c, toByteOffset: n - 16, as: UInt64.self)
+        to.storeBytes(of: d, toByteOffset: n - 8, as: UInt64.self)
+    case 4..<8:
+        let a = source.loadUnaligned(as: UInt32.self), b = source.loadUnaligned(fromByteOffset: n - 4, as: UInt32.self)
+        to.storeBytes(of: a, as: UInt32.self)
+        to.storeBytes(of: b, toByteOffset: n - 4, as: UInt32.self)
+    case 0..<4:
+        for i in 0..<n { to.storeBytes(of: source.load(fromByteOffset: i, as: UInt8.self), toByteOffset: i, as: UInt8.self) }
+    default:
+        to.copyMemory(from: source, byteCount: n)
+    }
+}
+
 /// True when the `count` bytes at `a` and `b` are equal. Inlined word-at-a-time compare:
 /// the strings of targeting rules (ids, countries, plans) are short, and a call into libc's
 /// `memcmp` costs more than comparing them.

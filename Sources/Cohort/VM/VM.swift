@@ -41,7 +41,7 @@ package enum VM {
         case .general: break
         case .test:
             if let result = attributeTest(program.codeBuffer[0], at: 0, slots: slots, constants: program.constantBuffer,
-                                          salt: environment.salt, now: environment.now, program: program) {
+                                          environment: environment, program: program) {
                 return .value(.bool(result))
             }
         case .chain(let decider, let count):
@@ -254,14 +254,7 @@ package enum VM {
 
             // MARK: Rule files
             case .flag(let k):
-                let flag = program.flags[Int(k)]
-                if let memo = environment.memo, let value = memo.value(at: flag.memoSlot) {
-                    stack.push(.value(value))
-                } else {
-                    let value = evaluate(flag, slots: slots, now: environment.now, memo: environment.memo).value
-                    environment.memo?.remember(value, at: flag.memoSlot)
-                    stack.push(.value(value))
-                }
+                stack.push(.value(prerequisite(k, slots: slots, environment: environment, program: program)))
 
             // MARK: Specialised
             case .slotEqualsConstant(let s, let k):
@@ -319,8 +312,8 @@ package enum VM {
                                       constants: constants, environment: environment, program: program)
                 at = Int(end) + 1
             default:
-                outcome = attributeTest(code[at], at: at, slots: slots, constants: constants, salt: environment.salt,
-                                        now: environment.now, program: program)
+                outcome = attributeTest(code[at], at: at, slots: slots, constants: constants, environment: environment,
+                                        program: program)
                 at += 2
             }
             guard let b = outcome else { return nil }
@@ -345,9 +338,16 @@ package enum VM {
     /// nothing. The tests of a chain go through here; the VM's own cases call the inlined
     /// test of their kind directly.
     private static func attributeTest(_ instruction: Instruction, at here: Int, slots: UnsafeBufferPointer<Value>,
-                                      constants: UnsafeBufferPointer<Value>, salt: UnsafeBufferPointer<UInt8>, now: Instant, program: Program) -> Bool? {
+                                      constants: UnsafeBufferPointer<Value>, environment: Environment, program: Program) -> Bool? {
+        let salt = environment.salt
         switch instruction {
-        case .nowCompare(let op, let k): return nowTest(op, k, now: now, constants: constants)
+        case .nowCompare(let op, let k): return nowTest(op, k, now: environment.now, constants: constants)
+        case .flag(let k):
+            // Only a value already remembered for this record (batch evaluation, where a
+            // prerequisite is evaluated before the flags that use it): otherwise the chain's
+            // ordinary code evaluates it. (Evaluating here would make this test recursive,
+            // and keep the compiler from inlining the tests into their callers.)
+            return environment.memo?.value(at: program.flagMemoSlots[Int(k)])?.plainBoolean
         case .slotExists(let s): return existsTest(s, slots: slots)
         case .slotEqualsConstant(let s, let k): return equalsTest(s, k, slots: slots, constants: constants)
         case .slotInSet(let s, let k): return inSetTest(s, k, slots: slots, program: program)
@@ -369,6 +369,18 @@ package enum VM {
         default:
             return nil
         }
+    }
+
+    /// `flag`: the value the prerequisite flag serves for this record, from the memo when
+    /// the caller keeps one (batch evaluation), else evaluated here (and remembered).
+    @inline(__always)
+    private static func prerequisite(_ k: UInt32, slots: UnsafeBufferPointer<Value>, environment: Environment,
+                                     program: Program) -> Value {
+        let flag = program.flags[Int(k)]
+        if let memo = environment.memo, let value = memo.value(at: flag.memoSlot) { return value }
+        let value = evaluate(flag, slots: slots, now: environment.now, memo: environment.memo).value
+        environment.memo?.remember(value, at: flag.memoSlot)
+        return value
     }
 
     /// `now_cmp`: never anything but a boolean (the compiler fuses time constants only).

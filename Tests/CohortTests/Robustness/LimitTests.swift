@@ -173,17 +173,17 @@ struct LimitTests {
         }
 
         // At the edge. A boolean flag costs its condition and its served `true` (one
-        // instruction): f0 = 1 + 1 = 2; f1 = `f0 or f0` = 4 instructions + 2 × 2 + 1 = 9;
-        // f2 = 4 + 2 × 9 + 1 = 23; f3 = 51.
+        // instruction): f0 = 1 + 1 = 2; f1 = `f0 or f0` = 5 instructions (an `any_of` prefix
+        // and the chain's 4) + 2 × 2 + 1 = 10; f2 = 5 + 2 × 10 + 1 = 26; f3 = 58.
         var options = CompileOptions()
-        options.limits.maxEvaluationCost = 23
+        options.limits.maxEvaluationCost = 26
         let three = "flag f0 = user.x > 0\nflag f1 = f0 or f0\nflag f2 = f1 or f1"
         let rules = try Ruleset(source: three, file: "flags.cohort", options: options)
         #expect(rules.evaluate("f2", in: try Context(json: #"{"user": {"x": 1}}"#), now: Instant(seconds: 0))?.value == .bool(true))
         #expect(ruleFileError(three + "\nflag f3 = f2 or f2\nflag f4 = f3", options: options)?.message
-            == "flag 'f3' can run more than 23 instructions in one evaluation, counting each use of a prerequisite flag (limit)")
+            == "flag 'f3' can run more than 26 instructions in one evaluation, counting each use of a prerequisite flag (limit)")
         // An expression compiled against the file is held to the same bound: `f1 or f1`
-        // costs 4 + 2 × 9 = 22, `f2` costs 1 + 23 = 24.
+        // costs 5 + 2 × 10 = 25, `f2` costs 1 + 26 = 27.
         _ = try rules.rule("f1 or f1")
         #expect(throws: CompileError.self) { try rules.rule("f2") }
         #expect(throws: CompileError.self) { try rules.rule("f2 or f2") }

@@ -159,6 +159,30 @@ struct TestChainTests {
         expectSameOutcomes(fused, plain, text)
     }
 
+    /// A prerequisite flag is a chain operand: the chain reads the value batch evaluation
+    /// remembered for the record, and without one (a single evaluation) its ordinary code
+    /// evaluates the prerequisite. BatchDifferentialTests compares the two ways on records.
+    @Test("a prerequisite flag is an operand of a chain")
+    func prerequisiteOperand() throws {
+        let rules = try Ruleset(source: """
+            flag adult = user.age >= 18
+            flag both = adult and user.plan == "pro"
+            flag either = user.plan == "pro" or adult
+            """)
+        for name in ["both", "either"] {
+            let position = try #require(rules.flagPosition(name))
+            let program = try #require(rules.flags[position].arms.first?.condition)
+            #expect(program.shape == .chain(decider: name == "either", count: 2), "\(name)")
+        }
+        let cases: [(Value, Value, Bool, Bool)] = [(20, "pro", true, true), (20, "free", false, true), (10, "pro", false, true),
+                                                   (10, "free", false, false), ("x", "pro", false, true), ("x", "free", false, false)]
+        for (age, plan, both, either) in cases {
+            let context: Context = ["user": ["age": age, "plan": plan]]
+            #expect(rules.evaluate("both", in: context)?.value == .bool(both), "both for \(age), \(plan)")
+            #expect(rules.evaluate("either", in: context)?.value == .bool(either), "either for \(age), \(plan)")
+        }
+    }
+
     @Test("in a rule file: flags and segments made of chains serve what the unfused rules serve")
     func ruleFile() throws {
         let rules = try Ruleset(source: """
