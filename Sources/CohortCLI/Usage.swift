@@ -72,7 +72,7 @@ enum Usage {
       --id PATH           Dotted path of the id inside each record (default: id).
       --as NAME           Bind each record to NAME instead of 'user'.
       --context-records   Each record is a whole context ({"user":…,"device":…}).
-      --jobs N            Threads (default: all cores).
+      --jobs N            Threads evaluating records (default: all cores).
       --output FILE       Write results to FILE atomically (temporary file, rename);
                           a device or pipe (/dev/null, a FIFO) is written directly.
       --on-error MODE     continue (default): an unreadable record becomes

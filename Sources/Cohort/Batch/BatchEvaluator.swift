@@ -180,13 +180,25 @@ public struct BatchEvaluator: Sendable {
             }
         }
 
-        /// Writes flag `k`'s `,"name":value` when `arm` (-1: the default) serves a constant;
-        /// false, writing nothing, when its value is computed.
-        @inline(__always)
-        func appendFragment(flag k: Int, arm: Int) -> Bool {
-            guard let range = fragments[firstFragment[k] + arm + 1] else { return false }
-            fragmentBytes.withUnsafeBytes { writer.append(UnsafeRawBufferPointer(rebasing: $0[range])) }
-            return true
+        /// Writes `,"name":value` of every flag: the precomputed bytes of the arm that served
+        /// (looked up through raw pointers, as this runs for every flag of every record), or
+        /// the computed value.
+        mutating func appendFlags(_ results: Results) {
+            fragmentBytes.withUnsafeBytes { bytes in
+                fragments.withUnsafeBufferPointer { fragments in
+                    firstFragment.withUnsafeBufferPointer { first in
+                        for k in 0..<first.count {
+                            if let range = fragments[first[k] + results.arms[k] + 1] {
+                                writer.append(UnsafeRawBufferPointer(start: bytes.baseAddress! + range.lowerBound, count: range.count))
+                                continue
+                            }
+                            if k > 0 { writer.append(byte: UInt8(ascii: ",")) }
+                            writer.append(keys[k])
+                            appendServed(results.values[k], flag: k)
+                        }
+                    }
+                }
+            }
         }
 
         func append(_ text: String) {
@@ -226,9 +238,11 @@ public struct BatchEvaluator: Sendable {
             writer.append(json)
         }
 
-        /// Writes a value as JSON; a string without characters to escape is copied as is.
+        /// Writes a value as JSON; a string without characters to escape is copied as is
+        /// (a short one, such as an id, straight from its two words).
         mutating func appendJSON(_ value: Value) {
             if case .string(let s) = value {
+                if writer.appendQuotedPlain(StringWords(s)) { return }
                 let plain = withShortUTF8Bytes(s) { utf8 -> Bool in
                     for byte in utf8 where byte < 0x20 || byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "\\") { return false }
                     writer.appendQuoted(utf8)
@@ -396,12 +410,7 @@ public struct BatchEvaluator: Sendable {
             out.append(Output.idOpen)
             out.appendJSON(id)
             out.append(Output.flagsOpen)
-            for k in results.values.indices {
-                if out.appendFragment(flag: k, arm: results.arms[k]) { continue }
-                if k > 0 { out.writer.append(byte: UInt8(ascii: ",")) }
-                out.writer.append(out.keys[k])
-                out.appendServed(results.values[k], flag: k)
-            }
+            out.appendFlags(results)
             out.writer.append(byte: UInt8(ascii: "}"))
             if results.hasErrors {
                 out.append(",\"errors\":{")

@@ -44,6 +44,29 @@ final class ByteWriter {
         count += bytes.count
     }
 
+    /// Appends a short string given by its words between double quotes, when it is a JSON
+    /// string with nothing to escape (ASCII, no control character, quote or backslash);
+    /// false, writing nothing, otherwise (or when the words are not a small string's).
+    @inline(__always)
+    func appendQuotedPlain(_ words: StringWords) -> Bool {
+        guard words.isSmall, StringWords.layoutVerified else { return false }
+        let n = Int(truncatingIfNeeded: words.high >> 56) & 0xF
+        // The bytes past the string (and its count byte) read as 'A', which needs nothing.
+        let fill: UInt64 = 0x4141_4141_4141_4141
+        let lowValid: UInt64 = n >= 8 ? ~0 : (1 &<< (8 &* UInt64(n))) &- 1
+        let highValid: UInt64 = n <= 8 ? 0 : (1 &<< (8 &* UInt64(n - 8))) &- 1
+        let low = (words.low & lowValid) | (fill & ~lowValid), high = (words.high & highValid) | (fill & ~highValid)
+        guard JSONParser.specialBytes(low) | JSONParser.specialBytes(high) == 0 else { return false }
+        reserve(18)
+        let to = UnsafeMutableRawPointer(base + count)
+        to.storeBytes(of: UInt8(ascii: "\""), as: UInt8.self)
+        to.storeBytes(of: words.low, toByteOffset: 1, as: UInt64.self)
+        to.storeBytes(of: words.high, toByteOffset: 9, as: UInt64.self)
+        to.storeBytes(of: UInt8(ascii: "\""), toByteOffset: n + 1, as: UInt8.self)
+        count += n + 2
+        return true
+    }
+
     /// Appends `bytes` between double quotes: a JSON string with nothing to escape.
     @inline(__always)
     func appendQuoted(_ bytes: UnsafeBufferPointer<UInt8>) {

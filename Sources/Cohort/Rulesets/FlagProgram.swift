@@ -40,6 +40,10 @@ package final class FlagProgram: @unchecked Sendable {
     /// The value each arm serves when it is a constant (nearly always), so serving it
     /// needs no run of the arm's value program.
     package let servedConstants: UnsafeBufferPointer<Value?>
+    /// The arm that serves whatever the record (-1: the default), when every condition up
+    /// to it is a constant boolean: a kill switch (`flag f = false`), a flag on for
+    /// everyone. Nil when some record could be served otherwise.
+    package let fixedArm: Int?
 
     /// The value served for each outcome, indexed by `arm + 1` (the default first, as an
     /// outcome's `arm` is -1 for it): the constant, or nil where an arm computes its value.
@@ -66,6 +70,18 @@ package final class FlagProgram: @unchecked Sendable {
         let constants = UnsafeMutableBufferPointer<Value?>.allocate(capacity: max(arms.count, 1))
         _ = constants.initialize(from: arms.map(\.value.constantValue))
         servedConstants = UnsafeBufferPointer(start: constants.baseAddress, count: arms.count)
+        var fixed: Int? = -1
+        for (index, arm) in arms.enumerated() {
+            guard arm.condition.isConstant, case .bool(let matches)? = arm.condition.constantValue else {
+                fixed = nil
+                break
+            }
+            if matches {
+                fixed = index
+                break
+            }
+        }
+        fixedArm = fixed
     }
 
     deinit {
@@ -119,6 +135,7 @@ extension VM {
     /// writes a constant arm's value by the arm alone.
     @inline(__always)
     package static func matchingArm(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Int? {
+        if let arm = flag.fixedArm { return arm }
         let arms = flag.armPrograms
         for index in arms.indices {
             switch arms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {

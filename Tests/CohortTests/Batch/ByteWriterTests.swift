@@ -29,4 +29,19 @@ struct ByteWriterTests {
         writer.append(Array("wörld".utf8))
         #expect(String(decoding: writer.bytes, as: UTF8.self) == "héllo, wörld")
     }
+
+    @Test("short strings are written from their words when nothing needs escaping, and refused otherwise")
+    func quotedWords() {
+        let plain = (0...15).map { String("abcdefghij-_.@1".prefix($0)) }
+        let special = ["a\"b", "back\\slash", "tab\there", "\u{1}", "é", "line\n", "0123456789abcd\""]
+        for text in plain + special + [String(repeating: "x", count: 16)] {
+            let writer = ByteWriter(capacity: 1)
+            writer.append(byte: UInt8(ascii: "["))
+            let written = writer.appendQuotedPlain(StringWords(text))
+            let expectWritten = StringWords.layoutVerified && text.utf8.count <= 15 && plain.contains(text)
+            #expect(written == expectWritten, "\(text.debugDescription)")
+            #expect(writer.bytes == [UInt8(ascii: "[")] + (written ? Array("\"\(text)\"".utf8) : []), "\(text.debugDescription)")
+        }
+    }
 }
+
