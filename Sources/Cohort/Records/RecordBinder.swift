@@ -229,6 +229,11 @@ package struct RecordBinder: Sendable {
         /// Kinds of the containers open while skipping (true for an object), a stack of
         /// `parser.maxDepth` entries (made on first use), which bounds how many can be open.
         fileprivate var kinds: [Bool] = []
+        /// For each output, the stamp of the last record that wrote it: after a walk, the
+        /// outputs not written for this record are set to null. (Clearing them all first
+        /// would destroy every value twice: once to null, once when the walk writes it.)
+        fileprivate var written: [UInt32] = []
+        fileprivate var stamp: UInt32 = 0
 
         package init() {}
     }
@@ -238,21 +243,39 @@ package struct RecordBinder: Sendable {
     /// object; the outputs are then unspecified.
     package func bind(_ record: UnsafeRawBufferPointer, into outputs: UnsafeMutableBufferPointer<Value>,
                       scratch: inout Scratch) -> Bool {
-        for i in 0..<outputCount { outputs[i] = .null }
-        guard let base = record.baseAddress, record.count > 0 else { return false }
-        if scratch.kinds.count < scratch.parser.maxDepth {
-            scratch.kinds = [Bool](repeating: false, count: scratch.parser.maxDepth)
+        if scratch.written.count < outputCount {
+            scratch.written = [UInt32](repeating: 0, count: outputCount)
         }
-        scratch.parser.reset(base: base.assumingMemoryBound(to: UInt8.self), count: record.count)
-        // The walker reads the trie, the parser and the stack through raw pointers: keep
-        // the trie alive across the walk, and the scratch buffers in place.
-        return withExtendedLifetime(trie) {
-            withUnsafeMutablePointer(to: &scratch.parser) { parser in
-                scratch.kinds.withUnsafeMutableBufferPointer { kinds in
-                    Walker(trie: trie, outputs: outputs, parser: parser, kinds: kinds.baseAddress!).walk()
+        scratch.stamp &+= 1
+        if scratch.stamp == 0 {
+            for i in scratch.written.indices { scratch.written[i] = 0 }
+            scratch.stamp = 1
+        }
+        let stamp = scratch.stamp
+        var bound = false
+        if let base = record.baseAddress, record.count > 0 {
+            if scratch.kinds.count < scratch.parser.maxDepth {
+                scratch.kinds = [Bool](repeating: false, count: scratch.parser.maxDepth)
+            }
+            scratch.parser.reset(base: base.assumingMemoryBound(to: UInt8.self), count: record.count)
+            // The walker reads the trie, the parser and the stacks through raw pointers: keep
+            // the trie alive across the walk, and the scratch buffers in place.
+            bound = withExtendedLifetime(trie) {
+                withUnsafeMutablePointer(to: &scratch.parser) { parser in
+                    scratch.kinds.withUnsafeMutableBufferPointer { kinds in
+                        scratch.written.withUnsafeMutableBufferPointer { written in
+                            Walker(trie: trie, outputs: outputs, parser: parser, kinds: kinds.baseAddress!,
+                                   written: written.baseAddress!, stamp: stamp).walk()
+                        }
+                    }
                 }
             }
         }
+        // The paths this record lacks: null, not what an earlier record left there.
+        scratch.written.withUnsafeBufferPointer { written in
+            for i in 0..<outputCount where written[i] != stamp { outputs[i] = .null }
+        }
+        return bound
     }
 
     /// One record's walk: the parser positioned in the record, and the outputs to fill.
@@ -268,6 +291,9 @@ package struct RecordBinder: Sendable {
         let parserPointer: UnsafeMutablePointer<JSONParser>
         /// The stack of `Scratch.kinds`: `parser.maxDepth` entries.
         let kinds: UnsafeMutablePointer<Bool>
+        /// `Scratch.written`, and this record's stamp: each output written is marked.
+        let written: UnsafeMutablePointer<UInt32>
+        let stamp: UInt32
 
         /// The parser, used in place through its pointer.
         var parser: JSONParser {
@@ -276,9 +302,11 @@ package struct RecordBinder: Sendable {
         }
 
         init(trie: Trie, outputs: UnsafeMutableBufferPointer<Value>, parser: UnsafeMutablePointer<JSONParser>,
-             kinds: UnsafeMutablePointer<Bool>) {
+             kinds: UnsafeMutablePointer<Bool>, written: UnsafeMutablePointer<UInt32>, stamp: UInt32) {
             parserPointer = parser
             self.kinds = kinds
+            self.written = written
+            self.stamp = stamp
             tables = trie.tables
             self.trie = trie
             self.outputs = outputs
@@ -318,7 +346,11 @@ package struct RecordBinder: Sendable {
                         // wins. (A leaf is overwritten by its value anyway; below an inner
                         // node, a later value may not reach every path, so those are cleared
                         // first.)
-                        for i in c.pointee.subtree { outputs[tables.outputList[i]] = .null }
+                        for i in c.pointee.subtree {
+                            let j = tables.outputList[i]
+                            outputs[j] = .null
+                            written[j] = stamp
+                        }
                         try value(node: child, depth: depth + 1)
                     }
                 } else {
@@ -420,10 +452,14 @@ package struct RecordBinder: Sendable {
             guard !range.isEmpty else { return }
             var i = range.lowerBound
             while i < range.upperBound - 1 {
-                outputs[tables.outputList[i]] = copy value
+                let j = tables.outputList[i]
+                outputs[j] = copy value
+                written[j] = stamp
                 i += 1
             }
-            outputs[tables.outputList[i]] = value
+            let j = tables.outputList[i]
+            outputs[j] = value
+            written[j] = stamp
         }
 
         /// Sets the outputs of `node` and of the nodes below it from an already-built value.

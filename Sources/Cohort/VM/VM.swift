@@ -386,7 +386,19 @@ package enum VM {
     /// `now_cmp`: never anything but a boolean (the compiler fuses time constants only).
     @inline(__always)
     private static func nowTest(_ op: BinaryOperator, _ k: UInt32, now: Instant, constants: UnsafeBufferPointer<Value>) -> Bool {
-        (try? Operations.compare(op, .time(now), constants[Int(k)])) ?? false
+        // Two instants compare directly, without the general comparison's dispatch on types.
+        if case .time(let t) = constants[Int(k)] {
+            switch op {
+            case .equal: return now == t
+            case .notEqual: return now != t
+            case .less: return now < t
+            case .lessEqual: return now <= t
+            case .greater: return now > t
+            case .greaterEqual: return now >= t
+            default: break
+            }
+        }
+        return (try? Operations.compare(op, .time(now), constants[Int(k)])) ?? false
     }
 
     /// `slot_exists`: never anything but a boolean.

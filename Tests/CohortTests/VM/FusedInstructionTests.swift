@@ -169,6 +169,10 @@ struct FusedNowTests {
             let now = Instant(seconds: at.seconds + offset)
             #expect(try fused.evaluate([:], now: now).get() == plain.evaluate([:], now: now).get(), "now \(offset) s from launch, \(op)")
         }
+        // A nanosecond either side of the instant.
+        for now in [Instant(seconds: at.seconds - 1, nanoseconds: 999_999_999), Instant(seconds: at.seconds, nanoseconds: 1)] {
+            #expect(try fused.evaluate([:], now: now).get() == plain.evaluate([:], now: now).get(), "now \(now), \(op)")
+        }
         // In a chain with an attribute test, as scheduled releases are written.
         let chain = try Rule(#"now() \#(op) time("\#(launch)") and user.country in ["KR", "JP"]"#)
         #expect(chain.program.code.first == .allOf(count: 2, end: UInt32(chain.program.code.count)))
