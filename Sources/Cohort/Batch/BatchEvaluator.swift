@@ -79,7 +79,7 @@ public struct BatchEvaluator: Sendable {
     /// `process`, with the output as UTF-8 bytes, ready to write.
     package func processBytes(_ buffer: UnsafeRawBufferPointer, records: [RecordSpan], format: RecordFormat,
                               csvHeader: CSVHeader?) -> (output: Data, summary: BatchSummary) {
-        var out = Output(flags: flagPositions.count, capacity: records.count * 160)
+        var out = Output(flags: flagPositions.count, capacity: 4096)
         var summary = makeSummary()
         let slotTable = ruleset.slotTable
         var scratch = RecordBinder.Scratch()
@@ -89,6 +89,9 @@ public struct BatchEvaluator: Sendable {
         let flags = flagPositions.map { ruleset.flags[$0].unsharedCopy() }
         out.keys = jsonKeys.map { Array($0.utf8) }
         out.prepareFragments(flags)
+        // Room for the whole chunk's output up front (growing copies what was written): the
+        // longest line the fragments make, with room for an id of 48 bytes.
+        out.writer.ensureCapacity(records.count * out.longestFixedLine(idBytes: 48))
         var tally = ArmTally(flags)
         let plan = plan(flags)
         defer {
@@ -178,6 +181,17 @@ public struct BatchEvaluator: Sendable {
                     fragments.append(start ..< fragmentBytes.count)
                 }
             }
+        }
+
+        /// The bytes of a JSON Lines result whose flags all serve constants, at most, for an
+        /// id of `idBytes`.
+        func longestFixedLine(idBytes: Int) -> Int {
+            var total = Self.idOpen.count + idBytes + Self.flagsOpen.count + 1 + Self.recordClose.count
+            for k in firstFragment.indices {
+                let end = k + 1 < firstFragment.count ? firstFragment[k + 1] : fragments.count
+                total += fragments[firstFragment[k]..<end].map { $0?.count ?? 32 }.max() ?? 32
+            }
+            return total
         }
 
         /// Writes `,"name":value` of every flag: the precomputed bytes of the arm that served
@@ -333,8 +347,6 @@ public struct BatchEvaluator: Sendable {
         let flags: [FlagProgram]
         /// The same, unretained: reading one per record costs no reference counting.
         let unretainedFlags: [Unmanaged<FlagProgram>]
-        /// The environment of each flag's programs.
-        let environments: [VM.Environment]
         /// Per flag: true when it is a prerequisite of some flag, so its value is remembered
         /// for the record (the VM remembers one it evaluates itself).
         let remembered: [Bool]
@@ -352,7 +364,6 @@ public struct BatchEvaluator: Sendable {
         return FlagPlan(
             flags: flags,
             unretainedFlags: flags.map { Unmanaged.passUnretained($0) },
-            environments: flags.map { VM.Environment(flag: $0, now: options.now, memo: memo.access) },
             remembered: flags.map { prerequisiteSlots.contains($0.memoSlot) },
             armOnly: constants.map { !$0.contains { $0 == nil } },
             outcomeConstants: constants,
@@ -373,7 +384,9 @@ public struct BatchEvaluator: Sendable {
             // The common case: the arm that serves a constant, found without building a value
             // (and through an unretained reference, as the plan keeps the flags alive).
             let counted = plan.armOnly[k] && plan.unretainedFlags[k]._withUnsafeGuaranteedRef { flag in
-                guard let arm = VM.matchingArm(flag, slots: slots, environment: plan.environments[k]) else { return false }
+                // The environment is made here, in registers: read from an array, it was copied.
+                let environment = VM.Environment(flag: flag, now: options.now, memo: remember)
+                guard let arm = VM.matchingArm(flag, slots: slots, environment: environment) else { return false }
                 tally.count(k, arm: arm)
                 results.arms[k] = arm
                 if plan.remembered[k] || storesValues {

@@ -26,9 +26,18 @@ final class ByteWriter {
         if count + extra > capacity { grow(to: count + extra) }
     }
 
+    /// Makes room for `total` bytes in all, so that appending up to there never copies.
+    func ensureCapacity(_ total: Int) {
+        if total > capacity { reallocate(total) }
+    }
+
     private func grow(to needed: Int) {
         var size = capacity * 2
         while size < needed { size *= 2 }
+        reallocate(size)
+    }
+
+    private func reallocate(_ size: Int) {
         let bigger = UnsafeMutablePointer<UInt8>.allocate(capacity: size)
         bigger.initialize(from: base, count: count)
         base.deallocate()
