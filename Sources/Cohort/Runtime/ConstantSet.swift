@@ -74,6 +74,15 @@ package final class ConstantSet: @unchecked Sendable {
         smallTable = Self.table(count: small.count) { Self.hash(small[$0]) }
     }
 
+    deinit {
+        // Found by the `eval` fuzz target's leak checker: every compiled set leaked these.
+        bytes.deallocate()
+        strings.deallocate()
+        table.deallocate()
+        smallWords.deallocate()
+        smallTable.deallocate()
+    }
+
     /// An open-addressing table of the indices `0 ..< count` placed by `hash`: a power of
     /// two at least twice `count` in size, so probes stay short, with `-1` in empty buckets.
     /// Empty for sets small enough to scan.
