@@ -505,9 +505,12 @@ package struct RecordBinder: Sendable {
                 _ = try parser.scanString()
                 if !n.pointee.keys.isEmpty { child = try textKey(in: n, open: open) }
             }
-            parser.skipWhitespace()
-            guard parser.pos < parser.end, parser.base[parser.pos] == UInt8(ascii: ":") else {
-                throw parser.failure("colon", at: parser.pos)
+            // Compact JSON has the colon right after the key: one comparison finds it.
+            if !(parser.pos < parser.end && parser.base[parser.pos] == UInt8(ascii: ":")) {
+                parser.skipWhitespace()
+                guard parser.pos < parser.end, parser.base[parser.pos] == UInt8(ascii: ":") else {
+                    throw parser.failure("colon", at: parser.pos)
+                }
             }
             parser.pos += 1
             parser.skipWhitespace()
@@ -553,9 +556,13 @@ package struct RecordBinder: Sendable {
         /// with the whitespace around it.
         @inline(__always)
         func endOfElement(closer: UInt8) throws(JSONSyntaxError) -> Bool {
-            parser.skipWhitespace()
             guard parser.pos < parser.end else { throw parser.failure("end", at: parser.pos) }
-            let byte = parser.base[parser.pos]
+            var byte = parser.base[parser.pos]
+            if byte <= 0x20 {
+                parser.skipWhitespace()
+                guard parser.pos < parser.end else { throw parser.failure("end", at: parser.pos) }
+                byte = parser.base[parser.pos]
+            }
             parser.pos += 1
             if byte == closer { return true }
             guard byte == UInt8(ascii: ",") else { throw parser.failure("separator", at: parser.pos) }
