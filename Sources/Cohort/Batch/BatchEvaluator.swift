@@ -398,7 +398,11 @@ public struct BatchEvaluator: Sendable {
             }
             if counted { continue }
             let flag = plan.flags[k]
-            let outcome = VM.evaluate(flag, slots: slots, now: options.now, memo: remember)
+            // A flag counted by arm got here because a condition was not a plain boolean:
+            // straight to the exact evaluation, without finding the arm a second time.
+            let outcome = plan.armOnly[k]
+                ? VM.evaluateExactly(flag, slots: slots, environment: VM.Environment(flag: flag, now: options.now, memo: remember))
+                : VM.evaluate(flag, slots: slots, now: options.now, memo: remember)
             // A later flag that uses this one as a prerequisite reads it from the memo.
             if plan.remembered[k] { remember.remember(outcome.value, at: flag.memoSlot) }
             if plan.armOnly[k] { tally.count(k, arm: outcome.arm) } else { summary.flags[k].record(outcome.value) }

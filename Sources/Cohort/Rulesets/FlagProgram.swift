@@ -160,9 +160,9 @@ extension VM {
     }
 
     /// `evaluate` when a condition is not a plain boolean: the error it gives, or the
-    /// message for a condition of another type.
+    /// message for a condition of another type. (Also right for any other outcome.)
     @inline(never)
-    private static func evaluateExactly(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
+    package static func evaluateExactly(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
         let arms = flag.armPrograms
         for index in arms.indices {
             switch arms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
