@@ -1,5 +1,4 @@
 import Cohort
-import Dispatch
 import Foundation
 
 #if canImport(Glibc)
@@ -212,7 +211,6 @@ enum BatchCommand {
         while !stopped, let result = workers.next(wait: true) {
             if write(result) { stopped = true }
         }
-        workers.close()
         progress.finish()
 
         if stopped {
@@ -247,7 +245,7 @@ enum BatchCommand {
     /// every allocation that large afresh and unmaps it when freed, so each chunk costs a
     /// page fault per 4 KiB in the kernel; raised thresholds keep them in the heap, reused
     /// from chunk to chunk (measured: a third of the system time, ~10% of the wall time of
-    /// a million-record run). Memory stays bounded by the window of chunks in flight.
+    /// a million-record run). Memory stays bounded by the chunks in flight.
     static func keepLargeBuffersInHeap() {
         #if canImport(Glibc)
         // `mallopt` is glibc's (malloc.h, which Swift's Glibc module leaves out): looked up

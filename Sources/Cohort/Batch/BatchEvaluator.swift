@@ -93,7 +93,7 @@ public struct BatchEvaluator: Sendable {
         // longest line the fragments make, with room for an id of 48 bytes.
         out.writer.ensureCapacity(records.count * out.longestFixedLine(idBytes: 48))
         var tally = ArmTally(flags)
-        let plan = plan(flags)
+        let plan = plan(flags, tally: tally)
         defer {
             results.deallocate()
             tally.deallocate()
@@ -350,24 +350,19 @@ public struct BatchEvaluator: Sendable {
         /// Per flag: true when it is a prerequisite of some flag, so its value is remembered
         /// for the record (the VM remembers one it evaluates itself).
         let remembered: [Bool]
-        /// Per flag: every arm serves a constant, so an outcome is counted and written by its
-        /// arm alone.
+        /// Per flag: every arm serves a constant (the flags `ArmTally` counts by arm), so an
+        /// outcome is counted and written by its arm alone.
         let armOnly: [Bool]
-        /// Per flag: the constant served by the default and each arm (nil: computed).
-        let outcomeConstants: [[Value?]]
         let memo: FlagMemo
     }
 
-    private func plan(_ flags: [FlagProgram]) -> FlagPlan {
-        let memo = FlagMemo(count: (ruleset.flags.map(\.memoSlot).max() ?? -1) + 1)
-        let constants = flags.map(\.outcomeConstants)
-        return FlagPlan(
+    private func plan(_ flags: [FlagProgram], tally: ArmTally) -> FlagPlan {
+        FlagPlan(
             flags: flags,
             unretainedFlags: flags.map { Unmanaged.passUnretained($0) },
             remembered: flags.map { prerequisiteSlots.contains($0.memoSlot) },
-            armOnly: constants.map { !$0.contains { $0 == nil } },
-            outcomeConstants: constants,
-            memo: memo)
+            armOnly: tally.served.map { $0 != nil },
+            memo: FlagMemo(count: (ruleset.flags.map(\.memoSlot).max() ?? -1) + 1))
     }
 
     /// Evaluates every written flag over bound slots and tallies the outcomes.
@@ -390,7 +385,7 @@ public struct BatchEvaluator: Sendable {
                 tally.count(k, arm: arm)
                 results.arms[k] = arm
                 if plan.remembered[k] || storesValues {
-                    let value = plan.outcomeConstants[k][arm + 1]!
+                    let value = flag.constant(servedBy: arm)!
                     if plan.remembered[k] { remember.remember(value, at: flag.memoSlot) }
                     if storesValues { results.values[k] = value }
                 }

@@ -45,10 +45,17 @@ package final class FlagProgram: @unchecked Sendable {
     /// everyone. Nil when some record could be served otherwise.
     package let fixedArm: Int?
 
+    /// The value served when `arm` serves (-1: the default) if it is a constant; nil where
+    /// the arm computes its value.
+    @inline(__always)
+    package func constant(servedBy arm: Int) -> Value? {
+        arm < 0 ? defaultValue : servedConstants[arm]
+    }
+
     /// The value served for each outcome, indexed by `arm + 1` (the default first, as an
     /// outcome's `arm` is -1 for it): the constant, or nil where an arm computes its value.
     package var outcomeConstants: [Value?] {
-        [defaultValue] + Array(servedConstants)
+        (-1 ..< arms.count).map(constant(servedBy:))
     }
 
     package init(name: String, memoSlot: Int, arms: [Arm], defaultValue: Value, isBoolean: Bool) {
@@ -151,8 +158,7 @@ extension VM {
     /// value (an error there serves the default and reports the error).
     private static func serve(_ flag: FlagProgram, arm: Int, slots: UnsafeBufferPointer<Value>,
                               environment: Environment) -> FlagOutcome {
-        guard arm >= 0 else { return FlagOutcome(value: flag.defaultValue, arm: -1, fault: nil) }
-        if let constant = flag.servedConstants[arm] { return FlagOutcome(value: constant, arm: arm, fault: nil) }
+        if let constant = flag.constant(servedBy: arm) { return FlagOutcome(value: constant, arm: arm, fault: nil) }
         switch flag.armPrograms[arm].value._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
         case .value(let v): return FlagOutcome(value: v, arm: arm, fault: nil)
         case .error(let fault): return FlagOutcome(value: flag.defaultValue, arm: -1, fault: fault)

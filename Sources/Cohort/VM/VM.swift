@@ -333,7 +333,7 @@ package enum VM {
     }
 
     /// The outcome of the attribute test `instruction` (a fused instruction that tests one
-    /// slot, at `here`) when it is a plain boolean — nearly always; nil when it is anything
+    /// slot, the time or a remembered prerequisite, at `here`) when it is a plain boolean — nearly always; nil when it is anything
     /// else (an error, a non-boolean), which `attributeTestCell` then works out. Builds
     /// nothing. The tests of a chain go through here; the VM's own cases call the inlined
     /// test of their kind directly.
@@ -347,7 +347,7 @@ package enum VM {
             // prerequisite is evaluated before the flags that use it): otherwise the chain's
             // ordinary code evaluates it. (Evaluating here would make this test recursive,
             // and keep the compiler from inlining the tests into their callers.)
-            return environment.memo?.value(at: program.flagMemoSlots[Int(k)])?.plainBoolean
+            return remembered(k, environment: environment, program: program)?.plainBoolean
         case .slotExists(let s): return existsTest(s, slots: slots)
         case .slotEqualsConstant(let s, let k): return equalsTest(s, k, slots: slots, constants: constants)
         case .slotInSet(let s, let k): return inSetTest(s, k, slots: slots, program: program)
@@ -376,11 +376,18 @@ package enum VM {
     @inline(__always)
     private static func prerequisite(_ k: UInt32, slots: UnsafeBufferPointer<Value>, environment: Environment,
                                      program: Program) -> Value {
+        if let value = remembered(k, environment: environment, program: program) { return value }
         let flag = program.flags[Int(k)]
-        if let memo = environment.memo, let value = memo.value(at: flag.memoSlot) { return value }
         let value = evaluate(flag, slots: slots, now: environment.now, memo: environment.memo).value
         environment.memo?.remember(value, at: flag.memoSlot)
         return value
+    }
+
+    /// The value of prerequisite `k` of `program` already worked out for this record, when
+    /// the caller keeps a memo (batch evaluation).
+    @inline(__always)
+    private static func remembered(_ k: UInt32, environment: Environment, program: Program) -> Value? {
+        environment.memo?.value(at: program.flagMemoSlots[Int(k)])
     }
 
     /// `now_cmp`: never anything but a boolean (the compiler fuses time constants only).

@@ -99,6 +99,37 @@ struct RulesetDeclarationTests {
         #expect(result.reason == entry.reason)
     }
 
+    /// A flag whose conditions up to the serving one are constants is answered without
+    /// running them (`FlagProgram.fixedArm`): it must serve what running them would.
+    @Test("flags with constant conditions serve the arm running them would, and only those are fixed")
+    func constantConditions() throws {
+        let ruleset = try Ruleset(source: """
+            flag off = false
+            flag on = true
+            flag second {
+              when false serve "a"
+              when true serve "b"
+              default "c"
+            }
+            flag then_attribute {
+              when false serve "a"
+              when user.plan == "pro" serve "b"
+              default "c"
+            }
+            """)
+        let fixed = ["off", "on", "second", "then_attribute"].map { ruleset.flags[ruleset.flagPosition($0)!].fixedArm }
+        #expect(fixed == [-1, 0, 1, nil])
+        for plan: Value in ["pro", "free", .null] {
+            let context = Context(user: ["plan": plan])
+            #expect(ruleset.evaluate("off", in: context, now: fixedNow)?.value == false)
+            #expect(ruleset.evaluate("on", in: context, now: fixedNow)?.value == true)
+            let second = try #require(ruleset.evaluate("second", in: context, now: fixedNow))
+            #expect(second.value == "b")
+            #expect(second.reason == .rule(index: 1, line: 5))
+            #expect(ruleset.evaluate("then_attribute", in: context, now: fixedNow)?.value == (plan == "pro" ? "b" : "c"))
+        }
+    }
+
     @Test("the shop file compiles without warnings")
     func noWarnings() throws {
         let ruleset = try compile(shop)
