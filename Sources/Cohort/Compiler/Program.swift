@@ -40,6 +40,8 @@ package final class Program: @unchecked Sendable {
         /// An `all_of` (`decider` false) or `any_of` (true) chain of `count` operands, and
         /// its code, and nothing after it.
         case chain(decider: Bool, count: Int)
+        /// The value of one attribute (a boolean attribute as a flag's condition).
+        case attribute(slot: UInt32)
     }
     /// The most instructions one run can execute: its own (each runs at most once; jumps
     /// only go forward) plus the full cost of every prerequisite flag it evaluates, once per
@@ -89,9 +91,24 @@ package final class Program: @unchecked Sendable {
             shape = .test
         case .allOf(let count, let end)? where Int(end) == code.count, .anyOf(let count, let end)? where Int(end) == code.count:
             shape = .chain(decider: code[0].decidesOn, count: Int(count))
+        case .slot(let s)? where code.count == 1:
+            shape = .attribute(slot: s)
         default:
             shape = .general
         }
+        var affixes: [UnsafeMutableBufferPointer<UInt8>] = []
+        quickOperands = Self.rawCopy(QuickOperand.operands(of: parts.code, constants: parts.constants, sets: parts.sets) { text in
+            let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(text.utf8.count, 1))
+            _ = bytes.initialize(from: text.utf8)
+            affixes.append(bytes)
+            return UnsafeBufferPointer(start: bytes.baseAddress, count: text.utf8.count)
+        })
+        switch shape {
+        case .chain(let decider, let count): (quickDecider, quickCount) = (decider, count)
+        case .test: (quickDecider, quickCount) = (false, 1)
+        case .general, .attribute: (quickDecider, quickCount) = (false, 0)
+        }
+        affixBuffers = affixes
     }
 
     deinit {
@@ -100,6 +117,8 @@ package final class Program: @unchecked Sendable {
         UnsafeMutableBufferPointer(mutating: constantBuffer).deinitialize().deallocate()
         setBuffer.deallocate()
         flagMemoSlots.deallocate()
+        quickOperands.deallocate()
+        for bytes in affixBuffers { bytes.deallocate() }
     }
 
     /// `code`, for the VM.
@@ -111,6 +130,18 @@ package final class Program: @unchecked Sendable {
     /// The memo slot of each of `flags`, for the VM: a chain reads a prerequisite the batch
     /// evaluator remembered without touching the flag's reference count.
     package let flagMemoSlots: UnsafeBufferPointer<Int>
+    /// The operands of a `.test` program (its test) or a `.chain` program (the chain's, and
+    /// after each nested chain its own), in order, decoded for the VM's quick path; empty
+    /// for other shapes.
+    package let quickOperands: UnsafeBufferPointer<QuickOperand>
+    /// The value that decides the quick path's chain: `any_of`'s true, `all_of`'s false (and
+    /// false for a single test, a chain of one).
+    package let quickDecider: Bool
+    /// The number of operands of the quick path's chain (1 for a single test); its nested
+    /// chains' operands follow theirs in `quickOperands`.
+    package let quickCount: Int
+    /// The bytes of the affix constants of `quickOperands`.
+    private let affixBuffers: [UnsafeMutableBufferPointer<UInt8>]
     /// For each instruction that tests one attribute, its outcome when the attribute is
     /// missing (null) — most often an error value, built once here rather than on every
     /// evaluation of a record with a gap. Other instructions hold a placeholder.

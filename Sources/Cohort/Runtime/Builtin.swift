@@ -192,10 +192,19 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
     @inline(__always)
     private static func hashedBucket(_ key: Value, salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) -> UInt64? {
         switch key {
-        case .string(let s): UInt64(withShortUTF8Bytes(s) { saltedHash(salt: salt, key: $0) }) % buckets
+        case .string(let s): withShortUTF8Bytes(s) { bucketIndex(ofKey: $0, salt: salt, buckets: buckets) }
         case .number(let n): UInt64(NumberText.withCanonicalUTF8(n) { saltedHash(salt: salt, key: $0.assumingMemoryBound(to: UInt8.self)) }) % buckets
         default: nil
         }
+    }
+
+    /// The bucket of the UTF-8 string `key` under `salt`: the commonest rollout, a user id
+    /// under the flag's name. Out of line, and given bytes rather than a string: inlined, its
+    /// stack buffer and constants would be set up on every run of a program with a rollout
+    /// test, taken or not, and a string argument would be retained for the call.
+    @inline(never)
+    package static func bucketIndex(ofKey key: UnsafeBufferPointer<UInt8>, salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) -> UInt64 {
+        UInt64(saltedHash(salt: salt, key: key)) % buckets
     }
 
     private static func bucketKeyFault(_ key: Value) -> Fault {

@@ -204,7 +204,7 @@ package func scalarAffix(_ s: String, _ t: String, prefix: Bool) -> Bool {
 
 /// True when `affix` begins (`prefix`) or ends `bytes`.
 @inline(__always)
-private func hasAffix(_ bytes: UnsafeBufferPointer<UInt8>, _ affix: UnsafeBufferPointer<UInt8>, prefix: Bool) -> Bool {
+package func hasAffix(_ bytes: UnsafeBufferPointer<UInt8>, _ affix: UnsafeBufferPointer<UInt8>, prefix: Bool) -> Bool {
     guard affix.count <= bytes.count else { return false }
     let start = prefix ? 0 : bytes.count - affix.count
     return affix.count == 0 || bytesEqual(bytes.baseAddress! + start, affix.baseAddress!, count: affix.count)

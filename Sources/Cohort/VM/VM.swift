@@ -39,18 +39,117 @@ package enum VM {
         // to the interpreter, which works out the exact outcome.
         switch program.shape {
         case .general: break
-        case .test:
-            if let result = attributeTest(program.codeBuffer[0], at: 0, slots: slots, constants: program.constantBuffer,
-                                          environment: environment, program: program) {
-                return .value(.bool(result))
-            }
-        case .chain(let decider, let count):
-            if let result = chain(program.codeBuffer, from: 1, count: count, decider: decider, slots: slots,
-                                  constants: program.constantBuffer, environment: environment, program: program) {
-                return .value(.bool(result))
-            }
+        case .test, .chain:
+            if let result = quick(program, slots: slots, environment: environment) { return .value(.bool(result)) }
+        case .attribute(let s):
+            return .value(Int(s) < slots.count ? slots[Int(s)] : .null)
         }
         return interpret(program, slots: slots, environment: environment)
+    }
+
+    /// The value of a `.test` or `.chain` program when its operands give plain booleans (as
+    /// nearly always), or nil when one before the deciding one does not, and the
+    /// interpreter works out the exact value or error.
+    @inline(__always)
+    private static func quick(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
+        quickChain(program, from: 0, count: program.quickCount, decider: program.quickDecider, slots: slots, environment: environment)
+    }
+
+    /// The `all_of` (`decider` false) or `any_of` (true) chain of the `count` quick operands
+    /// from `first`: the decider as soon as an operand gives it, the other boolean when none
+    /// does. Each operand is answered by its quick test when that applies, else by its
+    /// instruction; nil when an operand before the deciding one gives no plain boolean.
+    @inline(__always)
+    private static func quickChain(_ program: Program, from first: Int, count: Int, decider: Bool, slots: UnsafeBufferPointer<Value>,
+                                   environment: Environment) -> Bool? {
+        let operands = program.quickOperands
+        var at = first
+        for _ in 0..<count {
+            let outcome: Bool?
+            if case .chain(let nestedDecider, let n, let length) = operands[at].test {
+                outcome = nestedQuickChain(program, from: at + 1, count: n, decider: nestedDecider, slots: slots, environment: environment)
+                at += 1 + length
+            } else {
+                outcome = quickOutcome(operands[at].test, slots: slots, environment: environment)
+                    ?? operandOutcome(program, at: operands[at].pc, slots: slots, environment: environment)
+                at += 1
+            }
+            guard let b = outcome else { return nil }
+            if b == decider { return decider }
+        }
+        return !decider
+    }
+
+    /// `quickChain` for a nested chain: a function of its own, since chains nest.
+    @inline(never)
+    private static func nestedQuickChain(_ program: Program, from first: Int, count: Int, decider: Bool,
+                                         slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
+        quickChain(program, from: first, count: count, decider: decider, slots: slots, environment: environment)
+    }
+
+    /// The outcome of a quick test, when it is one it answers: nil for any other case
+    /// (another type, a missing attribute, an operand that needs its instruction).
+    @inline(__always)
+    private static func quickOutcome(_ test: QuickTest, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
+        // The comparisons give what `Operations.order` gives: `<=` is "not greater", `>=`
+        // "not less" (also for NaN, which orders as equal there).
+        switch test {
+        case .less(let s, let bound):
+            if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return x < bound }
+        case .lessEqual(let s, let bound):
+            if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return !(x > bound) }
+        case .greater(let s, let bound):
+            if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return x > bound }
+        case .greaterEqual(let s, let bound):
+            if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return !(x < bound) }
+        case .numberEqual(let s, let bound):
+            if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return x == bound }
+        case .numberNotEqual(let s, let bound):
+            if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return x != bound }
+        case .stringEqual(let s, let words):
+            // Equal words are equal strings; a small string with other words differs. A
+            // large one goes to the byte comparison of the instruction.
+            if Int(s) < slots.count, case .string(let x) = slots[Int(s)] {
+                let w = StringWords(x)
+                if w == words { return true }
+                if w.isSmall { return false }
+            }
+        case .stringNotEqual(let s, let words):
+            if Int(s) < slots.count, case .string(let x) = slots[Int(s)] {
+                let w = StringWords(x)
+                if w == words { return false }
+                if w.isSmall { return true }
+            }
+        case .boolEqual(let s, let b):
+            if Int(s) < slots.count, case .bool(let x) = slots[Int(s)] { return x == b }
+        case .inSet(let s, let set):
+            if Int(s) < slots.count { return set._withUnsafeGuaranteedRef { $0.contains(slots[Int(s)]) } }
+        case .not(let s):
+            if Int(s) < slots.count, case .bool(let x) = slots[Int(s)] { return !x }
+        case .exists(let s):
+            return Int(s) < slots.count && !slots[Int(s)].isNull
+        case .affix(let s, let affix, let prefix):
+            if Int(s) < slots.count, case .string(let x) = slots[Int(s)] {
+                return withUTF8Bytes(x) { hasAffix($0, affix, prefix: prefix) }
+            }
+        case .bucketLess(let s, let salt, let bound):
+            if Int(s) < slots.count, case .string(let key) = slots[Int(s)] {
+                let index = withShortUTF8Bytes(key) { Builtin.bucketIndex(ofKey: $0, salt: salt ?? environment.salt, buckets: 100) }
+                return Double(index) < bound
+            }
+        case .instruction, .chain:
+            break
+        }
+        return nil
+    }
+
+    /// The outcome of the quick path's operand at `pc` by its instruction. Out of line: the
+    /// quick tests answer most operands.
+    @inline(never)
+    private static func operandOutcome(_ program: Program, at pc: Int, slots: UnsafeBufferPointer<Value>,
+                                       environment: Environment) -> Bool? {
+        attributeTest(program.codeBuffer[pc], at: pc, slots: slots, constants: program.constantBuffer, environment: environment,
+                      program: program)
     }
 
     /// `run` by the interpreter. A function of its own, so that the direct answers above

@@ -1,0 +1,170 @@
+@testable import Cohort
+import Testing
+
+/// The quick path: programs that are one attribute test or a chain of them carry their
+/// operands decoded (`Program.quickOperands`), and the VM answers the common cases from
+/// those. It is an optimisation only: every rule must give, for every value, exactly the
+/// value or error the same rule gives with nothing fused.
+@Suite("Quick tests")
+struct QuickTestTests {
+    /// The kind of a quick test, for comparing with a table.
+    private static func kind(_ test: QuickTest) -> String {
+        switch test {
+        case .less: "less"
+        case .lessEqual: "lessEqual"
+        case .greater: "greater"
+        case .greaterEqual: "greaterEqual"
+        case .numberEqual: "numberEqual"
+        case .numberNotEqual: "numberNotEqual"
+        case .stringEqual: "stringEqual"
+        case .stringNotEqual: "stringNotEqual"
+        case .boolEqual: "boolEqual"
+        case .inSet: "inSet"
+        case .not: "not"
+        case .exists: "exists"
+        case .affix(_, _, let prefix): prefix ? "prefix" : "suffix"
+        case .bucketLess(_, let salt, _): salt == nil ? "bucket" : "bucketWithSalt"
+        case .chain(let decider, let count, let length): "chain(\(decider ? "any" : "all"), \(count), \(length))"
+        case .instruction: "instruction"
+        }
+    }
+
+    private static func kinds(_ text: String) throws -> [String] {
+        let rule = try Rule(text)
+        // The operands belong to the program: it must outlive reading them.
+        return withExtendedLifetime(rule) { rule.program.quickOperands.map { kind($0.test) } }
+    }
+
+    /// Each test a rule can hold, and the quick test it decodes to.
+    static let decodings: [(String, String)] = [
+        ("user.a < 18", "less"),
+        ("user.a <= 18", "lessEqual"),
+        ("user.a > 18", "greater"),
+        ("user.a >= 18", "greaterEqual"),
+        ("user.a != 18", "numberNotEqual"),
+        ("user.a == 18", "numberEqual"),
+        (#"user.a == "free""#, "stringEqual"),
+        (#"user.a != "free""#, "stringNotEqual"),
+        ("user.a == true", "boolEqual"),
+        ("user.a == false", "boolEqual"),
+        (#"user.a in ["qa", "beta"]"#, "inSet"),
+        ("not user.a", "not"),
+        ("exists(user.a)", "exists"),
+        (#"user.a starts_with "u-""#, "prefix"),
+        (#"user.a ends_with "@acme.com""#, "suffix"),
+        ("bucket(user.a) < 20", "bucket"),
+        (#"bucket(user.a, "exp-7") < 20"#, "bucketWithSalt"),
+        // Tests without a quick form go to their instruction.
+        (#"user.a == "a constant of more than fifteen bytes""#, "instruction"),
+        (#"user.a != "a constant of more than fifteen bytes""#, "instruction"),
+        (#"user.a < "m""#, "instruction"),
+        (#"user.a contains "x""#, "instruction"),
+        (#"semver(user.a) >= "5.2.0""#, "instruction"),
+        (#"now() >= time("2026-12-01T09:00:00Z")"#, "instruction"),
+    ]
+
+    @Test("each attribute test decodes to its quick test", arguments: decodings)
+    func decodes(text: String, expected: String) throws {
+        #expect(try Self.kinds(text) == [expected])
+    }
+
+    @Test("a chain lists its operands in order, a nested chain's after it; other programs have none")
+    func operandLayout() throws {
+        #expect(try Self.kinds(#"user.a == "x" and user.b > 1 and not user.c"#) == ["stringEqual", "greater", "not"])
+        let nested = #"(user.a == "qa" or user.a == "beta") and (user.b != "x" or (not user.c and user.d < 2))"#
+        #expect(try Self.kinds(nested) == ["chain(any, 2, 2)", "stringEqual", "stringEqual",
+                                          "chain(any, 2, 4)", "stringNotEqual", "chain(all, 2, 2)", "not", "less"])
+        let rule = try Rule(nested)
+        let program = rule.program
+        defer { withExtendedLifetime(rule) {} }
+        #expect(program.quickCount == 2)
+        #expect(program.quickDecider == false)
+        // Each operand points at its own instruction.
+        for operand in program.quickOperands {
+            switch operand.test {
+            case .chain(let decider, let count, _):
+                switch program.code[operand.pc] {
+                case .allOf(let n, _), .anyOf(let n, _):
+                    #expect(Int(n) == count && program.code[operand.pc].decidesOn == decider)
+                default: Issue.record("a nested chain's operand should point at its prefix")
+                }
+            default: #expect(program.code[operand.pc].isAttributeTest)
+            }
+        }
+        #expect(try Self.kinds("user.a + 1 > 2").isEmpty)
+        #expect(try Self.kinds("user.a").isEmpty)
+        #expect(try Rule("user.a or user.b").program.quickCount == 0)
+        #expect(try Rule("user.a == 1").program.quickCount == 1)
+    }
+
+    /// `[user.x][0]` reads the attribute through a computed list, which is never fused.
+    private static func unfused(_ text: String) -> String {
+        ["a", "b"].reduce(text) { $0.replacingOccurrences(of: "user.\($1)", with: "[user.\($1)][0]") }
+    }
+
+    /// The value, or the error's message.
+    private static func outcome(_ rule: Rule, _ context: Context) -> String {
+        switch rule.evaluate(context, salt: "flag-1") {
+        case .success(let v): "value \(v.jsonText)"
+        case .failure(let e): "error \(e.message)"
+        }
+    }
+
+    /// A string of at most 15 bytes kept in heap storage (not Swift's small form), as a
+    /// string cut from a longer one can be: equal to a constant, but not by its words.
+    static let heapShortString: String = {
+        var s = String(repeating: "q", count: 40)
+        s.reserveCapacity(64)
+        s.removeAll(keepingCapacity: true)
+        s.append("free")
+        return s
+    }()
+
+    /// Values of every kind, with the cases each quick test must leave to its instruction.
+    static let values: [Value?] = [
+        nil, .null, true, false, 0, 17, 18, 18.5, -1, .number(.nan), .number(.infinity), .number(-.infinity),
+        "", "free", "qa", "beta", "x", "u-17", "@acme.com", "ana.1@acme.com", "someone.with.a.long.name@acme.com",
+        "someone.with.a.long.name@example.com", "a constant of more than fifteen bytes", "é", "日本語", "5.2.0",
+        .string(heapShortString), ["qa"], ["a": 1], .time(Instant(seconds: 0)), .version(Version("5.2.0")!),
+    ]
+
+    static let rules: [String] = decodings.map(\.0) + [
+        #"user.a == "free" and user.b != "free""#,
+        #"user.a in ["qa", "beta"] or bucket(user.b) < 50"#,
+        #"not user.a or user.b ends_with "@acme.com""#,
+        #"exists(user.a) and user.b >= 18"#,
+        #"(user.a == "qa" or user.a < 18) and (user.b starts_with "u-" or user.b == true)"#,
+    ]
+
+    @Test("every quick rule gives the unfused rule's value or error for values of every kind", arguments: rules)
+    func agreesWithUnfused(text: String) throws {
+        #expect(!StringWords(Self.heapShortString).isSmall, "the heap-held short string must not be small")
+        let fused = try Rule(text), plain = try Rule(Self.unfused(text))
+        #expect(fused.program.quickCount > 0)
+        #expect(plain.program.quickCount == 0 || !text.contains("user."))
+        for a in Self.values {
+            for b in text.contains("user.b") ? Self.values : [nil] {
+                var user: [String: Value] = [:]
+                user["a"] = a
+                user["b"] = b
+                let context: Context = ["user": .object(user)]
+                #expect(Self.outcome(fused, context) == Self.outcome(plain, context),
+                        "\(text) with a=\(a?.jsonText ?? "missing") b=\(b?.jsonText ?? "missing")")
+            }
+        }
+    }
+
+    @Test("a program that is one attribute gives its value, null when missing")
+    func attributeShape() throws {
+        let rule = try Rule("user.a")
+        #expect(rule.program.shape == .attribute(slot: 0))
+        for value in Self.values {
+            let context: Context = ["user": .object(value.map { ["a": $0] } ?? [:])]
+            let expected: Value = value ?? .null
+            let actual = try rule.evaluate(context).get()
+            // By kind and text: NaN is not equal to itself.
+            #expect(actual.kind == expected.kind && actual.jsonText == expected.jsonText, "\(value?.jsonText ?? "missing")")
+        }
+        #expect(try rule.evaluate(["user": 5]).get() == .null)
+    }
+}
