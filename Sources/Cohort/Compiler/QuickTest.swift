@@ -35,6 +35,12 @@ package enum QuickTest {
     /// `bucket(slot, salt) < bound` for a string key: the salt's bytes belong to the
     /// program; nil is the evaluation's default salt.
     case bucketLess(slot: UInt32, salt: UnsafeBufferPointer<UInt8>?, Double)
+    /// `semver(slot) op v` for a constant release version `v` (no pre-release), when the
+    /// attribute is a release version and nothing more (`5.2.0`), by its three numbers: the
+    /// app-version gate, without building a version.
+    case semver(slot: UInt32, BinaryOperator, (UInt64, UInt64, UInt64))
+    /// `now() op t`: the scheduled release.
+    case now(BinaryOperator, Instant)
     /// A nested chain (a segment's `or` inside a flag's `and`): `all_of` (`decider` false) or
     /// `any_of` of the `count` operands that follow, which take `length` entries with their
     /// own nested chains' operands.
@@ -74,6 +80,14 @@ package enum QuickTest {
             if saltOperand == Instruction.defaultSaltOperand { return .bucketLess(slot: s, salt: nil, bound) }
             guard case .string(let salt) = constants[Int(saltOperand)] else { return .instruction }
             return .bucketLess(slot: s, salt: affixBytes(salt), bound)
+        case .semverCompare(let op, let s, let k):
+            guard case .version(let v) = constants[Int(k)], v.prerelease.isEmpty, Instruction.comparesVersions(op) else {
+                return .instruction
+            }
+            return .semver(slot: s, op, (v.major, v.minor, v.patch))
+        case .nowCompare(let op, let k):
+            guard case .time(let t) = constants[Int(k)], Instruction.comparesVersions(op) else { return .instruction }
+            return .now(op, t)
         case .slotNot(let s): return .not(slot: s)
         case .slotExists(let s): return .exists(slot: s)
         default: return .instruction

@@ -79,6 +79,20 @@ package enum Operations {
         }
     }
 
+    /// Whether the comparison `op` holds between two operands whose `order` is negative,
+    /// zero or positive (`>=` for any other operator).
+    @inline(__always)
+    package static func holds(_ op: BinaryOperator, order: Int) -> Bool {
+        switch op {
+        case .equal: order == 0
+        case .notEqual: order != 0
+        case .less: order < 0
+        case .lessEqual: order <= 0
+        case .greater: order > 0
+        default: order >= 0
+        }
+    }
+
     package static func compare(_ op: BinaryOperator, _ a: Value, _ b: Value) throws(Fault) -> Bool {
         switch op {
         case .less: return try order(a, b, "<") < 0

@@ -119,23 +119,7 @@ extension Version {
     private static func parse(_ bytes: UnsafeRawBufferPointer) -> Version? {
         var i = 0
         let end = bytes.count
-        if i < end, bytes[i] == UInt8(ascii: "v") || bytes[i] == UInt8(ascii: "V") { i += 1 }
-
-        // MAJOR[.MINOR[.PATCH]]
-        var core: (UInt64, UInt64, UInt64) = (0, 0, 0)
-        for part in 0..<3 {
-            if part > 0 {
-                guard i < end, bytes[i] == UInt8(ascii: ".") else { break }
-                i += 1
-            }
-            guard let n = parseNumber(bytes, &i) else { return nil }
-            switch part {
-            case 0: core.0 = n
-            case 1: core.1 = n
-            default: core.2 = n
-            }
-        }
-
+        guard let core = parseCore(bytes, &i) else { return nil }
         var prerelease: [String] = []
         if i < end, bytes[i] == UInt8(ascii: "-") {
             i += 1
@@ -151,6 +135,38 @@ extension Version {
         // Anything left over (a fourth part, whitespace, a stray character) is invalid.
         guard i == end else { return nil }
         return Version(major: core.0, minor: core.1, patch: core.2, prerelease: prerelease, build: build)
+    }
+
+    /// The major, minor and patch numbers of `bytes` when it is a release version and
+    /// nothing more (`5.2.0`, `v5.2`): what `init?(_:)` reads, without building the version.
+    /// Nil for anything else, including versions `init?(_:)` accepts with a pre-release or
+    /// build part.
+    @inline(__always)
+    package static func releaseNumbers(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64)? {
+        var i = 0
+        guard let core = parseCore(bytes, &i), i == bytes.count else { return nil }
+        return core
+    }
+
+    /// Reads an optional `v`/`V` and `MAJOR[.MINOR[.PATCH]]` (missing parts are 0).
+    @inline(__always)
+    private static func parseCore(_ bytes: UnsafeRawBufferPointer, _ i: inout Int) -> (UInt64, UInt64, UInt64)? {
+        let end = bytes.count
+        if i < end, bytes[i] == UInt8(ascii: "v") || bytes[i] == UInt8(ascii: "V") { i += 1 }
+        var core: (UInt64, UInt64, UInt64) = (0, 0, 0)
+        for part in 0..<3 {
+            if part > 0 {
+                guard i < end, bytes[i] == UInt8(ascii: ".") else { break }
+                i += 1
+            }
+            guard let n = parseNumber(bytes, &i) else { return nil }
+            switch part {
+            case 0: core.0 = n
+            case 1: core.1 = n
+            default: core.2 = n
+            }
+        }
+        return core
     }
 
     /// Reads `0|[1-9][0-9]*` that fits in a `UInt64`.

@@ -137,6 +137,13 @@ package enum VM {
                 let index = withShortUTF8Bytes(key) { Builtin.bucketIndex(ofKey: $0, salt: salt ?? environment.salt, buckets: 100) }
                 return Double(index) < bound
             }
+        case .semver(let s, let op, let bound):
+            if Int(s) < slots.count, case .string(let text) = slots[Int(s)],
+                let numbers = withShortUTF8Bytes(text, { Version.releaseNumbers(UnsafeRawBufferPointer($0)) }) {
+                return Operations.holds(op, order: numbers < bound ? -1 : numbers == bound ? 0 : 1)
+            }
+        case .now(let op, let t):
+            return Operations.holds(op, order: environment.now < t ? -1 : environment.now == t ? 0 : 1)
         case .instruction, .chain:
             break
         }
@@ -493,16 +500,8 @@ package enum VM {
     @inline(__always)
     private static func nowTest(_ op: BinaryOperator, _ k: UInt32, now: Instant, constants: UnsafeBufferPointer<Value>) -> Bool {
         // Two instants compare directly, without the general comparison's dispatch on types.
-        if case .time(let t) = constants[Int(k)] {
-            switch op {
-            case .equal: return now == t
-            case .notEqual: return now != t
-            case .less: return now < t
-            case .lessEqual: return now <= t
-            case .greater: return now > t
-            case .greaterEqual: return now >= t
-            default: break
-            }
+        if case .time(let t) = constants[Int(k)], Instruction.comparesVersions(op) {
+            return Operations.holds(op, order: now < t ? -1 : now == t ? 0 : 1)
         }
         return (try? Operations.compare(op, .time(now), constants[Int(k)])) ?? false
     }
@@ -579,16 +578,7 @@ package enum VM {
             return try Operations.not(value)
         case .semverCompare(let op, _, let k):
             guard case .version(let bound) = constants[Int(k)] else { return .null }
-            let order = Version.compare(try Builtin.version(of: value), bound)
-            let result: Bool = switch op {
-            case .equal: order == 0
-            case .notEqual: order != 0
-            case .less: order < 0
-            case .lessEqual: order <= 0
-            case .greater: order > 0
-            default: order >= 0
-            }
-            return .bool(result)
+            return .bool(Operations.holds(op, order: Version.compare(try Builtin.version(of: value), bound)))
         case .bucketLess(_, let saltOperand, let k):
             guard case .number(let bound) = constants[Int(k)] else { return .null }
             return .bool(Double(try bucketIndex(of: value, saltOperand: saltOperand, constants: constants, defaultSalt: defaultSalt)) < bound)

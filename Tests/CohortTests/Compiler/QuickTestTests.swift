@@ -24,6 +24,8 @@ struct QuickTestTests {
         case .exists: "exists"
         case .affix(_, _, let prefix): prefix ? "prefix" : "suffix"
         case .bucketLess(_, let salt, _): salt == nil ? "bucket" : "bucketWithSalt"
+        case .semver: "semver"
+        case .now: "now"
         case .chain(let decider, let count, let length): "chain(\(decider ? "any" : "all"), \(count), \(length))"
         case .instruction: "instruction"
         }
@@ -59,8 +61,12 @@ struct QuickTestTests {
         (#"user.a != "a constant of more than fifteen bytes""#, "instruction"),
         (#"user.a < "m""#, "instruction"),
         (#"user.a contains "x""#, "instruction"),
-        (#"semver(user.a) >= "5.2.0""#, "instruction"),
-        (#"now() >= time("2026-12-01T09:00:00Z")"#, "instruction"),
+        (#"semver(user.a) >= "5.2.0""#, "semver"),
+        (#"semver(user.a) < "5""#, "semver"),
+        (#"semver(user.a) == "5.2.0+build.7""#, "semver"),
+        (#"semver(user.a) != "5.3.0-beta.1""#, "instruction"),
+        (#"now() >= time("2026-12-01T09:00:00Z")"#, "now"),
+        (#"now() < time("2026-12-01T09:00:00Z")"#, "now"),
     ]
 
     @Test("each attribute test decodes to its quick test", arguments: decodings)
@@ -124,7 +130,10 @@ struct QuickTestTests {
     static let values: [Value?] = [
         nil, .null, true, false, 0, 17, 18, 18.5, -1, .number(.nan), .number(.infinity), .number(-.infinity),
         "", "free", "qa", "beta", "x", "u-17", "@acme.com", "ana.1@acme.com", "someone.with.a.long.name@acme.com",
-        "someone.with.a.long.name@example.com", "a constant of more than fifteen bytes", "é", "日本語", "5.2.0",
+        "someone.with.a.long.name@example.com", "a constant of more than fifteen bytes", "é", "日本語",
+        // Versions: releases below, at and above the constants, written every way `semver` reads.
+        "5.2.0", "5.1.9", "5.2.1", "5", "5.2", "v5.2.0", "V5.10.0", "4.99.99", "6.0.0", "5.3.0", "5.3.0-beta.1", "5.2.0+build.7",
+        "5.2.0-rc.1+b", "05.2.0", "5.2.0.1", "5..0", "18446744073709551615.0.0", "18446744073709551616.0.0", " 5.2.0",
         .string(heapShortString), ["qa"], ["a": 1], .time(Instant(seconds: 0)), .version(Version("5.2.0")!),
     ]
 
@@ -151,6 +160,21 @@ struct QuickTestTests {
                 #expect(Self.outcome(fused, context) == Self.outcome(plain, context),
                         "\(text) with a=\(a?.jsonText ?? "missing") b=\(b?.jsonText ?? "missing")")
             }
+        }
+    }
+
+    @Test("now() against a time constant gives what the unfused comparison gives before, at and after it",
+          arguments: ["<", "<=", ">", ">=", "==", "!="])
+    func scheduledRelease(op: String) throws {
+        let launch = try #require(Instant(timestamp: "2026-12-01T09:00:00Z"))
+        let text = "now() \(op) time(\"2026-12-01T09:00:00Z\")"
+        let fused = try Rule(text), plain = try Rule("[now()][0] \(op) time(\"2026-12-01T09:00:00Z\")")
+        #expect(try Self.kinds(text) == ["now"])
+        #expect(plain.program.quickCount == 0)
+        for now in [Instant(seconds: launch.seconds - 1), launch, Instant(seconds: launch.seconds, nanoseconds: 1),
+                    Instant(seconds: launch.seconds + 86_400)] {
+            let context: Context = [:]
+            #expect(try fused.evaluate(context, now: now).get() == plain.evaluate(context, now: now).get(), "\(text) at \(now)")
         }
     }
 
