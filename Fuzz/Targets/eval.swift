@@ -1,7 +1,8 @@
 // Fuzz target `eval`: a rule (an expression, or a rule file when it starts with let,
 // segment or flag) and a JSON context, separated by the first NUL byte.
 // Properties: no trap, no hang; evaluating twice gives the same result; error values point
-// inside the rule's source; a ruleset's flags all report a value and a reason.
+// inside the rule's source; a ruleset's flags all report a value and a reason; the rule or
+// ruleset compiled without fused tests (no quick path) gives exactly the same results.
 
 /// Used when the input has no valid JSON context: one of every kind of value.
 private let defaultContext: Context = {
@@ -15,6 +16,13 @@ private let defaultContext: Context = {
 }()
 
 private let now = Instant(seconds: 1_767_225_600)
+
+/// Options that compile every test as plain instructions: the reference for the fused forms.
+private let unfused: CompileOptions = {
+    var options = CompileOptions()
+    options.fusesTests = false
+    return options
+}()
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzEvaluate(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
@@ -39,10 +47,17 @@ public func fuzzEvaluate(_ data: UnsafePointer<UInt8>, _ size: Int) -> CInt {
             require(rules.evaluate(evaluation.flag, in: context, now: now) == evaluation, "evaluate != evaluateAll")
         }
         if let rule = try? rules.rule("true") { _ = rule.evaluate(context, now: now) }
+        // Unfused, the program may exceed a size limit the fused one meets: nothing to compare.
+        if let plain = try? Ruleset(source: text, file: "fuzz", options: unfused) {
+            require(plain.evaluateAll(in: context, now: now) == first, "fused and unfused rulesets disagree")
+        }
     } else {
         guard let rule = try? Rule(text) else { return 0 }
         let first = rule.evaluate(context, now: now, salt: "fuzz")
         require(first == rule.evaluate(context, now: now, salt: "fuzz"), "nondeterministic rule")
+        if let plain = try? Rule(text, options: unfused) {
+            require(plain.evaluate(context, now: now, salt: "fuzz") == first, "fused and unfused rules disagree")
+        }
         switch first {
         case .failure(let error):
             require(error.span.start >= 0 && error.span.end <= source.bytes.count, "error span \(error.span) outside the source")

@@ -22,7 +22,7 @@ package enum Pipeline {
         }
         // compile
         do throws(Compiler.Failure) {
-            let program = try Compiler.compile(typed.ir, salt: .runtime, limits: options.limits)
+            let program = try Compiler.compile(typed.ir, salt: .runtime, limits: options.limits, fuses: options.fusesTests)
             return (program, checker.slots)
         } catch {
             throw CompileError(diagnostics: [error.diagnostic(options.limits, at: expr.span)], source: source)

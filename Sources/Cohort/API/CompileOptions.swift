@@ -10,6 +10,11 @@ public struct CompileOptions: Sendable {
     /// The name used for the source in diagnostics (default `<expr>`).
     public var sourceName = "<expr>"
 
+    /// False compiles every attribute test as plain instructions: no fused instructions, no
+    /// `all_of`/`any_of` chains, so no quick path. Slower, same results: the reference the
+    /// fused forms are checked against (the tests and the `eval` fuzz target).
+    package var fusesTests = true
+
     /// The default options.
     public init() {}
 

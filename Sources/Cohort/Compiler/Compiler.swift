@@ -68,9 +68,12 @@ package struct Compiler {
     private let declarationsAreForeign: Bool
     /// The span every instruction takes while a foreign declaration is being inlined.
     private var spanOverride: SourceSpan?
+    /// False compiles every test as plain instructions (see `CompileOptions.fusesTests`).
+    private let fuses: Bool
 
-    package init(salt: Salt, limits: Limits = Limits(), declarationsAreForeign: Bool = false,
+    package init(salt: Salt, limits: Limits = Limits(), declarationsAreForeign: Bool = false, fuses: Bool = true,
                  expand: @escaping (Int, Salt) -> Expansion? = { _, _ in nil }) {
+        self.fuses = fuses
         self.salt = salt
         self.limits = limits
         self.declarationsAreForeign = declarationsAreForeign
@@ -79,8 +82,8 @@ package struct Compiler {
 
     /// Compiles an expression into a program.
     package static func compile(_ ir: IR, salt: Salt, limits: Limits = Limits(), declarationsAreForeign: Bool = false,
-                                expand: @escaping (Int, Salt) -> Expansion? = { _, _ in nil }) throws(Failure) -> Program {
-        var compiler = Compiler(salt: salt, limits: limits, declarationsAreForeign: declarationsAreForeign, expand: expand)
+                                fuses: Bool = true, expand: @escaping (Int, Salt) -> Expansion? = { _, _ in nil }) throws(Failure) -> Program {
+        var compiler = Compiler(salt: salt, limits: limits, declarationsAreForeign: declarationsAreForeign, fuses: fuses, expand: expand)
         compiler.emit(ir)
         if let failure = compiler.failure { throw failure }
         let program = Program(compiler.program)
@@ -134,7 +137,7 @@ package struct Compiler {
             for item in items { emit(item) }
             append(.makeList(UInt32(items.count)), span)
         case .not(let operand, let span):
-            if case .slot(let s, _) = operand {
+            if fuses, case .slot(let s, _) = operand {
                 append(.slotNot(UInt32(s)), span)
             } else {
                 emit(operand)
@@ -148,7 +151,7 @@ package struct Compiler {
         case .inSet(let operand, let set, let span):
             program.sets.append(ConstantSet(set))
             let k = UInt32(program.sets.count - 1)
-            if case .slot(let s, _) = operand {
+            if fuses, case .slot(let s, _) = operand {
                 append(.slotInSet(slot: UInt32(s), set: k), span)
             } else {
                 emit(operand)
@@ -176,9 +179,9 @@ package struct Compiler {
             for j in jumps where j < program.code.count {
                 program.code[j] = shortCircuit(op, first: j == jumps[0], target: end)
             }
-            prefixTestChain(op, from: start, links: jumps, span)
+            if fuses { prefixTestChain(op, from: start, links: jumps, span) }
         case .call(let builtin, let arguments, let span):
-            if builtin == .exists, arguments.count == 1, case .slot(let s, _) = arguments[0] {
+            if fuses, builtin == .exists, arguments.count == 1, case .slot(let s, _) = arguments[0] {
                 append(.slotExists(UInt32(s)), span)
                 return
             }
@@ -214,6 +217,10 @@ package struct Compiler {
     }
 
     private mutating func emitBinary(_ op: BinaryOperator, _ left: IR, _ right: IR, _ span: SourceSpan) {
+        if !fuses {
+            emitPlainBinary(op, left, right, span)
+            return
+        }
         if op == .equal {
             // `attribute == constant` is the most common shape of a targeting rule.
             if case .slot(let s, _) = left, case .constant(let v, _) = right {
@@ -235,19 +242,24 @@ package struct Compiler {
             append(.bucketLess(slot: rollout.slot, salt: rollout.salt, bound: constant(rollout.bound)), rollout.span)
             return
         }
-        if Instruction.comparesVersions(op), case .call(.now, let arguments, _) = left, arguments.isEmpty,
+        if Instruction.isOrderComparison(op), case .call(.now, let arguments, _) = left, arguments.isEmpty,
             case .constant(let v, _) = right, case .time = v {
             // `now() >= time("…")`, the scheduled release: one instruction, and a test an
             // `all_of`/`any_of` chain can run.
             append(.nowCompare(op, constant: constant(v)), span)
             return
         }
-        if Instruction.comparesVersions(op), case .call(.semver, let arguments, let callSpan) = left,
+        if Instruction.isOrderComparison(op), case .call(.semver, let arguments, let callSpan) = left,
             arguments.count == 1, case .slot(let s, _) = arguments[0], case .constant(let v, _) = right, case .version = v {
             // As with `bucket_lt`, only the call can fail, so the instruction carries its span.
             append(.semverCompare(op, slot: UInt32(s), constant: constant(v)), callSpan)
             return
         }
+        emitPlainBinary(op, left, right, span)
+    }
+
+    /// `left op right` as its operands' code and the operator's instruction.
+    private mutating func emitPlainBinary(_ op: BinaryOperator, _ left: IR, _ right: IR, _ span: SourceSpan) {
         emit(left)
         emit(right)
         switch op {

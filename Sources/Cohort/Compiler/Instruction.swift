@@ -134,8 +134,9 @@ extension Instruction {
     /// The `salt` operand of `bucketLess` that stands for the evaluation's default salt.
     package static let defaultSaltOperand = UInt32.max
 
-    /// The comparisons `semverCompare` fuses.
-    package static func comparesVersions(_ op: BinaryOperator) -> Bool {
+    /// `==`, `!=`, `<`, `<=`, `>`, `>=`: the comparisons `semverCompare` and `nowCompare`
+    /// fuse, which `Operations.holds` decides from the order of the two operands.
+    package static func isOrderComparison(_ op: BinaryOperator) -> Bool {
         switch op {
         case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: true
         default: false

@@ -81,12 +81,12 @@ package enum QuickTest {
             guard case .string(let salt) = constants[Int(saltOperand)] else { return .instruction }
             return .bucketLess(slot: s, salt: affixBytes(salt), bound)
         case .semverCompare(let op, let s, let k):
-            guard case .version(let v) = constants[Int(k)], v.prerelease.isEmpty, Instruction.comparesVersions(op) else {
+            guard case .version(let v) = constants[Int(k)], v.prerelease.isEmpty, Instruction.isOrderComparison(op) else {
                 return .instruction
             }
             return .semver(slot: s, op, (v.major, v.minor, v.patch))
         case .nowCompare(let op, let k):
-            guard case .time(let t) = constants[Int(k)], Instruction.comparesVersions(op) else { return .instruction }
+            guard case .time(let t) = constants[Int(k)], Instruction.isOrderComparison(op) else { return .instruction }
             return .now(op, t)
         case .slotNot(let s): return .not(slot: s)
         case .slotExists(let s): return .exists(slot: s)

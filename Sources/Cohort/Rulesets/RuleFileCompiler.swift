@@ -242,9 +242,9 @@ package struct RuleFileCompiler {
         let d = c.declaration
         let salt = Compiler.Salt.constant(d.name)
         let expand = { [self] (index: Int, salt: Compiler.Salt) in self.expansion(index, salt) }
-        let limits = options.limits
+        let limits = options.limits, fuses = options.fusesTests
         func build(_ ir: IR) throws(Compiler.Failure) -> Program {
-            try Compiler.compile(ir, salt: salt, limits: limits, expand: expand)
+            try Compiler.compile(ir, salt: salt, limits: limits, fuses: fuses, expand: expand)
         }
         var arms: [FlagProgram.Arm] = []
         do throws(Compiler.Failure) {

@@ -95,7 +95,7 @@ public struct Ruleset: Sendable {
         let program: Program
         do throws(Compiler.Failure) {
             program = try Compiler.compile(typed.ir, salt: .runtime, limits: options.limits, declarationsAreForeign: true,
-                                           expand: { compiler.expansion($0, $1) })
+                                           fuses: options.fusesTests, expand: { compiler.expansion($0, $1) })
         } catch {
             throw CompileError(diagnostics: [error.diagnostic(options.limits, at: expr.span)], source: source)
         }

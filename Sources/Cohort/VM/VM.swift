@@ -35,8 +35,9 @@ package enum VM {
         // Served values and constant conditions: no machine needed.
         if program.isConstant, let value = program.constantValue { return .value(value) }
         // A program that is one attribute test, or one chain of them (most conditions), is
-        // answered without setting up the machine; only an error or a non-boolean goes on
-        // to the interpreter, which works out the exact outcome.
+        // answered from its quick operands without setting up the machine; only an error or
+        // a non-boolean goes on to the interpreter, which works out the exact outcome. One
+        // attribute (a boolean attribute as a condition) is its slot.
         switch program.shape {
         case .general: break
         case .test, .chain:
@@ -143,7 +144,7 @@ package enum VM {
                 return Operations.holds(op, order: numbers < bound ? -1 : numbers == bound ? 0 : 1)
             }
         case .now(let op, let t):
-            return Operations.holds(op, order: environment.now < t ? -1 : environment.now == t ? 0 : 1)
+            return nowHolds(op, environment.now, t)
         case .instruction, .chain:
             break
         }
@@ -500,10 +501,14 @@ package enum VM {
     @inline(__always)
     private static func nowTest(_ op: BinaryOperator, _ k: UInt32, now: Instant, constants: UnsafeBufferPointer<Value>) -> Bool {
         // Two instants compare directly, without the general comparison's dispatch on types.
-        if case .time(let t) = constants[Int(k)], Instruction.comparesVersions(op) {
-            return Operations.holds(op, order: now < t ? -1 : now == t ? 0 : 1)
-        }
+        if case .time(let t) = constants[Int(k)], Instruction.isOrderComparison(op) { return nowHolds(op, now, t) }
         return (try? Operations.compare(op, .time(now), constants[Int(k)])) ?? false
+    }
+
+    /// `now op t` for one of the order comparisons.
+    @inline(__always)
+    private static func nowHolds(_ op: BinaryOperator, _ now: Instant, _ t: Instant) -> Bool {
+        Operations.holds(op, order: now < t ? -1 : now == t ? 0 : 1)
     }
 
     /// `slot_exists`: never anything but a boolean.

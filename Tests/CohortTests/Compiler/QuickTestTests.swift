@@ -178,6 +178,46 @@ struct QuickTestTests {
         }
     }
 
+    /// Options that compile every test as plain instructions.
+    private static let unfusedOptions: CompileOptions = {
+        var options = CompileOptions()
+        options.fusesTests = false
+        return options
+    }()
+
+    @Test("compiled without fused tests, a rule has no fused instruction, chain or quick operand, and the same value")
+    func unfusedOption() throws {
+        let text = #"user.a in ["qa", "beta"] or bucket(user.b) < 20 and not user.c"#
+        let fused = try Rule(text), plain = try Rule(text, options: Self.unfusedOptions)
+        #expect(fused.program.quickCount == 2)
+        #expect(plain.program.quickCount == 0)
+        #expect(!plain.program.code.contains { instruction in
+            switch instruction {
+            case .allOf, .anyOf: true
+            default: instruction.isAttributeTest
+            }
+        })
+        for group in ["qa", "x"] {
+            let context: Context = ["user": ["a": .string(group), "b": "u-1", "c": false]]
+            #expect(try fused.evaluate(context).get() == plain.evaluate(context).get())
+        }
+    }
+
+    @Test("the shipped flags serve the same to generated users fused and unfused, before and after the scheduled release")
+    func shippedFlags() throws {
+        let path = PackagePaths.example("flags.cohort")
+        let fused = try Ruleset(contentsOfFile: path), plain = try Ruleset(contentsOfFile: path, options: Self.unfusedOptions)
+        #expect(plain.flags.allSatisfy { $0.arms.allSatisfy { $0.condition.quickCount == 0 } })
+        #expect(fused.flags.contains { $0.arms.contains { $0.condition.quickCount > 0 } })
+        var generator = UserGenerator(seed: 5)
+        let times = [Instant(seconds: 1_764_000_000), Instant(timestamp: "2026-12-01T09:00:00Z")!, Instant(seconds: 1_796_000_000)]
+        for i in 0..<1500 {
+            let context = Context(user: generator.nextUser(index: i))
+            let now = times[i % times.count]
+            #expect(fused.evaluateAll(in: context, now: now) == plain.evaluateAll(in: context, now: now), "user \(i)")
+        }
+    }
+
     @Test("a program that is one attribute gives its value, null when missing")
     func attributeShape() throws {
         let rule = try Rule("user.a")
