@@ -207,6 +207,13 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
         UInt64(saltedHash(salt: salt, key: key)) % buckets
     }
 
+    /// `bucketIndex(ofKey:salt:buckets:)` for a key that is a small string, given by its
+    /// words: its bytes are copied out here, not in the caller's frame.
+    @inline(never)
+    package static func bucketIndex(ofSmallKey key: StringWords, salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) -> UInt64 {
+        key.withSmallUTF8 { UInt64(saltedHash(salt: salt, key: $0)) % buckets }
+    }
+
     private static func bucketKeyFault(_ key: Value) -> Fault {
         Fault.operand("bucket()", "key", expected: "a string or number", got: key)
     }

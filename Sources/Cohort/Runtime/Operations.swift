@@ -216,6 +216,13 @@ package func scalarAffix(_ s: String, _ t: String, prefix: Bool) -> Bool {
     }
 }
 
+/// `hasAffix` for a subject that is a small string, given by its words: out of line, so
+/// the copy of its bytes is made in this frame rather than the VM's.
+@inline(never)
+package func hasAffix(smallSubject subject: StringWords, _ affix: UnsafeBufferPointer<UInt8>, prefix: Bool) -> Bool {
+    subject.withSmallUTF8 { hasAffix($0, affix, prefix: prefix) }
+}
+
 /// True when `affix` begins (`prefix`) or ends `bytes`.
 @inline(__always)
 package func hasAffix(_ bytes: UnsafeBufferPointer<UInt8>, _ affix: UnsafeBufferPointer<UInt8>, prefix: Bool) -> Bool {

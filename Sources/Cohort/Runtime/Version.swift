@@ -148,6 +148,13 @@ extension Version {
         return core
     }
 
+    /// `releaseNumbers` of a small string, given by its words: out of line, so the copy of
+    /// its bytes is made in this frame rather than the caller's.
+    @inline(never)
+    package static func releaseNumbers(small words: StringWords) -> (UInt64, UInt64, UInt64)? {
+        words.withSmallUTF8 { releaseNumbers(UnsafeRawBufferPointer($0)) }
+    }
+
     /// Reads an optional `v`/`V` and `MAJOR[.MINOR[.PATCH]]` (missing parts are 0).
     @inline(__always)
     private static func parseCore(_ bytes: UnsafeRawBufferPointer, _ i: inout Int) -> (UInt64, UInt64, UInt64)? {

@@ -131,16 +131,23 @@ package enum VM {
             return Int(s) < slots.count && !slots[Int(s)].isNull
         case .affix(let s, let affix, let prefix):
             if Int(s) < slots.count, case .string(let x) = slots[Int(s)] {
-                return withUTF8Bytes(x) { hasAffix($0, affix, prefix: prefix) }
+                let words = StringWords(x)
+                return words.isSmall ? hasAffix(smallSubject: words, affix, prefix: prefix)
+                    : withUTF8Bytes(x) { hasAffix($0, affix, prefix: prefix) }
             }
+        // A small string's bytes are read out of line (see `Builtin.bucketIndex(ofSmallKey:)`):
+        // copied here, they would cost this frame a stack buffer and its guard on every run.
         case .bucketLess(let s, let salt, let bound):
             if Int(s) < slots.count, case .string(let key) = slots[Int(s)] {
-                let index = withShortUTF8Bytes(key) { Builtin.bucketIndex(ofKey: $0, salt: salt ?? environment.salt, buckets: 100) }
+                let words = StringWords(key), salt = salt ?? environment.salt
+                let index = words.isSmall ? Builtin.bucketIndex(ofSmallKey: words, salt: salt, buckets: 100)
+                    : withUTF8Bytes(key) { Builtin.bucketIndex(ofKey: $0, salt: salt, buckets: 100) }
                 return Double(index) < bound
             }
         case .semver(let s, let op, let bound):
-            if Int(s) < slots.count, case .string(let text) = slots[Int(s)],
-                let numbers = withShortUTF8Bytes(text, { Version.releaseNumbers(UnsafeRawBufferPointer($0)) }) {
+            if Int(s) < slots.count, case .string(let text) = slots[Int(s)], case let words = StringWords(text),
+                let numbers = words.isSmall ? Version.releaseNumbers(small: words)
+                    : withUTF8Bytes(text, { Version.releaseNumbers(UnsafeRawBufferPointer($0)) }) {
                 return Operations.holds(op, order: numbers < bound ? -1 : numbers == bound ? 0 : 1)
             }
         case .now(let op, let t):
