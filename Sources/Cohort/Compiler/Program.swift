@@ -96,19 +96,22 @@ package final class Program: @unchecked Sendable {
         default:
             shape = .general
         }
-        var affixes: [UnsafeMutableBufferPointer<UInt8>] = []
-        quickOperands = Self.rawCopy(QuickOperand.operands(of: parts.code, constants: parts.constants, sets: parts.sets) { text in
-            let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(text.utf8.count, 1))
-            _ = bytes.initialize(from: text.utf8)
-            affixes.append(bytes)
-            return UnsafeBufferPointer(start: bytes.baseAddress, count: text.utf8.count)
-        })
+        // The quick path's chain: a single test is a chain of one.
+        let first: Int
         switch shape {
-        case .chain(let decider, let count): (quickDecider, quickCount) = (decider, count)
-        case .test: (quickDecider, quickCount) = (false, 1)
-        case .general, .attribute: (quickDecider, quickCount) = (false, 0)
+        case .chain(let decider, let count): (quickDecider, first, quickCount) = (decider, 1, count)
+        case .test: (quickDecider, first, quickCount) = (false, 0, 1)
+        case .general, .attribute: (quickDecider, first, quickCount) = (false, 0, 0)
         }
-        affixBuffers = affixes
+        var bytes: [UnsafeMutableBufferPointer<UInt8>] = []
+        quickOperands = Self.rawCopy(QuickOperand.operands(of: parts.code, from: first, count: quickCount, constants: parts.constants,
+                                                           sets: parts.sets) { text in
+            let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(text.utf8.count, 1))
+            _ = copy.initialize(from: text.utf8)
+            bytes.append(copy)
+            return UnsafeBufferPointer(start: copy.baseAddress, count: text.utf8.count)
+        })
+        quickConstantBytes = bytes
     }
 
     deinit {
@@ -118,7 +121,7 @@ package final class Program: @unchecked Sendable {
         setBuffer.deallocate()
         flagMemoSlots.deallocate()
         quickOperands.deallocate()
-        for bytes in affixBuffers { bytes.deallocate() }
+        for bytes in quickConstantBytes { bytes.deallocate() }
     }
 
     /// `code`, for the VM.
@@ -140,8 +143,8 @@ package final class Program: @unchecked Sendable {
     /// The number of operands of the quick path's chain (1 for a single test); its nested
     /// chains' operands follow theirs in `quickOperands`.
     package let quickCount: Int
-    /// The bytes of the affix constants of `quickOperands`.
-    private let affixBuffers: [UnsafeMutableBufferPointer<UInt8>]
+    /// The bytes of the string constants of `quickOperands` (affixes, salts).
+    private let quickConstantBytes: [UnsafeMutableBufferPointer<UInt8>]
     /// For each instruction that tests one attribute, its outcome when the attribute is
     /// missing (null) — most often an error value, built once here rather than on every
     /// evaluation of a record with a gap. Other instructions hold a placeholder.

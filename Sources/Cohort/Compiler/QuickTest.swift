@@ -50,10 +50,10 @@ package enum QuickTest {
     case instruction
 
     /// The quick form of the attribute test `instruction`, whose constants are `constants`
-    /// and sets `sets`. `affixBytes` keeps a copy of a constant string's bytes (an affix, a
+    /// and sets `sets`. `stringBytes` keeps a copy of a constant string's bytes (an affix, a
     /// salt) alive for the program's lifetime and returns it.
     static func decode(_ instruction: Instruction, constants: [Value], sets: [ConstantSet],
-                       affixBytes: (String) -> UnsafeBufferPointer<UInt8>) -> QuickTest {
+                       stringBytes: (String) -> UnsafeBufferPointer<UInt8>) -> QuickTest {
         switch instruction {
         case .slotOperatorConstant(let op, let s, let k):
             switch (op, constants[Int(k)]) {
@@ -63,8 +63,8 @@ package enum QuickTest {
             case (.greaterEqual, .number(let x)): return .greaterEqual(slot: s, x)
             case (.notEqual, .number(let x)): return .numberNotEqual(slot: s, x)
             case (.notEqual, .string(let c)) where StringWords(c).isSmall: return .stringNotEqual(slot: s, StringWords(c))
-            case (.startsWith, .string(let c)): return .affix(slot: s, affixBytes(c), prefix: true)
-            case (.endsWith, .string(let c)): return .affix(slot: s, affixBytes(c), prefix: false)
+            case (.startsWith, .string(let c)): return .affix(slot: s, stringBytes(c), prefix: true)
+            case (.endsWith, .string(let c)): return .affix(slot: s, stringBytes(c), prefix: false)
             default: return .instruction
             }
         case .slotEqualsConstant(let s, let k):
@@ -79,7 +79,7 @@ package enum QuickTest {
             guard case .number(let bound) = constants[Int(k)] else { return .instruction }
             if saltOperand == Instruction.defaultSaltOperand { return .bucketLess(slot: s, salt: nil, bound) }
             guard case .string(let salt) = constants[Int(saltOperand)] else { return .instruction }
-            return .bucketLess(slot: s, salt: affixBytes(salt), bound)
+            return .bucketLess(slot: s, salt: stringBytes(salt), bound)
         case .semverCompare(let op, let s, let k):
             guard case .version(let v) = constants[Int(k)], v.prerelease.isEmpty, Instruction.isOrderComparison(op) else {
                 return .instruction
@@ -101,11 +101,11 @@ package struct QuickOperand {
     package var test: QuickTest
     package var pc: Int
 
-    /// The operands of the program `code` (with its `constants` and `sets`) when it is one
-    /// attribute test or one chain of them, in order, a nested chain's operands after it;
-    /// empty for any other program. `affixBytes` as for `QuickTest.decode`.
-    static func operands(of code: [Instruction], constants: [Value], sets: [ConstantSet],
-                         affixBytes: (String) -> UnsafeBufferPointer<UInt8>) -> [QuickOperand] {
+    /// The `count` operands of the chain of tests in `code` (whose constants and sets are
+    /// `constants` and `sets`) that starts at `first`, in order, each nested chain's operands
+    /// after it. A single test is a chain of one. `stringBytes` as for `QuickTest.decode`.
+    static func operands(of code: [Instruction], from first: Int, count: Int, constants: [Value], sets: [ConstantSet],
+                         stringBytes: (String) -> UnsafeBufferPointer<UInt8>) -> [QuickOperand] {
         var operands: [QuickOperand] = []
         func append(chainFrom first: Int, count: Int) {
             var at = first
@@ -118,20 +118,13 @@ package struct QuickOperand {
                     operands[index].test = .chain(decider: code[at].decidesOn, count: Int(n), length: operands.count - index - 1)
                     at = Int(end) + 1
                 default:
-                    operands.append(QuickOperand(test: QuickTest.decode(code[at], constants: constants, sets: sets, affixBytes: affixBytes),
+                    operands.append(QuickOperand(test: QuickTest.decode(code[at], constants: constants, sets: sets, stringBytes: stringBytes),
                                                  pc: at))
                     at += 2
                 }
             }
         }
-        switch code.first {
-        case let first? where code.count == 1 && first.isAttributeTest:
-            append(chainFrom: 0, count: 1)
-        case .allOf(let count, let end)? where Int(end) == code.count, .anyOf(let count, let end)? where Int(end) == code.count:
-            append(chainFrom: 1, count: Int(count))
-        default:
-            break
-        }
+        append(chainFrom: first, count: count)
         return operands
     }
 }
