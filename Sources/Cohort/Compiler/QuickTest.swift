@@ -2,13 +2,15 @@
 /// the program is built for the VM's quick path (`Program.quickOperands`).
 ///
 /// The commonest tests of targeting rules — a number against a bound, an attribute against
-/// a short string, membership in a list, `not`, an affix, `exists` — carry their constant
-/// already unpacked (a `Double`, a short string's two words, the set, the affix's bytes), so
-/// the VM answers them inline, without decoding an instruction or reading and copying the
-/// constant's value. Each answers only the plain case it is made for (a number attribute
-/// for a numeric bound, a short string for a short string constant); anything else — a
-/// missing attribute, another type, any other test — gives no quick answer, and the VM runs
-/// the operand's instruction instead, which works out the exact outcome.
+/// a short string, membership in a list, `not`, an affix, `exists`, a percentage rollout, an
+/// app-version gate, a scheduled release — carry their constant already unpacked (a
+/// `Double`, a short string's two words, the set, the affix's or salt's bytes, a version's
+/// three numbers, an instant), so the VM answers them inline, without decoding an
+/// instruction or reading and copying the constant's value. Each answers only the plain
+/// case it is made for (a number attribute for a numeric bound, a string key for a rollout,
+/// `5.2.0` for a version gate); anything else — a missing attribute, another type, any
+/// other test — gives no quick answer, and the VM runs the operand's instruction instead,
+/// which works out the exact outcome.
 package enum QuickTest {
     /// `slot < bound`, `<=`, `>`, `>=`, `==`, `!=` for a number attribute.
     case less(slot: UInt32, Double)
@@ -45,8 +47,8 @@ package enum QuickTest {
     /// `any_of` of the `count` operands that follow, which take `length` entries with their
     /// own nested chains' operands.
     case chain(decider: Bool, count: Int, length: Int)
-    /// Any other operand (a number key's bucket, a semver or time test, a nested chain, a
-    /// prerequisite flag): always its instruction.
+    /// Any other operand (a prerequisite flag, a string compared with a constant over 15
+    /// bytes or ordered, `contains`, a pre-release version constant): always its instruction.
     case instruction
 
     /// The quick form of the attribute test `instruction`, whose constants are `constants`
