@@ -138,7 +138,8 @@ package final class Program: @unchecked Sendable {
     /// for other shapes.
     package let quickOperands: UnsafeBufferPointer<QuickOperand>
     /// The value that decides the quick path's chain: `any_of`'s true, `all_of`'s false (and
-    /// false for a single test, a chain of one).
+    /// false for a single test, a chain of one). Like `quickCount`, it restates `shape`: the
+    /// VM reads both on every run, and plain fields are cheaper to read than the enum's payload.
     package let quickDecider: Bool
     /// The number of operands of the quick path's chain (1 for a single test); its nested
     /// chains' operands follow theirs in `quickOperands`.

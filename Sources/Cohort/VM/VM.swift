@@ -447,10 +447,10 @@ package enum VM {
     }
 
     /// The outcome of the attribute test `instruction` (a fused instruction that tests one
-    /// slot, the time or a remembered prerequisite, at `here`) when it is a plain boolean — nearly always; nil when it is anything
-    /// else (an error, a non-boolean), which `attributeTestCell` then works out. Builds
-    /// nothing. The tests of a chain go through here; the VM's own cases call the inlined
-    /// test of their kind directly.
+    /// slot, the time or a remembered prerequisite, at `here`) when it is a plain boolean —
+    /// nearly always; nil when it is anything else (an error, a non-boolean), which
+    /// `attributeTestCell` then works out. Builds nothing. The tests of a chain go through
+    /// here; the VM's own cases call the inlined test of their kind directly.
     private static func attributeTest(_ instruction: Instruction, at here: Int, slots: UnsafeBufferPointer<Value>,
                                       constants: UnsafeBufferPointer<Value>, environment: Environment, program: Program) -> Bool? {
         let salt = environment.salt
