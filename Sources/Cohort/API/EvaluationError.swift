@@ -8,11 +8,14 @@ public struct EvaluationError: Error, Sendable, Hashable, CustomStringConvertibl
     public var span: SourceSpan
     /// Where the span starts, as `line:col`.
     public var location: SourceLocation
+    /// The name of the source the span is in (a rule file's path, or `<expr>`).
+    public var file: String
 
     package init(_ fault: RuntimeFault, source: SourceFile) {
         message = fault.message
         span = fault.span
         location = source.location(of: fault.span.start)
+        file = source.name
     }
 
     public var description: String { "\(location): \(message)" }

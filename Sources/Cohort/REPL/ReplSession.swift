@@ -427,18 +427,8 @@ extension Result {
 }
 
 extension ReplSession {
-    /// A reason as a person reads it: the line of the matching rule, counted from 1 —
-    /// `matched, line 28` for a boolean flag, `when 2 of 3, line 59` for a flag block —
-    /// rather than the API's 0-based `rule 0 (line 28)`.
+    /// A reason as a person reads it: the words every face of Cohort uses (`Reason.description`).
     static func describe(_ reason: Reason, of flag: FlagProgram?) -> String {
-        switch reason {
-        case .rule(let index, let line):
-            guard let flag, !flag.isBoolean else { return "matched, line \(line)" }
-            return "when \(index + 1) of \(flag.arms.count), line \(line)"
-        case .default:
-            return "default"
-        case .error:
-            return reason.description
-        }
+        reason.description
     }
 }

@@ -98,24 +98,6 @@ package final class FlagProgram: @unchecked Sendable {
     }
 }
 
-/// Why a flag served its value.
-public enum Reason: Sendable, Hashable, CustomStringConvertible {
-    /// The `when` at this 0-based index matched (for a boolean flag: its expression was true).
-    case rule(index: Int, line: Int)
-    /// No `when` matched (for a boolean flag: its expression was false).
-    case `default`
-    /// A condition or served value failed; the flag served its default.
-    case error(EvaluationError)
-
-    public var description: String {
-        switch self {
-        case .rule(let index, let line): "rule \(index) (line \(line))"
-        case .default: "default"
-        case .error(let error): "error: \(error)"
-        }
-    }
-}
-
 extension VM {
     /// A flag's outcome at VM level: the value served and why (with a raw fault for errors).
     package struct FlagOutcome {

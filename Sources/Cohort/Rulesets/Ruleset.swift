@@ -7,7 +7,7 @@ import Foundation
 /// let rules = try Ruleset(source: text, file: "flags.cohort")
 /// let result = rules.evaluate("new_checkout", in: ["user": ["id": "u-42"]])
 /// result?.value    // .bool(true)
-/// result?.reason   // .rule(index: 0, line: 4)
+/// result?.reason   // .match(rule: 0, line: 4)
 /// ```
 public struct Ruleset: Sendable {
     /// The source, for rendering diagnostics and errors.
@@ -68,8 +68,13 @@ public struct Ruleset: Sendable {
         let reason: Reason
         if let fault = outcome.fault {
             reason = .error(EvaluationError(fault, source: source))
+        } else if let arm = flags[i].fixedArm, flags[i].constant(servedBy: arm) != nil {
+            // Constant conditions up to the serving arm, and a constant served: the context
+            // cannot change the value (a kill switch, a dark release).
+            reason = .static
         } else if outcome.arm >= 0 {
-            reason = .rule(index: outcome.arm, line: flags[i].arms[outcome.arm].line)
+            // TODO(lead): `split` when the deciding test is a bucket comparison.
+            reason = .match(rule: outcome.arm, line: flags[i].arms[outcome.arm].line)
         } else {
             reason = .default
         }

@@ -197,7 +197,7 @@ struct ReplSessionTests {
         #expect(ReplSession.needsContinuation(text) == continues, "\(text)")
     }
 
-    @Test(":flags gives reasons counted from 1: the arm of a flag block, the line of a boolean flag")
+    @Test(":flags gives the reasons of the library: rule counted from 0 as everywhere, and its line")
     func flagReasons() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
@@ -214,14 +214,14 @@ struct ReplSessionTests {
         _ = session.handle(":rules " + rules, clock: clock)
         _ = session.handle(#":user {"plan": "pro"}"#, clock: clock)
         #expect(session.handle(":flags", clock: clock) == """
-            tier    "plus"  (when 2 of 3, line 3)
-            paying  true  (matched, line 7)
+            tier    "plus"  (match, rule 1, line 3)
+            paying  true  (match, rule 0, line 7)
 
             """)
         _ = session.handle(#":user {"plan": "gold"}"#, clock: clock)
         #expect(session.handle(":flags", clock: clock) == """
             tier    "none"  (default)
-            paying  true  (matched, line 7)
+            paying  true  (match, rule 0, line 7)
 
             """)
     }
@@ -310,7 +310,7 @@ struct ReplSessionTests {
               |            ^~~
 
             """)
-        #expect(session.handle(":flags", clock: clock) == "on  true  (matched, line 1)\n")
+        #expect(session.handle(":flags", clock: clock) == "on  true  (static)\n")
         #expect(session.handle(":rules " + scratch.url.path, clock: clock) == "error: :rules: cannot read '\(scratch.url.path)'\n")
     }
 

@@ -62,11 +62,7 @@ private func value(of expression: String, in context: Context, salt: String = ""
 
 /// The reason without its details, to compare reasons across files with other line numbers.
 private func shape(_ reason: Reason) -> String {
-    switch reason {
-    case .rule(let index, _): "rule \(index)"
-    case .default: "default"
-    case .error: "error"
-    }
+    "\(reason.kind) \(reason.rule.map(String.init) ?? "")"
 }
 
 /// The error inside a reason, or nil.
@@ -79,14 +75,14 @@ private func failure(of reason: Reason) -> EvaluationError? {
 struct RulesetDeclarationTests {
     /// (user, flag, served value, reason) for the shop file.
     static let shopCases: [(name: String, user: Value, flag: String, value: Value, reason: Reason)] = [
-        ("staff by group, boolean flag", ["group": "qa", "email": "a@x.com"], "new_checkout", true, .rule(index: 0, line: 5)),
-        ("staff by email, first when", ["email": "ana@acme.com", "group": "none"], "checkout_button", "green", .rule(index: 0, line: 10)),
-        ("pro customer, second when", ["email": "b@gmail.com", "group": "none", "plan": "pro"], "checkout_button", "blue", .rule(index: 1, line: 11)),
-        ("pro customer, boolean flag", ["email": "b@gmail.com", "group": "none", "plan": "pro"], "new_checkout", true, .rule(index: 0, line: 5)),
+        ("staff by group, boolean flag", ["group": "qa", "email": "a@x.com"], "new_checkout", true, .match(rule: 0, line: 5)),
+        ("staff by email, first when", ["email": "ana@acme.com", "group": "none"], "checkout_button", "green", .match(rule: 0, line: 10)),
+        ("pro customer, second when", ["email": "b@gmail.com", "group": "none", "plan": "pro"], "checkout_button", "blue", .match(rule: 1, line: 11)),
+        ("pro customer, boolean flag", ["email": "b@gmail.com", "group": "none", "plan": "pro"], "new_checkout", true, .match(rule: 0, line: 5)),
         ("free customer, block default", ["email": "c@gmail.com", "group": "none", "plan": "free"], "checkout_button", "red", .default),
         ("free customer, boolean flag false", ["email": "c@gmail.com", "group": "none", "plan": "free"], "new_checkout", false, .default),
-        ("kill switch off", ["email": "ana@acme.com", "group": "qa"], "payments_v2", false, .default),
-        ("always on", [:], "always_on", true, .rule(index: 0, line: 7)),
+        ("kill switch off", ["email": "ana@acme.com", "group": "qa"], "payments_v2", false, .static),
+        ("always on", [:], "always_on", true, .static),
     ]
 
     @Test("each declaration form serves the right value with the right reason", arguments: RulesetDeclarationTests.shopCases.map(\.name))
@@ -125,7 +121,8 @@ struct RulesetDeclarationTests {
             #expect(ruleset.evaluate("on", in: context, now: fixedNow)?.value == true)
             let second = try #require(ruleset.evaluate("second", in: context, now: fixedNow))
             #expect(second.value == "b")
-            #expect(second.reason == .rule(index: 1, line: 5))
+            // Nothing of the context decides it: a static flag.
+            #expect(second.reason == .static)
             #expect(ruleset.evaluate("then_attribute", in: context, now: fixedNow)?.value == (plan == "pro" ? "b" : "c"))
         }
     }
@@ -170,8 +167,8 @@ struct RulesetDeclarationTests {
     func reorderedLines() throws {
         let ruleset = try compile(shopReordered)
         let pro = Context(user: ["email": "b@gmail.com", "group": "none", "plan": "pro"])
-        #expect(ruleset.evaluate("checkout_button", in: pro, now: fixedNow)?.reason == .rule(index: 1, line: 3))
-        #expect(ruleset.evaluate("new_checkout", in: pro, now: fixedNow)?.reason == .rule(index: 0, line: 8))
+        #expect(ruleset.evaluate("checkout_button", in: pro, now: fixedNow)?.reason == .match(rule: 1, line: 3))
+        #expect(ruleset.evaluate("new_checkout", in: pro, now: fixedNow)?.reason == .match(rule: 0, line: 8))
     }
 
     @Test("a when's line is its own line, past comments and blank lines")
@@ -192,9 +189,9 @@ struct RulesetDeclarationTests {
             }
             """)
         let cases: [(plan: Value, value: Value, reason: Reason)] = [
-            ("enterprise", 3, .rule(index: 0, line: 6)),
-            ("pro", 2, .rule(index: 1, line: 7)),
-            ("team", 1, .rule(index: 2, line: 9)),
+            ("enterprise", 3, .match(rule: 0, line: 6)),
+            ("pro", 2, .match(rule: 1, line: 7)),
+            ("team", 1, .match(rule: 2, line: 9)),
             ("free", 0, .default),
         ]
         for c in cases {
@@ -283,9 +280,9 @@ struct RulesetErrorTests {
         #expect(e.location == Cohort.SourceLocation(line: 3, column: 8))
         #expect(ruleset.source.text(of: e.span) == "user.age < 18")
         // Without the error, the arms behave normally.
-        #expect(ruleset.evaluate("age_band", in: Context(user: ["age": 12]), now: fixedNow)?.reason == .rule(index: 1, line: 3))
-        #expect(ruleset.evaluate("age_band", in: Context(user: ["age": 30]), now: fixedNow)?.reason == .rule(index: 2, line: 4))
-        #expect(ruleset.evaluate("age_band", in: Context(user: ["vip": true, "age": "x"]), now: fixedNow)?.reason == .rule(index: 0, line: 2))
+        #expect(ruleset.evaluate("age_band", in: Context(user: ["age": 12]), now: fixedNow)?.reason == .match(rule: 1, line: 3))
+        #expect(ruleset.evaluate("age_band", in: Context(user: ["age": 30]), now: fixedNow)?.reason == .match(rule: 2, line: 4))
+        #expect(ruleset.evaluate("age_band", in: Context(user: ["vip": true, "age": "x"]), now: fixedNow)?.reason == .match(rule: 0, line: 2))
     }
 
     @Test("a condition that is not a boolean at run time is an error, not a false")
@@ -306,7 +303,7 @@ struct RulesetErrorTests {
         #expect(failure(of: g.reason) != nil)
         // null is not a boolean either.
         #expect(failure(of: ruleset.evaluate("g", in: Context(), now: fixedNow)!.reason) != nil)
-        #expect(ruleset.evaluate("g", in: Context(user: ["enabled": true]), now: fixedNow)?.reason == .rule(index: 0, line: 6))
+        #expect(ruleset.evaluate("g", in: Context(user: ["enabled": true]), now: fixedNow)?.reason == .match(rule: 0, line: 6))
     }
 
     @Test("a boolean flag whose expression fails serves false with the error")
@@ -337,8 +334,8 @@ struct RulesetErrorTests {
         #expect(e.location == Cohort.SourceLocation(line: 2, column: 33))
         let good = ruleset.evaluate("score", in: Context(user: ["plan": "pro", "points": 21]), now: fixedNow)
         #expect(good?.value == 42)
-        #expect(good?.reason == .rule(index: 0, line: 2))
-        #expect(ruleset.evaluate("score", in: Context(user: ["plan": "free"]), now: fixedNow)?.reason == .rule(index: 1, line: 3))
+        #expect(good?.reason == .match(rule: 0, line: 2))
+        #expect(ruleset.evaluate("score", in: Context(user: ["plan": "free"]), now: fixedNow)?.reason == .match(rule: 1, line: 3))
     }
 
     @Test("a serve may evaluate to null, which is served (not an error)")
@@ -346,7 +343,8 @@ struct RulesetErrorTests {
         let ruleset = try compile("flag nick { when true serve user.nickname default \"none\" }\n")
         let result = ruleset.evaluate("nick", in: Context(user: [:]), now: fixedNow)
         #expect(result?.value == .null)
-        #expect(result?.reason == .rule(index: 0, line: 1))
+        // The condition is constant but the served value reads the context: not static.
+        #expect(result?.reason == .match(rule: 0, line: 1))
     }
 
     @Test("and/or absorb an error when the other side decides (the flag matches)")
@@ -355,9 +353,9 @@ struct RulesetErrorTests {
         // Email missing, but the group decides `internal`: true, no error.
         let result = ruleset.evaluate("checkout_button", in: Context(user: ["group": "staff"]), now: fixedNow)
         #expect(result?.value == "green")
-        #expect(result?.reason == .rule(index: 0, line: 10))
+        #expect(result?.reason == .match(rule: 0, line: 10))
         // new_checkout = internal or plan == "pro": the error is absorbed by the true side.
-        #expect(ruleset.evaluate("new_checkout", in: Context(user: ["plan": "pro"]), now: fixedNow)?.reason == .rule(index: 0, line: 5))
+        #expect(ruleset.evaluate("new_checkout", in: Context(user: ["plan": "pro"]), now: fixedNow)?.reason == .match(rule: 0, line: 5))
         // ... but not by a false one.
         let free = try #require(ruleset.evaluate("new_checkout", in: Context(user: ["plan": "free"]), now: fixedNow))
         #expect(free.value == false)
@@ -474,11 +472,11 @@ struct RulesetSaltTests {
         #expect(failure(of: ruleset.evaluate("adult", in: noAge, now: fixedNow)!.reason) != nil)
         let kids = ruleset.evaluate("kids_menu", in: noAge, now: fixedNow)
         #expect(kids?.value == true)
-        #expect(kids?.reason == .rule(index: 0, line: 8))
+        #expect(kids?.reason == .match(rule: 0, line: 8))
         #expect(failure(of: ruleset.evaluate("tier", in: noAge, now: fixedNow)!.reason) != nil)
         let standard = ruleset.evaluate("standard_tier", in: noAge, now: fixedNow)
         #expect(standard?.value == true)
-        #expect(standard?.reason == .rule(index: 0, line: 13))
+        #expect(standard?.reason == .match(rule: 0, line: 13))
         // And normally the prerequisites' served values flow through.
         #expect(ruleset.evaluate("standard_tier", in: Context(user: ["age": 70]), now: fixedNow)?.value == false)
         #expect(ruleset.evaluate("kids_menu", in: Context(user: ["age": 10]), now: fixedNow)?.value == true)
