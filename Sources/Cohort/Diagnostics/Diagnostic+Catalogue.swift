@@ -166,3 +166,21 @@ package func spelling(_ kind: Token.Kind) -> String {
     default: "\(kind)"
     }
 }
+
+// MARK: - Tests and variants (`cohort test`, LANGUAGE.md §5)
+
+extension Diagnostic {
+    package static func duplicateVariant(_ name: String, flag: String, _ span: SourceSpan, first: SourceSpan) -> Diagnostic {
+        .error("duplicate-variant", "variant name '\(name)' is used twice in flag '\(flag)'", span,
+               notes: [Note(message: "first used here", span: first)])
+    }
+
+    package static func unknownReasonKind(_ word: String, suggestion: String?, _ span: SourceSpan) -> Diagnostic {
+        .error("unknown-reason", "unknown reason kind '\(word)'; the kinds are static, match, split, default and error"
+               + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""), span)
+    }
+
+    package static func invalidJSON(_ message: String, _ span: SourceSpan) -> Diagnostic {
+        .error("invalid-json", "invalid JSON in a test's context: \(message)", span)
+    }
+}

@@ -58,7 +58,22 @@ package final class FlagProgram: @unchecked Sendable {
         (-1 ..< arms.count).map(constant(servedBy:))
     }
 
-    package init(name: String, memoSlot: Int, arms: [Arm], defaultValue: Value, isBoolean: Bool) {
+    /// Each arm's variant name (`serve VALUE as NAME`), nil where it has none; and the
+    /// default's (`default VALUE as NAME`).
+    package let variantNames: [String?]
+    package let defaultVariantName: String?
+
+    /// The variant an evaluation reports when `arm` serves (-1: the default, also after an
+    /// error): its `as NAME`, else `rule-N` (N the 0-based arm index) or `default`.
+    package func variant(servedBy arm: Int) -> String {
+        if arm < 0 { return defaultVariantName ?? "default" }
+        return (arm < variantNames.count ? variantNames[arm] : nil) ?? "rule-\(arm)"
+    }
+
+    package init(name: String, memoSlot: Int, arms: [Arm], defaultValue: Value, isBoolean: Bool,
+                 variantNames: [String?] = [], defaultVariantName: String? = nil) {
+        self.variantNames = variantNames
+        self.defaultVariantName = defaultVariantName
         self.name = name
         let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(name.utf8.count, 1))
         _ = bytes.initialize(from: name.utf8)

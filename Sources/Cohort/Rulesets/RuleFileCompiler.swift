@@ -257,7 +257,8 @@ package struct RuleFileCompiler {
                                       line: source.location(of: d.arms[k].span.start).line))
                 }
             }
-            let flag = FlagProgram(name: d.name, memoSlot: i, arms: arms, defaultValue: c.defaultValue, isBoolean: c.expression != nil)
+            let flag = FlagProgram(name: d.name, memoSlot: i, arms: arms, defaultValue: c.defaultValue, isBoolean: c.expression != nil,
+                                   variantNames: d.arms.map { $0.variant?.name }, defaultVariantName: d.defaultVariant?.name)
             if flag.prerequisiteDepth > limits.maxPrerequisiteDepth { throw .prerequisitesTooDeep }
             // Each arm is within the cost limit (`Compiler.compile` checks); their sum may not be.
             if flag.evaluationCost > limits.maxEvaluationCost { throw .tooCostly }

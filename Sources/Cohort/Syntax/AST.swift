@@ -69,16 +69,32 @@ package struct Declaration: Sendable, Hashable {
     package enum Kind: String, Sendable, Hashable {
         case `let`, segment, flag
     }
-    /// A `when COND serve VALUE` arm of a flag block.
+    /// A `when COND serve VALUE [as NAME]` arm of a flag block.
     package struct Arm: Sendable, Hashable {
         package var condition: Expr
         package var value: Expr
-        /// Span of the `when` keyword through the served value.
+        /// Span of the `when` keyword through the served value (and its `as NAME`).
         package var span: SourceSpan
+        /// The arm's variant name (`as NAME`), if it has one.
+        package var variant: Variant?
 
-        package init(condition: Expr, value: Expr, span: SourceSpan) {
+        package init(condition: Expr, value: Expr, span: SourceSpan, variant: Variant? = nil) {
             self.condition = condition
             self.value = value
+            self.span = span
+            self.variant = variant
+        }
+    }
+
+    /// `as NAME` after a served value or a default: the name an evaluation reports as its
+    /// variant (LANGUAGE.md §5).
+    package struct Variant: Sendable, Hashable {
+        package var name: String
+        /// The span of `NAME`.
+        package var span: SourceSpan
+
+        package init(name: String, span: SourceSpan) {
+            self.name = name
             self.span = span
         }
     }
@@ -94,9 +110,11 @@ package struct Declaration: Sendable, Hashable {
     package var arms: [Arm] = []
     /// A flag block's default value.
     package var defaultValue: Expr?
+    /// The default's variant name (`default VALUE as NAME`), if it has one.
+    package var defaultVariant: Variant?
 
     package init(kind: Kind, name: String, nameSpan: SourceSpan, span: SourceSpan, expression: Expr? = nil,
-                 arms: [Arm] = [], defaultValue: Expr? = nil) {
+                 arms: [Arm] = [], defaultValue: Expr? = nil, defaultVariant: Variant? = nil) {
         self.kind = kind
         self.name = name
         self.nameSpan = nameSpan
@@ -104,5 +122,6 @@ package struct Declaration: Sendable, Hashable {
         self.expression = expression
         self.arms = arms
         self.defaultValue = defaultValue
+        self.defaultVariant = defaultVariant
     }
 }

@@ -50,8 +50,8 @@ package struct Formatter: Sendable {
         var builder = DocBuilder(source: source, limits: limits)
         let text: String
         switch parsed {
-        case .ruleFile(let declarations):
-            text = render(builder.alignedRuleFile(declarations))
+        case .ruleFile(let file):
+            text = render(builder.alignedRuleFile(file))
         case .expression(let expr):
             text = render(builder.standalone(expr))
         }
@@ -61,8 +61,14 @@ package struct Formatter: Sendable {
 
     /// Formats declarations made in code (or parsed), without comments.
     package func format(_ declarations: [Declaration]) -> String {
+        format(RuleFile(items: declarations.map { .declaration($0) }))
+    }
+
+    /// Formats a file made in code (or parsed): declarations, `use` lines and tests,
+    /// without comments.
+    package func format(_ file: RuleFile) -> String {
         var builder = DocBuilder(source: nil, limits: Limits())
-        return render(builder.alignedRuleFile(declarations))
+        return render(builder.alignedRuleFile(file))
     }
 
     /// Formats one expression, without comments and without a final newline.
@@ -77,7 +83,7 @@ package struct Formatter: Sendable {
 
     /// What a source holds.
     private enum Parsed {
-        case ruleFile([Declaration])
+        case ruleFile(RuleFile)
         case expression(Expr)
     }
 
@@ -85,14 +91,21 @@ package struct Formatter: Sendable {
     /// keyword, tries a standalone expression. The rule file's diagnostics win otherwise.
     private static func parse(_ source: SourceFile, limits: Limits) throws(CompileError) -> Parsed {
         var parser = Parser(source, limits: limits)
-        let declarations = parser.parseRuleFile()
+        let file = parser.parseFile()
         if parser.diagnostics.isEmpty {
-            return .ruleFile(declarations)
+            return .ruleFile(file)
         }
         var lexer = Lexer(source, limits: limits)
         let tokens = lexer.tokenize()
         let declarationKeywords: [Token.Kind] = [.kwLet, .kwSegment, .kwFlag, .kwWhen, .kwServe, .kwDefault]
-        if let first = tokens.first, first.kind != .end, !declarationKeywords.contains(first.kind) {
+        // A file that starts with `use`, `test` or `expect`, or holds `use "..."` or
+        // `test "..."`, is a test file, not an expression.
+        let startsTestItem = tokens.indices.contains { i in
+            tokens[i].kind == .identifier && i + 1 < tokens.count
+                && ((["use", "test"].contains(tokens[i].text) && tokens[i + 1].kind == .string)
+                    || (i == 0 && ["use", "test", "expect"].contains(tokens[i].text)))
+        }
+        if let first = tokens.first, first.kind != .end, !declarationKeywords.contains(first.kind), !startsTestItem {
             var expressionParser = Parser(source, limits: limits)
             if let expr = expressionParser.parseStandaloneExpression(), expressionParser.diagnostics.isEmpty {
                 return .expression(expr)
@@ -144,7 +157,9 @@ package struct Formatter: Sendable {
             let reparsed = try Self.parse(output, limits: limits)
             switch (parsed, reparsed) {
             case (.ruleFile(let a), .ruleFile(let b)):
-                if a.count != b.count || !zip(a, b).allSatisfy({ $0.sameShape(as: $1) }) { problem = "the declarations changed" }
+                if a.items.count != b.items.count || !zip(a.items, b.items).allSatisfy({ $0.sameShape(as: $1) }) {
+                    problem = "the declarations changed"
+                }
             case (.expression(let a), .expression(let b)):
                 if !a.sameShape(as: b) { problem = "the expression changed" }
             default:
@@ -463,30 +478,36 @@ private struct DocBuilder {
     /// A rule file, with the `serve` of every short condition in one column: three
     /// spaces after the widest. A first run finds the conditions that are short and
     /// printed flat (comments may force one to break); the second lays out the file.
-    mutating func alignedRuleFile(_ declarations: [Declaration]) -> Doc {
+    mutating func alignedRuleFile(_ file: RuleFile) -> Doc {
         var probe = self
-        _ = probe.ruleFile(declarations)
+        _ = probe.ruleFile(file)
         alignColumn = (probe.alignedWidths.max() ?? 0) + 3
-        return ruleFile(declarations)
+        return ruleFile(file)
     }
 
-    /// A rule file: declarations with the comments around them.
-    private mutating func ruleFile(_ declarations: [Declaration]) -> Doc {
+    /// A rule file: declarations, `use` lines and tests, with the comments around them.
+    private mutating func ruleFile(_ file: RuleFile) -> Doc {
         var docs: [Doc] = []
         var first = true
         func blank(_ wanted: Bool) {
             if wanted && !first { docs.append(.hardLine) }
         }
-        for declaration in declarations {
-            for comment in take(before: declaration.span.start) {
+        for item in file.items {
+            let span = item.span
+            for comment in take(before: span.start) {
                 blank(comment.blankBefore)
                 docs += [.text(comment.text), .hardLine]
                 first = false
             }
-            let body = self.declaration(declaration)
-            let moved = take(before: declaration.span.end)
-            let trailing = takeTrailing(after: declaration.span.end)
-            blank(blankLineBefore(declaration.span.start))
+            let body: Doc
+            switch item {
+            case .declaration(let declaration): body = self.declaration(declaration)
+            case .use(let use): body = .text("use " + DocBuilder.quoted(use.path))
+            case .test(let test): body = testBlock(test)
+            }
+            let moved = take(before: span.end)
+            let trailing = takeTrailing(after: span.end)
+            blank(blankLineBefore(span.start))
             for comment in moved { docs += [.text(comment.text), .hardLine] }
             docs.append(body)
             if let trailing { docs.append(.lineSuffix(trailing.text)) }
@@ -556,8 +577,8 @@ private struct DocBuilder {
         if let value = d.defaultValue {
             let keyword = defaultKeywordOffset(before: value.span.start)
             leading(keyword, &self)
-            let body = Doc.concat([.text("default "), expression(value)])
-            let moved = take(before: value.span.end)
+            let body = Doc.concat([.text("default "), expression(value), .text(d.defaultVariant.map { " as " + $0.name } ?? "")])
+            let moved = take(before: d.defaultVariant?.span.end ?? value.span.end)
             if blankLineBefore(keyword) && !firstLine { inner.append(.hardLine) }
             for comment in moved { inner += [.hardLine, .text(comment.text)] }
             inner += [.hardLine, body]
@@ -573,7 +594,7 @@ private struct DocBuilder {
     /// `when COND serve VALUE`, with `serve` in the file's column when COND is short.
     private mutating func arm(_ arm: Declaration.Arm) -> Doc {
         let condition = expression(arm.condition)
-        let value = expression(arm.value)
+        let value = Doc.concat([expression(arm.value), .text(arm.variant.map { " as " + $0.name } ?? "")])
         if let w = condition.flatWidth, w <= Formatter.alignedConditionWidth {
             alignedWidths.append(w)
             // Always flat: were it to break, a list in it would keep its trailing comma
@@ -581,6 +602,52 @@ private struct DocBuilder {
             return .concat([.text("when "), .flat(condition), .text(String(repeating: " ", count: max(1, alignColumn - w))), .text("serve "), value])
         }
         return .group([.text("when "), condition, .line, .text("serve "), value])
+    }
+
+    // MARK: Tests
+
+    /// `test "NAME" {`, one statement per line indented two spaces, `}`; comments and
+    /// single blank lines between statements kept, as in a flag block.
+    private mutating func testBlock(_ test: TestBlock) -> Doc {
+        var inner: [Doc] = []
+        var firstLine = true
+        for statement in test.statements {
+            let (suffix, own) = between(before: statement.span.start)
+            if let suffix { inner.append(.lineSuffix(suffix.text)) }
+            for comment in own {
+                if comment.blankBefore && !firstLine { inner.append(.hardLine) }
+                inner += [.hardLine, .text(comment.text)]
+                firstLine = false
+            }
+            let body = self.statement(statement)
+            let moved = take(before: statement.span.end)
+            if blankLineBefore(statement.span.start) && !firstLine { inner.append(.hardLine) }
+            for comment in moved { inner += [.hardLine, .text(comment.text)] }
+            inner += [.hardLine, body]
+            firstLine = false
+        }
+        let (suffix, own) = between(before: test.span.end)
+        if let suffix { inner.append(.lineSuffix(suffix.text)) }
+        for comment in own { inner += [.hardLine, .text(comment.text)] }
+        let head = "test \(DocBuilder.quoted(test.name)) {"
+        if inner.isEmpty { return .text(head + "}") }
+        return .concat([.text(head), .indent(.concat(inner)), .hardLine, .text("}")])
+    }
+
+    /// One line of a test block.
+    private mutating func statement(_ statement: TestBlock.Statement) -> Doc {
+        switch statement {
+        case .context(let line):
+            return .concat([.text((line.root ?? "context") + " "), JSONLayout(line.json).doc])
+        case .now(let time, _, _):
+            return .text("now " + DocBuilder.quoted(time))
+        case .salt(let salt, _, _):
+            return .text("salt " + DocBuilder.quoted(salt))
+        case .expect(let expr, _):
+            return .concat([.text("expect "), expression(expr)])
+        case .expectReason(let flag, _, let kind, _, _):
+            return .text("expect \(flag) reason \(kind.rawValue)")
+        }
     }
 
     /// The offset of the `default` keyword of a flag block, found from its value.
@@ -784,12 +851,175 @@ private struct DocBuilder {
     }
 }
 
+// MARK: - JSON objects of tests
+
+/// The layout of a test's JSON object: `{"id": "u-1", "tags": ["a", "b"]}` on one line when
+/// it fits, else one member per line, nested objects and arrays the same way. Keys keep
+/// their order, and strings and numbers their spelling (`"\u00e9"`, `1e3`), so the object
+/// means exactly what was written. The text was checked by the parser; anything it cannot
+/// read is kept as written.
+private struct JSONLayout {
+    /// A JSON value as written.
+    private indirect enum Node {
+        /// A string, number, `true`, `false` or `null`, spelt as in the source.
+        case atom(String)
+        case array([Node])
+        case object([(key: String, value: Node)])
+    }
+
+    private let bytes: [UInt8]
+    private var position = 0
+
+    /// The layout of `json`, one JSON value.
+    init(_ json: String) {
+        bytes = Array(json.utf8)
+    }
+
+    /// The document of the value.
+    var doc: Doc {
+        var reader = self
+        guard let node = reader.value(), reader.atEnd else {
+            return .text(String(decoding: bytes, as: UTF8.self))
+        }
+        return Self.doc(node)
+    }
+
+    private static func doc(_ node: Node) -> Doc {
+        switch node {
+        case .atom(let text):
+            return .text(text)
+        case .array(let items):
+            return sequence("[", "]", items.map { doc($0) })
+        case .object(let members):
+            return sequence("{", "}", members.map { .concat([.text($0.key + ": "), doc($0.value)]) })
+        }
+    }
+
+    private static func sequence(_ open: String, _ close: String, _ items: [Doc]) -> Doc {
+        guard !items.isEmpty else { return .text(open + close) }
+        var inner: [Doc] = []
+        for (i, item) in items.enumerated() {
+            if i > 0 { inner += [.text(","), .line] } else { inner.append(.softLine) }
+            inner.append(item)
+        }
+        return .group([.text(open), .indent(.concat(inner)), .softLine, .text(close)])
+    }
+
+    private var atEnd: Bool {
+        mutating get {
+            skipWhitespace()
+            return position == bytes.count
+        }
+    }
+
+    private mutating func skipWhitespace() {
+        while position < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[position]) { position += 1 }
+    }
+
+    private mutating func value() -> Node? {
+        skipWhitespace()
+        guard position < bytes.count else { return nil }
+        switch bytes[position] {
+        case UInt8(ascii: "{"):
+            position += 1
+            var members: [(key: String, value: Node)] = []
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
+                position += 1
+                return .object([])
+            }
+            while true {
+                skipWhitespace()
+                guard let key = string() else { return nil }
+                skipWhitespace()
+                guard position < bytes.count, bytes[position] == UInt8(ascii: ":") else { return nil }
+                position += 1
+                guard let item = value() else { return nil }
+                members.append((key, item))
+                skipWhitespace()
+                guard position < bytes.count else { return nil }
+                position += 1
+                if bytes[position - 1] == UInt8(ascii: "}") { return .object(members) }
+                if bytes[position - 1] != UInt8(ascii: ",") { return nil }
+            }
+        case UInt8(ascii: "["):
+            position += 1
+            var items: [Node] = []
+            skipWhitespace()
+            if position < bytes.count, bytes[position] == UInt8(ascii: "]") {
+                position += 1
+                return .array([])
+            }
+            while true {
+                guard let item = value() else { return nil }
+                items.append(item)
+                skipWhitespace()
+                guard position < bytes.count else { return nil }
+                position += 1
+                if bytes[position - 1] == UInt8(ascii: "]") { return .array(items) }
+                if bytes[position - 1] != UInt8(ascii: ",") { return nil }
+            }
+        case UInt8(ascii: "\""):
+            return string().map { .atom($0) }
+        default:
+            let start = position
+            while position < bytes.count, !Set<UInt8>([0x20, 0x09, 0x0A, 0x0D, 0x2C, 0x5D, 0x7D]).contains(bytes[position]) {
+                position += 1
+            }
+            return position > start ? .atom(String(decoding: bytes[start..<position], as: UTF8.self)) : nil
+        }
+    }
+
+    /// A string literal, quotes and escapes as written.
+    private mutating func string() -> String? {
+        guard position < bytes.count, bytes[position] == UInt8(ascii: "\"") else { return nil }
+        let start = position
+        position += 1
+        while position < bytes.count, bytes[position] != UInt8(ascii: "\"") {
+            position += bytes[position] == UInt8(ascii: "\\") ? 2 : 1
+        }
+        guard position < bytes.count else { return nil }
+        position += 1
+        return String(decoding: bytes[start..<position], as: UTF8.self)
+    }
+}
+
 // MARK: - Comparing trees
+
+extension RuleFile.Item {
+    /// Equal apart from source spans and the spelling of JSON objects.
+    fileprivate func sameShape(as other: RuleFile.Item) -> Bool {
+        switch (self, other) {
+        case let (.declaration(a), .declaration(b)): return a.sameShape(as: b)
+        case let (.use(a), .use(b)): return a.path.unicodeScalars.elementsEqual(b.path.unicodeScalars)
+        case let (.test(a), .test(b)):
+            return a.name.unicodeScalars.elementsEqual(b.name.unicodeScalars) && a.statements.count == b.statements.count
+                && zip(a.statements, b.statements).allSatisfy { $0.sameShape(as: $1) }
+        default: return false
+        }
+    }
+}
+
+extension TestBlock.Statement {
+    /// Equal apart from source spans and the spelling of JSON objects.
+    fileprivate func sameShape(as other: TestBlock.Statement) -> Bool {
+        switch (self, other) {
+        case let (.context(a), .context(b)): return a.root == b.root && a.fields == b.fields
+        case let (.now(a, _, _), .now(b, _, _)), let (.salt(a, _, _), .salt(b, _, _)):
+            return a.unicodeScalars.elementsEqual(b.unicodeScalars)
+        case let (.expect(a, _), .expect(b, _)): return a.sameShape(as: b)
+        case let (.expectReason(f, _, k, _, _), .expectReason(g, _, l, _, _)): return f == g && k == l
+        default: return false
+        }
+    }
+}
 
 extension Declaration {
     /// Equal apart from source spans.
     fileprivate func sameShape(as other: Declaration) -> Bool {
-        guard kind == other.kind, name == other.name, arms.count == other.arms.count else { return false }
+        guard kind == other.kind, name == other.name, arms.count == other.arms.count,
+              defaultVariant?.name == other.defaultVariant?.name,
+              zip(arms, other.arms).allSatisfy({ $0.variant?.name == $1.variant?.name }) else { return false }
         switch (expression, other.expression) {
         case (nil, nil): break
         case let (a?, b?): if !a.sameShape(as: b) { return false }

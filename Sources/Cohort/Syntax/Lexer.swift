@@ -4,6 +4,9 @@ package struct Lexer {
     private let bytes: [UInt8]
     private var position = 0
     private let limits: Limits
+    /// The kinds of the last two tokens scanned (the last one second): a `{` after a name
+    /// that does not follow `flag` opens a JSON object (see `Token.Kind.json`).
+    private var recentKinds: (Token.Kind, Token.Kind) = (.end, .end)
 
     /// Creates a lexer over a source.
     package init(_ source: SourceFile, limits: Limits = Limits()) {
@@ -27,6 +30,12 @@ package struct Lexer {
 
     /// The next token.
     package mutating func next() -> Token {
+        let token = scan()
+        recentKinds = (recentKinds.1, token.kind)
+        return token
+    }
+
+    private mutating func scan() -> Token {
         skipTrivia()
         let start = position
         guard position < bytes.count else { return Token(kind: .end, span: SourceSpan(start: start, end: start)) }
@@ -48,7 +57,11 @@ package struct Lexer {
         case UInt8(ascii: ")"): return single(.rightParen)
         case UInt8(ascii: "["): return single(.leftBracket)
         case UInt8(ascii: "]"): return single(.rightBracket)
-        case UInt8(ascii: "{"): return single(.leftBrace)
+        case UInt8(ascii: "{"):
+            // `user {"id": "u-1"}` in a test, never `flag f {`: nothing else puts a brace
+            // right after a name.
+            if recentKinds.1 == .identifier && recentKinds.0 != .kwFlag { return jsonObject() }
+            return single(.leftBrace)
         case UInt8(ascii: "}"): return single(.rightBrace)
         case UInt8(ascii: ","): return single(.comma)
         case UInt8(ascii: "."): return single(.dot)
@@ -220,6 +233,41 @@ package struct Lexer {
                          text: "string literal is longer than \(limits.maxStringLiteralBytes) bytes (limit)")
         }
         return Token(kind: .string, span: SourceSpan(start: start, end: position), text: decoded)
+    }
+
+    /// A JSON object from the `{` at `position` to its matching `}`, braces inside strings
+    /// not counted. Its contents are only delimited here; the parser decodes and checks
+    /// them, so a mistake inside is reported at its own position. A `{` that is never
+    /// closed is an error token on the brace alone, and lexing goes on after it.
+    private mutating func jsonObject() -> Token {
+        let start = position
+        var depth = 0
+        var i = position
+        while i < bytes.count {
+            switch bytes[i] {
+            case UInt8(ascii: "\""):
+                // A string ends at its closing quote, or at the end of the line (an
+                // unterminated string is then the JSON reader's to report).
+                i += 1
+                while i < bytes.count, bytes[i] != UInt8(ascii: "\""), bytes[i] != UInt8(ascii: "\n") {
+                    let escaped = bytes[i] == UInt8(ascii: "\\") && i + 1 < bytes.count && bytes[i + 1] != UInt8(ascii: "\n")
+                    i += escaped ? 2 : 1
+                }
+            case UInt8(ascii: "{"):
+                depth += 1
+            case UInt8(ascii: "}"):
+                depth -= 1
+                if depth == 0 {
+                    position = i + 1
+                    let span = SourceSpan(start: start, end: position)
+                    return Token(kind: .json, span: span, text: String(decoding: bytes[start..<position], as: UTF8.self))
+                }
+            default:
+                break
+            }
+            i += 1
+        }
+        return error("this '{' of a JSON object is never closed with '}'", from: start, length: 1)
     }
 
     /// After a bad escape, skip to the closing quote so lexing resumes sensibly.

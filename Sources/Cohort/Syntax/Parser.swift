@@ -44,21 +44,45 @@ package struct Parser {
         }
     }
 
-    /// Parses a rule file: a sequence of declarations. Recovers at the next `let`,
-    /// `segment` or `flag` after an error so every bad declaration is reported.
+    /// Parses a rule file and returns its declarations (`let`, `segment`, `flag`); its
+    /// `use` lines and `test` blocks are parsed and checked for syntax, then left out.
     package mutating func parseRuleFile() -> [Declaration] {
-        var declarations: [Declaration] = []
+        parseFile().declarations
+    }
+
+    /// Parses a whole `.cohort` file: declarations, `use` lines and `test` blocks. Recovers
+    /// at the next `let`, `segment`, `flag`, `use` or `test` after an error so every bad
+    /// item is reported.
+    package mutating func parseFile() -> RuleFile {
+        var items: [RuleFile.Item] = []
         while peek.kind != .end {
             do {
-                declarations.append(try declaration())
+                if isTestFileWord("use") {
+                    items.append(.use(try useDirective()))
+                } else if isTestFileWord("test") {
+                    items.append(.test(try testBlock()))
+                } else {
+                    items.append(.declaration(try declaration()))
+                }
             } catch {
-                // Skip to the next declaration keyword (without skipping one the failed
-                // declaration stopped at, so the next declaration is still parsed).
-                if ![.kwLet, .kwSegment, .kwFlag].contains(peek.kind) { advance() }
-                while ![.end, .kwLet, .kwSegment, .kwFlag].contains(peek.kind) { advance() }
+                // Skip to the next item (without skipping one the failed item stopped at,
+                // so the next item is still parsed).
+                if !startsItem { advance() }
+                while peek.kind != .end && !startsItem { advance() }
             }
         }
-        return declarations
+        return RuleFile(items: items)
+    }
+
+    /// True when the next token starts a top-level item.
+    private var startsItem: Bool {
+        [.kwLet, .kwSegment, .kwFlag].contains(peek.kind) || isTestFileWord("use") || isTestFileWord("test")
+    }
+
+    /// True when the next tokens are `word "..."`: `use` and `test` are keywords only
+    /// there, at the start of an item, so `user.test` and a `let` named `use` still work.
+    private func isTestFileWord(_ word: String) -> Bool {
+        peek.kind == .identifier && peek.text == word && peekAt(1).kind == .string
     }
 
     // MARK: Declarations
@@ -73,6 +97,14 @@ package struct Parser {
         default:
             if start.kind == .kwWhen || start.kind == .kwServe || start.kind == .kwDefault {
                 try fail(.syntax("'\(start.text)' belongs inside a flag block: flag NAME { when ... serve ... default ... }", start.span))
+            }
+            if start.kind == .identifier && start.text == "expect" {
+                try fail(.syntax("'expect' belongs inside a test block: test \"NAME\" { ... expect ... }", start.span))
+            }
+            if start.kind == .identifier && (start.text == "test" || start.text == "use") {
+                advance()
+                report(unexpected: peek, expected: start.text == "test" ? "the test's name in quotes after 'test'" : "a path in quotes after 'use'")
+                throw Bail()
             }
             report(unexpected: start, expected: "a declaration (let, segment or flag)")
             throw Bail()
@@ -91,12 +123,15 @@ package struct Parser {
         var declaration = Declaration(kind: kind, name: nameToken.text, nameSpan: nameToken.span, span: start.span)
         if kind == .flag, peek.kind == .leftBrace {
             advance()
+            var variants: [String: SourceSpan] = [:]
             while peek.kind == .kwWhen {
                 let whenToken = advance()
                 let condition = try expression()
                 try expect(.kwServe, "'serve' after the condition of 'when'")
                 let value = try expression()
-                declaration.arms.append(.init(condition: condition, value: value, span: whenToken.span.union(value.span)))
+                let variant = try variantName(in: declaration.name, seen: &variants)
+                declaration.arms.append(.init(condition: condition, value: value,
+                                              span: whenToken.span.union(variant?.span ?? value.span), variant: variant))
             }
             guard peek.kind == .kwDefault else {
                 if peek.kind == .rightBrace {
@@ -107,6 +142,7 @@ package struct Parser {
             }
             advance()
             declaration.defaultValue = try expression()
+            declaration.defaultVariant = try variantName(in: declaration.name, seen: &variants)
             if peek.kind == .kwWhen {
                 try fail(.syntax("'when' after 'default': the default must come last in a flag block", peek.span))
             }
@@ -120,6 +156,130 @@ package struct Parser {
         }
         return declaration
     }
+
+    /// `as NAME` after a served value or default, if present. A name used twice in one
+    /// flag is reported (parsing goes on).
+    private mutating func variantName(in flag: String, seen: inout [String: SourceSpan]) throws(Bail) -> Declaration.Variant? {
+        guard peek.kind == .identifier, peek.text == "as" else { return nil }
+        advance()
+        let name = peek
+        guard name.kind == .identifier else {
+            if name.isWord {
+                advance()
+                try fail(.reservedName(name.text, name.span))
+            }
+            report(unexpected: name, expected: "a variant name after 'as'")
+            throw Bail()
+        }
+        advance()
+        if let first = seen[name.text] {
+            diagnostics.append(.duplicateVariant(name.text, flag: flag, name.span, first: first))
+        } else {
+            seen[name.text] = name.span
+        }
+        return Declaration.Variant(name: name.text, span: name.span)
+    }
+
+    // MARK: Tests
+
+    /// `use "PATH"`.
+    private mutating func useDirective() throws(Bail) -> UseDirective {
+        let keyword = advance()
+        let path = advance()
+        return UseDirective(path: path.text, pathSpan: path.span, span: keyword.span.union(path.span))
+    }
+
+    /// `test "NAME" { statement... }`.
+    private mutating func testBlock() throws(Bail) -> TestBlock {
+        let keyword = advance()
+        let name = advance()
+        var test = TestBlock(name: name.text, nameSpan: name.span, span: keyword.span.union(name.span))
+        try expect(.leftBrace, "'{' to open the test block")
+        while peek.kind != .rightBrace {
+            test.statements.append(try testStatement())
+        }
+        test.span = keyword.span.union(advance().span)
+        return test
+    }
+
+    /// One line of a test block.
+    private mutating func testStatement() throws(Bail) -> TestBlock.Statement {
+        let first = peek
+        guard first.kind == .identifier else {
+            if first.kind == .end {
+                report(unexpected: first, expected: "'}' to close the test block")
+            } else if first.kind == .kwLet || first.kind == .kwSegment || first.kind == .kwFlag {
+                advance()  // so recovery does not read it as a declaration of the file
+                try fail(.syntax("'\(first.text)' cannot appear inside a test block; declare it in the rule file, or close the test with '}' first", first.span))
+            } else {
+                report(unexpected: first, expected: Self.statementExpectation)
+            }
+            throw Bail()
+        }
+        let second = peekAt(1)
+        switch first.text {
+        case "expect":
+            advance()
+            let expr = try expression()
+            guard peek.kind == .identifier, peek.text == "reason" else {
+                return .expect(expr, span: first.span.union(expr.span))
+            }
+            let reasonWord = advance()
+            guard case .name(let flag) = expr.kind else {
+                try fail(.syntax("'reason' follows a flag's name: expect FLAG reason KIND", expr.span.union(reasonWord.span)))
+            }
+            let kindToken = peek
+            let kinds = ExpectedReason.allCases.map(\.rawValue)
+            guard kindToken.isWord, let kind = ExpectedReason(rawValue: kindToken.text) else {
+                if kindToken.isWord {
+                    advance()
+                    try fail(.unknownReasonKind(kindToken.text, suggestion: Suggestion.closest(to: kindToken.text, among: kinds), kindToken.span))
+                }
+                report(unexpected: kindToken, expected: "a reason kind after 'reason' (\(kinds.joined(separator: ", ")))")
+                throw Bail()
+            }
+            advance()
+            return .expectReason(flag: flag, flagSpan: expr.span, kind: kind, kindSpan: kindToken.span,
+                                 span: first.span.union(kindToken.span))
+        case "now" where second.kind == .string, "salt" where second.kind == .string:
+            advance()
+            advance()
+            let span = first.span.union(second.span)
+            return first.text == "now" ? .now(second.text, valueSpan: second.span, span: span) : .salt(second.text, valueSpan: second.span, span: span)
+        default:
+            guard second.kind == .json else {
+                if second.kind == .error {
+                    advance()
+                    try fail(.lexical(second.text, second.span))
+                }
+                if first.text == "now" || first.text == "salt" {
+                    advance()
+                    report(unexpected: second, expected: first.text == "now" ? "a time in quotes after 'now'" : "a salt in quotes after 'salt'")
+                } else {
+                    report(unexpected: first, expected: Self.statementExpectation)
+                }
+                throw Bail()
+            }
+            advance()
+            advance()
+            let value: Value
+            do {
+                value = try JSONReader.parse(second.text, maxDepth: limits.maxNestingDepth)
+            } catch {
+                // Point at the offending byte inside the object, not at its start.
+                let at = second.span.start + min(error.offset, second.span.end - second.span.start)
+                try fail(.invalidJSON(error.message, SourceSpan(start: at, end: min(at + 1, second.span.end))))
+            }
+            guard case .object(let fields) = value else {
+                try fail(.invalidJSON("a context line needs a JSON object", second.span))
+            }
+            return .context(TestBlock.ContextLine(
+                root: first.text == "context" ? nil : first.text, rootSpan: first.span,
+                json: second.text, jsonSpan: second.span, fields: fields))
+        }
+    }
+
+    private static let statementExpectation = "a line of a test block (ROOT {json}, context {json}, now \"TIME\", salt \"S\", expect ...) or '}'"
 
     // MARK: Expressions
 
@@ -206,7 +366,9 @@ package struct Parser {
     /// `a startsWith b`: an identifier where an operator belongs is most likely a misspelt
     /// word operator; say which one.
     private mutating func rejectMisspelledOperator() throws(Bail) {
-        guard peek.kind == .identifier else { return }
+        // `as NAME` after a served value and `reason KIND` after an expected flag are
+        // followed up by the caller.
+        guard peek.kind == .identifier, peek.text != "as", peek.text != "reason" else { return }
         if peek.text == "is" || peek.text == "equals" {
             try fail(.unknownOperator(peek.text, suggestion: "==", peek.span))
         }
@@ -427,6 +589,7 @@ package struct Parser {
         case .end: return "end of input"
         case .number, .string: return "'\(source.text(of: token.span))'"
         case .identifier: return "'\(token.text)'"
+        case .json: return "a JSON object"
         default: return token.isWord ? "'\(token.text)'" : "'\(spelling(token.kind))'"
         }
     }

@@ -13,6 +13,10 @@ package struct Token: Sendable, Hashable {
         case kwAnd, kwOr, kwNot, kwIn, kwTrue, kwFalse, kwNull
         case kwContains, kwContainsAny, kwContainsAll, kwStartsWith, kwEndsWith, kwMatches
         case kwLet, kwSegment, kwFlag, kwWhen, kwServe, kwDefault
+        /// A JSON object given as a test's context (`user {"id": "u-1"}`), scanned whole:
+        /// a `{` right after a name that does not follow `flag`. Its text is the raw JSON;
+        /// the parser decodes it.
+        case json
         /// End of input.
         case end
         /// A lexical error; `text` holds the message.

@@ -49,7 +49,8 @@ extension FlagProgram {
     package func unsharedCopy() -> FlagProgram {
         FlagProgram(name: name.unshared, memoSlot: memoSlot,
                     arms: arms.map { Arm(condition: $0.condition.unsharedCopy(), value: $0.value.unsharedCopy(), line: $0.line) },
-                    defaultValue: defaultValue.unshared, isBoolean: isBoolean)
+                    defaultValue: defaultValue.unshared, isBoolean: isBoolean,
+                    variantNames: variantNames.map { $0?.unshared }, defaultVariantName: defaultVariantName?.unshared)
     }
 }
 

@@ -75,7 +75,10 @@ struct GrammarExamplesTests {
     func extraction() {
         #expect(!GrammarExamples.text.isEmpty, "cannot read \(GrammarExamples.grammarURL().path)")
         #expect(GrammarExamples.all.expressions.count >= 25)
-        #expect(GrammarExamples.all.files.count >= 3)
+        #expect(GrammarExamples.all.files.count >= 6)
+        // The test-file forms (section 4) and named variants have examples too.
+        #expect(GrammarExamples.all.files.contains { $0.text.contains("test \"") && $0.text.contains("use \"") })
+        #expect(GrammarExamples.all.files.contains { $0.text.contains(" as ") })
         #expect(GrammarExamples.all.expressions.allSatisfy { !$0.text.isEmpty })
     }
 
@@ -107,8 +110,8 @@ struct GrammarExamplesTests {
     @Test("every rule-file example parses without diagnostics", arguments: GrammarExamples.all.files)
     func ruleFileParses(_ example: GrammarExamples.Example) {
         var parser = Parser(SourceFile(name: "grammar", text: example.text))
-        let declarations = parser.parseRuleFile()
-        #expect(!declarations.isEmpty, "rule-file example at grammar line \(example.line) has no declarations")
+        let file = parser.parseFile()
+        #expect(!file.items.isEmpty, "rule-file example at grammar line \(example.line) has no declarations or tests")
         #expect(parser.diagnostics.isEmpty, "rule-file example at grammar line \(example.line): \(parser.diagnostics.map(\.message))")
     }
 

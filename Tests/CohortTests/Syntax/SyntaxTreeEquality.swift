@@ -62,11 +62,17 @@ extension Declaration {
             }
         }
         if let difference = optional(expression, other.expression, "expression") { return difference }
+        if defaultVariant?.name != other.defaultVariant?.name {
+            return "\(name) default variant: \(defaultVariant?.name ?? "none") vs \(other.defaultVariant?.name ?? "none")"
+        }
         if let difference = optional(defaultValue, other.defaultValue, "default") { return difference }
         guard arms.count == other.arms.count else { return "\(name): \(arms.count) arms vs \(other.arms.count)" }
         for (k, (a, b)) in zip(arms, other.arms).enumerated() {
             if let difference = a.condition.firstDifference(from: b.condition) ?? a.value.firstDifference(from: b.value) {
                 return "\(name) arm \(k): \(difference)"
+            }
+            if a.variant?.name != b.variant?.name {
+                return "\(name) arm \(k): variant \(a.variant?.name ?? "none") vs \(b.variant?.name ?? "none")"
             }
         }
         return nil
@@ -78,6 +84,48 @@ func firstDifference(_ a: [Declaration], _ b: [Declaration]) -> String? {
     guard a.count == b.count else { return "\(a.count) declarations vs \(b.count)" }
     for (x, y) in zip(a, b) {
         if let difference = x.firstDifference(from: y) { return difference }
+    }
+    return nil
+}
+
+extension TestBlock.Statement {
+    /// A description of the difference between two test lines, or nil.
+    func firstDifference(from other: TestBlock.Statement) -> String? {
+        switch (self, other) {
+        case let (.context(a), .context(b)):
+            return a.root == b.root && a.fields == b.fields ? nil : "context \(a.root ?? "context") vs \(b.root ?? "context")"
+        case let (.now(a, _, _), .now(b, _, _)), let (.salt(a, _, _), .salt(b, _, _)):
+            return a.unicodeScalars.elementsEqual(b.unicodeScalars) ? nil : "\(a.debugDescription) vs \(b.debugDescription)"
+        case let (.expect(a, _), .expect(b, _)):
+            return a.firstDifference(from: b)
+        case let (.expectReason(f, _, k, _, _), .expectReason(g, _, l, _, _)):
+            return f == g && k == l ? nil : "expect \(f) reason \(k) vs \(g) reason \(l)"
+        default:
+            return "\(self) vs \(other)"
+        }
+    }
+}
+
+/// The first difference between two parsed files (declarations, `use` lines and tests),
+/// or nil when they have the same shape.
+func firstDifference(_ a: RuleFile, _ b: RuleFile) -> String? {
+    guard a.items.count == b.items.count else { return "\(a.items.count) items vs \(b.items.count)" }
+    for (x, y) in zip(a.items, b.items) {
+        switch (x, y) {
+        case let (.declaration(p), .declaration(q)):
+            if let difference = p.firstDifference(from: q) { return difference }
+        case let (.use(p), .use(q)):
+            if p.path != q.path { return "use \(p.path) vs \(q.path)" }
+        case let (.test(p), .test(q)):
+            guard p.name == q.name, p.statements.count == q.statements.count else {
+                return "test \(p.name) (\(p.statements.count) lines) vs \(q.name) (\(q.statements.count) lines)"
+            }
+            for (s, t) in zip(p.statements, q.statements) {
+                if let difference = s.firstDifference(from: t) { return "test \(p.name): \(difference)" }
+            }
+        default:
+            return "\(x) vs \(y)"
+        }
     }
     return nil
 }
