@@ -17,9 +17,17 @@ enum CheckCommand {
                     if !ruleset.warnings.isEmpty {
                         report(CompileError(diagnostics: ruleset.warnings, source: ruleset.source))
                     }
+                    // Test blocks compile like rules (docs/testing.md).
+                    let tests = path == "-" ? nil : TestFileCompiler.check(path: path)
+                    tests?.problems.forEach(report)
+                    if tests?.failed == true {
+                        failed = true
+                        continue
+                    }
                     if !args.has("--quiet") {
                         let n = ruleset.flagNames.count
-                        Terminal.err("\(ruleset.source.name): ok, \(n) flag\(n == 1 ? "" : "s")\(ruleset.warnings.isEmpty ? "" : ", \(ruleset.warnings.count) warning\(ruleset.warnings.count == 1 ? "" : "s")")\n")
+                        let testCount = tests.map { ", \($0.testCount) test\($0.testCount == 1 ? "" : "s")" } ?? ""
+                        Terminal.err("\(ruleset.source.name): ok, \(n) flag\(n == 1 ? "" : "s")\(testCount)\(ruleset.warnings.isEmpty ? "" : ", \(ruleset.warnings.count) warning\(ruleset.warnings.count == 1 ? "" : "s")")\n")
                     }
                 } catch {
                     report(error)

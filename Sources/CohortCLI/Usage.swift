@@ -8,6 +8,7 @@ enum Usage {
       cohort eval EXPR --rules FILE [--user JSON | --context JSON] [--now TIME]
       cohort check FILE...
       cohort fmt FILE... [--check | --write]
+      cohort test [PATH...] [--run PATTERN] [--format text|json|junit] [--coverage]
       cohort batch RULES INPUT [--format jsonl|csv|table] [--summary] [options]
       cohort disasm EXPR | --rules FILE
       cohort repl [RULES] [--users FILE] [--now TIME] [--salt S]
@@ -21,6 +22,7 @@ enum Usage {
       gen       Generate reproducible test users (for benchmarks and trials).
       check     Compile rule files; print errors and warnings with carets.
       fmt       Print rule files in the canonical layout (--check, --write).
+      test      Run rule unit tests (test blocks in .cohort files); --coverage.
       disasm    Print the bytecode of an expression: constants, slots, spans, jumps.
 
     EXIT CODES:
@@ -144,6 +146,30 @@ enum Usage {
 
     EXIT: 0 done (with --check: every file already formatted); 1 a syntax error, an
           unreadable file, or (--check) a file that would change; 2 usage error.
+
+    """
+
+    static let test = """
+    USAGE: cohort test [PATH...] [--run PATTERN] [--format text|json|junit] [--coverage]
+
+    Runs rule unit tests: the 'test' blocks of .cohort files. A PATH that is a directory
+    (default: the current one) is searched recursively for .cohort files holding tests;
+    a test file names the rule file it tests with 'use "flags.cohort"' (relative to
+    itself). Prints 'PASS file:line name' or 'FAIL file:line name' per test, under a
+    failure each failed expectation with the values of the flags and segments it names,
+    and last 'N passed, M failed'. Compile errors go to stderr.
+
+    OPTIONS:
+      --run PATTERN     Run only the tests whose name contains PATTERN.
+      --format F        text (default); json: one JSON object per test; junit: JUnit
+                        XML for CI systems.
+      --coverage        Also list, per rule file, every 'when' arm, default, segment and
+                        boolean flag value no test reached, and the share covered
+                        (with --format junit, on stderr).
+      --now TIME        now() for tests without a 'now' line (default: the start of
+                        the run).
+
+    EXIT: 0 every test passed; 1 a test failed or a file did not compile; 2 usage error.
 
     """
 

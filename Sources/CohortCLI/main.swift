@@ -31,6 +31,8 @@ case "check":
     status = CheckCommand.run(Array(arguments.dropFirst()))
 case "fmt":
     status = FmtCommand.run(Array(arguments.dropFirst()))
+case "test":
+    status = TestCommand.run(Array(arguments.dropFirst()))
 case "disasm":
     status = DisasmCommand.run(Array(arguments.dropFirst()))
 default:

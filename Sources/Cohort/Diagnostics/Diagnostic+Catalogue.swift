@@ -171,16 +171,87 @@ package func spelling(_ kind: Token.Kind) -> String {
 
 extension Diagnostic {
     package static func duplicateVariant(_ name: String, flag: String, _ span: SourceSpan, first: SourceSpan) -> Diagnostic {
-        .error("duplicate-variant", "variant name '\(name)' is used twice in flag '\(flag)'", span,
-               notes: [Note(message: "first used here", span: first)])
+        testingError("duplicate-variant", "variant name '\(name)' is used twice in flag '\(flag)'", span,
+                     notes: [Note(message: "first used here", span: first)])
     }
 
     package static func unknownReasonKind(_ word: String, suggestion: String?, _ span: SourceSpan) -> Diagnostic {
-        .error("unknown-reason", "unknown reason kind '\(word)'; the kinds are static, match, split, default and error"
-               + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""), span)
+        testingError("unknown-reason", "unknown reason kind '\(word)'; the kinds are static, match, split, default and error"
+                     + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""), span)
     }
 
     package static func invalidJSON(_ message: String, _ span: SourceSpan) -> Diagnostic {
-        .error("invalid-json", "invalid JSON in a test's context: \(message)", span)
+        testingError("invalid-json", "invalid JSON in a test's context: \(message)", span)
+    }
+
+    package static func secondUse(_ span: SourceSpan, first: SourceSpan) -> Diagnostic {
+        testingError("duplicate", "a test file uses one rule file; this is a second 'use'", span,
+                     notes: [Note(message: "the first 'use' is here", span: first)])
+    }
+
+    package static func declarationInTestFile(_ name: String, rulesPath: String, _ span: SourceSpan) -> Diagnostic {
+        testingError("declaration-in-test-file",
+                     "'\(name)' is declared in a test file that uses '\(rulesPath)'; declare it in the rule file (a file with 'use' holds only tests)",
+                     span)
+    }
+
+    package static func unreadableRules(_ path: String, resolved: String, _ span: SourceSpan) -> Diagnostic {
+        testingError("io", "cannot read the rule file '\(path)' (looked for '\(resolved)'); the path is relative to this test file", span)
+    }
+
+    package static func duplicateTest(_ name: String, _ span: SourceSpan, first: SourceSpan) -> Diagnostic {
+        testingError("duplicate", "test '\(name)' is declared twice in this file", span, notes: [Note(message: "first declared here", span: first)])
+    }
+
+    package static func setupAfterExpect(_ span: SourceSpan, firstExpect: SourceSpan) -> Diagnostic {
+        testingError("test-order", "context, now and salt lines come before the first 'expect' of a test", span,
+                     notes: [Note(message: "the first 'expect' is here", span: firstExpect)])
+    }
+
+    package static func unknownRoot(_ root: String, suggestion: String?, _ span: SourceSpan) -> Diagnostic {
+        testingError("unknown-name", "unknown context root '\(root)'" + didYouMeanText(suggestion)
+                     + (suggestion == nil ? "; give a whole context with context {...}" : ""), span)
+    }
+
+    package static func givenTwice(_ what: String, _ span: SourceSpan, first: SourceSpan) -> Diagnostic {
+        testingError("duplicate", "\(what) is given twice in this test", span, notes: [Note(message: "first given here", span: first)])
+    }
+
+    package static func unknownFlag(_ name: String, suggestion: String?, _ span: SourceSpan) -> Diagnostic {
+        testingError("unknown-name", "unknown flag '\(name)'" + didYouMeanText(suggestion), span)
+    }
+
+    package static func reasonOfNonFlag(_ name: String, kind: String, _ span: SourceSpan) -> Diagnostic {
+        testingError("unknown-name", "'\(name)' is a \(kind), not a flag; only a flag's evaluation has a reason", span)
+    }
+
+    package static func expectationNotBoolean(found: String, _ span: SourceSpan) -> Diagnostic {
+        testingError("not-boolean", "an expectation must be a boolean condition, but this is a \(found); compare it, as in expect FLAG == VALUE", span)
+    }
+
+    package static func emptyTest(_ name: String, _ span: SourceSpan) -> Diagnostic {
+        testingWarning("empty-test", "test '\(name)' expects nothing; add an 'expect' line", span)
+    }
+
+    package static func unreadableTestFile(_ path: String) -> Diagnostic {
+        testingError("io", "cannot read '\(path)'", SourceSpan(start: 0, end: 0))
+    }
+
+    package static func testFileTooLarge(limit: Int) -> Diagnostic {
+        testingError("limit", "source is larger than \(limit) bytes (limit)", SourceSpan(start: 0, end: 0))
+    }
+
+    private static func didYouMeanText(_ suggestion: String?) -> String {
+        suggestion.map { "; did you mean '\($0)'?" } ?? ""
+    }
+
+    // Built directly rather than through `error`/`warning`, whose code parameter may
+    // change type.
+    private static func testingError(_ code: String, _ message: String, _ span: SourceSpan, notes: [Note] = []) -> Diagnostic {
+        Diagnostic(severity: .error, code: code, message: message, span: span, notes: notes)
+    }
+
+    private static func testingWarning(_ code: String, _ message: String, _ span: SourceSpan, notes: [Note] = []) -> Diagnostic {
+        Diagnostic(severity: .warning, code: code, message: message, span: span, notes: notes)
     }
 }

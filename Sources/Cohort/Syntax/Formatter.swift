@@ -854,7 +854,9 @@ private struct DocBuilder {
 // MARK: - JSON objects of tests
 
 /// The layout of a test's JSON object: `{"id": "u-1", "tags": ["a", "b"]}` on one line when
-/// it fits, else one member per line, nested objects and arrays the same way. Keys keep
+/// it fits, else one member per line, nested objects and arrays the same way. An object
+/// written with a line break after its `{` stays one member per line, even when it would
+/// fit (as a list with a trailing comma does in rules). Keys keep
 /// their order, and strings and numbers their spelling (`"\u00e9"`, `1e3`), so the object
 /// means exactly what was written. The text was checked by the parser; anything it cannot
 /// read is kept as written.
@@ -864,7 +866,8 @@ private struct JSONLayout {
         /// A string, number, `true`, `false` or `null`, spelt as in the source.
         case atom(String)
         case array([Node])
-        case object([(key: String, value: Node)])
+        /// `broken`: written with a line break after the `{`.
+        case object([(key: String, value: Node)], broken: Bool)
     }
 
     private let bytes: [UInt8]
@@ -890,19 +893,19 @@ private struct JSONLayout {
             return .text(text)
         case .array(let items):
             return sequence("[", "]", items.map { doc($0) })
-        case .object(let members):
-            return sequence("{", "}", members.map { .concat([.text($0.key + ": "), doc($0.value)]) })
+        case .object(let members, let broken):
+            return sequence("{", "}", members.map { .concat([.text($0.key + ": "), doc($0.value)]) }, forceBreak: broken)
         }
     }
 
-    private static func sequence(_ open: String, _ close: String, _ items: [Doc]) -> Doc {
+    private static func sequence(_ open: String, _ close: String, _ items: [Doc], forceBreak: Bool = false) -> Doc {
         guard !items.isEmpty else { return .text(open + close) }
         var inner: [Doc] = []
         for (i, item) in items.enumerated() {
             if i > 0 { inner += [.text(","), .line] } else { inner.append(.softLine) }
             inner.append(item)
         }
-        return .group([.text(open), .indent(.concat(inner)), .softLine, .text(close)])
+        return .group([.text(open), .indent(.concat(inner)), .softLine, .text(close)], forceBreak: forceBreak)
     }
 
     private var atEnd: Bool {
@@ -923,10 +926,12 @@ private struct JSONLayout {
         case UInt8(ascii: "{"):
             position += 1
             var members: [(key: String, value: Node)] = []
+            let afterBrace = position
             skipWhitespace()
+            let broken = bytes[afterBrace..<position].contains(UInt8(ascii: "\n"))
             if position < bytes.count, bytes[position] == UInt8(ascii: "}") {
                 position += 1
-                return .object([])
+                return .object([], broken: false)
             }
             while true {
                 skipWhitespace()
@@ -939,7 +944,7 @@ private struct JSONLayout {
                 skipWhitespace()
                 guard position < bytes.count else { return nil }
                 position += 1
-                if bytes[position - 1] == UInt8(ascii: "}") { return .object(members) }
+                if bytes[position - 1] == UInt8(ascii: "}") { return .object(members, broken: broken) }
                 if bytes[position - 1] != UInt8(ascii: ",") { return nil }
             }
         case UInt8(ascii: "["):

@@ -278,6 +278,20 @@ struct TestSyntaxTests {
         #expect(firstDifference(a, b) == nil)
     }
 
+    @Test("a JSON object written with a line break after '{' stays one member per line; one written flat stays flat")
+    func jsonBreaks() {
+        #expect(fmt("test \"t\" {\n  user {\n  \"a\": 1, \"b\": {\"c\": 2}}\n}\n") == """
+            test "t" {
+              user {
+                "a": 1,
+                "b": {"c": 2}
+              }
+            }
+
+            """)
+        #expect(fmt("test \"t\" {\n  user {\"a\": 1,\n \"b\": 2}\n}\n") == "test \"t\" {\n  user {\"a\": 1, \"b\": 2}\n}\n")
+    }
+
     @Test("a test file with a syntax error is reported as one, not read as an expression")
     func formatErrors() {
         #expect(fmt("test x { }").hasPrefix("error: t.cohort:1:6: error: expected the test's name in quotes after 'test'"))

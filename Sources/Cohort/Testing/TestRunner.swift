@@ -1,0 +1,171 @@
+/// Runs rule unit tests (`cohort test`): compiles each test file against the rule file it
+/// uses (each rule file once), evaluates every expectation for its test's context, and
+/// records what the tests covered.
+package struct TestRunner: Sendable {
+    /// What to run and how.
+    package struct Options: Sendable {
+        /// Run only the tests whose name contains this (`--run`); nil runs all.
+        package var pattern: String?
+        /// `now()` for tests without a `now` line: by default, when the run starts.
+        package var now: Instant = .now
+        /// How rules and expectations are compiled.
+        package var compileOptions = CompileOptions()
+        /// Record coverage (`--coverage`): a few more evaluations per test.
+        package var collectsCoverage = false
+        /// Measure each test's time; off gives 0 everywhere (for reproducible output).
+        package var measuresTime = true
+        /// Explains a flag's evaluation as text (its evaluation tree), for failures; nil
+        /// leaves trees out.
+        package var explain: Explain?
+
+        package init() {}
+    }
+
+    package var options: Options
+
+    package init(options: Options = Options()) {
+        self.options = options
+    }
+
+    /// Runs the test files at `paths`, in order.
+    package func run(_ paths: [String]) -> TestRun {
+        var run = TestRun()
+        var loaded: [String: Result<RulesUnderTest, CompileError>] = [:]
+        var coverage: [String: Coverage] = [:]
+        var coverageOrder: [String] = []
+        let compileOptions = options.compileOptions
+        for path in paths {
+            let outcome = TestFileCompiler.compile(path: path, options: compileOptions) { rulesPath in
+                if let known = loaded[rulesPath] { return known }
+                let result = TestFileCompiler.defaultLoader(rulesPath, options: compileOptions)
+                loaded[rulesPath] = result
+                return result
+            }
+            guard let file = outcome.file else {
+                run.files.append(TestRun.File(path: path, results: [], problems: outcome.problems, compiled: false))
+                continue
+            }
+            let rulesPath = file.rules.path
+            if coverage[rulesPath] == nil {
+                coverage[rulesPath] = Coverage(file.rules)
+                coverageOrder.append(rulesPath)
+            }
+            let results = self.run(file, coverage: &coverage[rulesPath]!)
+            run.files.append(TestRun.File(path: path, results: results, problems: outcome.problems, compiled: true))
+        }
+        run.coverage = coverageOrder.map { coverage[$0]! }
+        return run
+    }
+
+    /// Runs the tests of one compiled file, adding what they reach to `coverage`.
+    package func run(_ file: TestFile, coverage: inout Coverage) -> [TestResult] {
+        var results: [TestResult] = []
+        for test in file.cases {
+            if let pattern = options.pattern, !test.name.contains(pattern) { continue }
+            let clock = ContinuousClock()
+            let start = clock.now
+            var evaluation = CaseEvaluation(file: file, test: test, now: test.now ?? options.now)
+            var failures: [TestResult.Failure] = []
+            for expectation in test.expectations {
+                if let failure = evaluation.check(expectation, explain: options.explain) { failures.append(failure) }
+            }
+            if options.collectsCoverage { evaluation.record(into: &coverage) }
+            let elapsed = clock.now - start
+            let seconds = options.measuresTime
+                ? Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18 : 0
+            results.append(TestResult(file: file.path, line: test.line, name: test.name, failures: failures,
+                                      expectationCount: test.expectations.count, seconds: seconds))
+        }
+        return results
+    }
+}
+
+/// One test's evaluations: each flag evaluated at most once (evaluation is a pure function
+/// of the context, the time and the flag, so once is as good as every time).
+private struct CaseEvaluation {
+    let file: TestFile
+    let test: TestFile.Case
+    let now: Instant
+    private var flags: [String: FlagEvaluation] = [:]
+
+    init(file: TestFile, test: TestFile.Case, now: Instant) {
+        self.file = file
+        self.test = test
+        self.now = now
+    }
+
+    var rules: RulesUnderTest { file.rules }
+
+    mutating func evaluate(flag: String) -> FlagEvaluation? {
+        if let known = flags[flag] { return known }
+        let result = rules.ruleset.evaluate(flag, in: test.context, now: now)
+        flags[flag] = result
+        return result
+    }
+
+    /// The arm that served a flag's evaluation (-1 the default, also after an error).
+    func arm(of evaluation: FlagEvaluation) -> Int {
+        switch evaluation.reason {
+        case .match(let rule, _), .split(let rule, _): rule
+        case .static: rules.flag(evaluation.flag)?.fixedArm ?? -1
+        case .default, .error: -1
+        }
+    }
+
+    /// A segment's value for this test, `bucket` salted with `salt`.
+    func segment(_ name: String, salt: String) -> Result<Value, EvaluationError>? {
+        rules.segmentRules[name].map { $0.evaluate(test.context, now: now, salt: salt) }
+    }
+
+    /// Checks one expectation: nil when it holds, else what failed.
+    mutating func check(_ expectation: TestFile.Expectation, explain: TestRunner.Options.Explain?) -> TestResult.Failure? {
+        let got: TestResult.Outcome
+        switch expectation.check {
+        case .holds(let rule):
+            switch rule.evaluate(test.context, now: now, salt: test.salt) {
+            case .success(.bool(true)): return nil
+            case .success(let value): got = .value(value)
+            case .failure(let error): got = .error(file.relocated(error))
+            }
+        case .reason(let flag, let kind):
+            guard let evaluation = evaluate(flag: flag) else { return nil }
+            if evaluation.reason.kind == kind { return nil }
+            got = .reason(evaluation.reason)
+        }
+        var values: [TestResult.NamedValue] = []
+        for flag in expectation.uses.flags {
+            guard let evaluation = evaluate(flag: flag) else { continue }
+            values.append(TestResult.NamedValue(kind: "flag", name: flag, value: .success(evaluation.value), reason: evaluation.reason,
+                                                variant: rules.flag(flag)?.variant(servedBy: arm(of: evaluation))))
+        }
+        for name in expectation.uses.segments {
+            guard let value = segment(name, salt: test.salt) else { continue }
+            values.append(TestResult.NamedValue(kind: "segment", name: name, value: value, reason: nil, variant: nil))
+        }
+        let trees = expectation.uses.flags.compactMap { explain?(rules, $0, test.context, now) }
+        return TestResult.Failure(location: expectation.location, expected: expectation.text, got: got, values: values,
+                                  tree: trees.isEmpty ? nil : trees.joined(separator: "\n"))
+    }
+
+    /// Records what this test reached (see `Coverage`).
+    mutating func record(into coverage: inout Coverage) {
+        let named = test.expectations.flatMap(\.uses.flags)
+        for flag in rules.closure(of: named) {
+            guard let evaluation = evaluate(flag: flag) else { continue }
+            var failed = false
+            if case .error = evaluation.reason { failed = true }
+            coverage.record(flag: flag, arm: arm(of: evaluation), value: evaluation.value, failed: failed)
+            for name in rules.usesOfFlag[flag]?.segments ?? [] {
+                if let value = segment(name, salt: flag) { coverage.record(segment: name, value: value) }
+            }
+        }
+        for name in test.expectations.flatMap(\.uses.segments) {
+            if let value = segment(name, salt: test.salt) { coverage.record(segment: name, value: value) }
+        }
+    }
+}
+
+extension TestRunner.Options {
+    /// See `explain`.
+    package typealias Explain = @Sendable (_ rules: RulesUnderTest, _ flag: String, _ context: Context, _ now: Instant) -> String?
+}
