@@ -13,6 +13,9 @@ public struct BatchEvaluator: Sendable {
     private let idComponents: [String]
     /// Binds JSON records straight to the slots (and the id), skipping unused members.
     private let binder: RecordBinder
+    /// Finds the id alone, for its text as written when `binder` read it out of a value it
+    /// built whole (a number id inside an attribute the rules read).
+    private let idFinder: RecordBinder
     /// `"name":` of each written flag, as JSON, written before its value.
     private let jsonKeys: [String]
     /// The memo slots of flags that some flag uses as a prerequisite.
@@ -25,6 +28,7 @@ public struct BatchEvaluator: Sendable {
     public init(ruleset: Ruleset, options: BatchOptions) throws(BatchError) {
         self.ruleset = ruleset
         self.options = options
+        try options.validate()
         if let wanted = options.flags {
             var positions: [Int] = []
             for name in wanted {
@@ -40,7 +44,10 @@ public struct BatchEvaluator: Sendable {
         }
         idComponents = options.idPath.split(separator: ".").map(String.init)
         binder = RecordBinder(paths: ruleset.slotTable.paths, extra: [idComponents.map { .key($0) }],
-                              recordRoot: options.recordRoot, contextRecords: options.contextRecords)
+                              recordRoot: options.recordRoot, contextRecords: options.contextRecords,
+                              rawOutput: ruleset.slotTable.count)
+        idFinder = RecordBinder(paths: [], extra: [idComponents.map { .key($0) }], recordRoot: options.recordRoot,
+                                contextRecords: options.contextRecords, rawOutput: 0)
         prerequisiteSlots = Set(ruleset.flags.flatMap { flag in
             flag.arms.flatMap { $0.condition.flags + $0.value.flags }.map(\.memoSlot)
         })
@@ -57,11 +64,14 @@ public struct BatchEvaluator: Sendable {
     }
 
     /// The header line of the output, if the format has one.
+    ///
+    /// A table's rows are written as cells separated by `TableLayout.cellSeparator`; the
+    /// caller lays them out (`TableLayout`), as widths depend on the content.
     public var header: String? {
         switch options.output {
         case .jsonl: return nil
-        case .csv: return (["id"] + flagNames).map(csvField).joined(separator: ",") + "\n"
-        case .table: return tableRow(["id"] + flagNames) + "\n" + tableRow(Array(repeating: String(repeating: "-", count: 24), count: flagNames.count + 1)) + "\n"
+        case .csv: return (["id"] + flagNames + ["errors"]).map(csvField).joined(separator: ",") + "\n"
+        case .table: return tableRow(["id"] + flagNames) + "\n"
         }
     }
 
@@ -86,7 +96,8 @@ public struct BatchEvaluator: Sendable {
         var bound = [Value](repeating: .null, count: binder.outputCount)
         var results = Results(count: flagPositions.count)
         // This chunk's own copies of the flags and output keys: see UnsharedCopies.swift.
-        let flags = flagPositions.map { ruleset.flags[$0].unsharedCopy() }
+        var copies = UnsharedCopies()
+        let flags = flagPositions.map { copies.copy(ruleset.flags[$0]) }
         out.keys = jsonKeys.map { Array($0.utf8) }
         out.prepareFragments(flags)
         // Room for the whole chunk's output up front (growing copies what was written): the
@@ -105,10 +116,16 @@ public struct BatchEvaluator: Sendable {
                 bound.withUnsafeMutableBufferPointer({ binder.bind(bytes, into: $0, scratch: &scratch) })
             {
                 summary.evaluated += 1
+                // The id as written in the record (numbers beyond 2^53 too).
+                var rawSpan = scratch.rawSpan
+                if rawSpan == nil, bound[slotTable.count].isNumber { rawSpan = findID(bytes) }
+                let rawID = rawSpan.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
                 bound.withUnsafeBufferPointer { all in
                     evaluate(plan, slots: UnsafeBufferPointer(rebasing: all[0..<slotTable.count]), line: record.line,
                              into: &results, tally: &tally, summary: &summary)
-                    writeResult(id: all[slotTable.count], results, to: &out)
+                    if !all[slotTable.count].isNull { summary.idsFound += 1 }
+                    writeResult(id: all[slotTable.count], rawID: rawID, results, to: &out)
+                    if results.hasErrors { attachID(all[slotTable.count], rawID: rawID, line: record.line, results, to: &summary) }
                 }
                 continue
             }
@@ -133,10 +150,18 @@ public struct BatchEvaluator: Sendable {
             }
             var id = decoded
             for key in idComponents { id = Operations.member(id, key) }
+            if !id.isNull { summary.idsFound += 1 }
+            // A CSV id in a number column is echoed as its cell is written.
+            let idCell: [UInt8]? = format == .csv && id.isNumber
+                ? csvHeader.flatMap { CSVRecord.cellText(bytes, header: $0, path: idComponents) }.map { Array($0.utf8) } : nil
             slotTable.bind(Context(roots)) { slots in
                 evaluate(plan, slots: slots, line: record.line, into: &results, tally: &tally, summary: &summary)
             }
-            writeResult(id: id, results, to: &out)
+            (idCell ?? []).withUnsafeBytes { cell in
+                let rawID = idCell == nil ? nil : cell
+                writeResult(id: id, rawID: rawID, results, to: &out)
+                if results.hasErrors { attachID(id, rawID: rawID, line: record.line, results, to: &summary) }
+            }
         }
         tally.fold(into: &summary)
         return (out.writer.take(), summary)
@@ -243,7 +268,9 @@ public struct BatchEvaluator: Sendable {
             default:
                 break
             }
-            for entry in served[k] where entry.value == value {
+            // `==` is the language's equality: `1.0.0+a == 1.0.0`, and strings that differ
+            // only by Unicode normalisation are equal. Each value prints its own text.
+            for entry in served[k] where entry.value.writesSameJSON(as: value) {
                 writer.append(entry.json)
                 return
             }
@@ -408,7 +435,7 @@ public struct BatchEvaluator: Sendable {
                 results.messages[k] = fault.message
                 summary.flags[k].errors += 1
                 if summary.flags[k].errorSamples.count < options.errorSamples {
-                    summary.flags[k].errorSamples.append(.init(line: line, message: fault.message))
+                    summary.flags[k].errorSamples.append(.init(line: line, message: fault.message, at: ruleLocation(fault.span)))
                 }
             }
         }
@@ -416,35 +443,73 @@ public struct BatchEvaluator: Sendable {
 
     // MARK: Output
 
-    private func writeResult(id: Value, _ results: Results, to out: inout Output) {
+    private func writeResult(id: Value, rawID: UnsafeRawBufferPointer?, _ results: Results, to out: inout Output) {
         switch options.output {
         case .jsonl:
             out.append(Output.idOpen)
-            out.appendJSON(id)
+            // The id's own text, byte for byte; a list or object id (which may span lines
+            // in a JSON array input) as compact JSON.
+            if let rawID, let first = rawID.first, first != UInt8(ascii: "{"), first != UInt8(ascii: "[") {
+                out.writer.append(rawID)
+            } else {
+                out.appendJSON(id)
+            }
             out.append(Output.flagsOpen)
             out.appendFlags(results)
             out.writer.append(byte: UInt8(ascii: "}"))
             if results.hasErrors {
-                out.append(",\"errors\":{")
-                var first = true
-                for (k, message) in results.messages.enumerated() {
-                    guard let message else { continue }
-                    if !first { out.append(",") }
-                    first = false
-                    out.append(jsonKeys[k])
-                    out.appendJSON(.string(message))
-                }
-                out.append("}")
+                out.append(",\"errors\":")
+                out.append(errorsObject(results))
             }
             out.append(Output.recordClose)
         case .csv:
-            out.append(([cellText(id)] + results.values.map(cellText)).map(csvField).joined(separator: ",") + "\n")
+            let idCell = id.isNumber ? rawID.map { String(decoding: $0, as: UTF8.self) } ?? cellText(id) : cellText(id)
+            let errors = results.hasErrors ? errorsObject(results) : ""
+            out.append(([idCell] + results.values.map(cellText) + [errors]).map(csvField).joined(separator: ",") + "\n")
         case .table:
+            let idCell = id.isNumber ? rawID.map { String(decoding: $0, as: UTF8.self) } ?? cellText(id) : cellText(id)
             let cells = results.values.indices.map { k in
                 results.messages[k] == nil ? cellText(results.values[k]) : cellText(results.values[k]) + " (error)"
             }
-            out.append(tableRow([cellText(id)] + cells) + "\n")
+            out.append(tableRow([idCell] + cells) + "\n")
         }
+    }
+
+    /// Where the id lies in a record, found on its own (rare: see `idFinder`).
+    @inline(never)
+    private func findID(_ record: UnsafeRawBufferPointer) -> Range<Int>? {
+        var scratch = RecordBinder.Scratch()
+        var value: [Value] = [.null]
+        guard value.withUnsafeMutableBufferPointer({ idFinder.bind(record, into: $0, scratch: &scratch) }) else { return nil }
+        return scratch.rawSpan
+    }
+
+    /// `{"flag":"message",...}` of the flags that failed for this record.
+    private func errorsObject(_ results: Results) -> String {
+        var text = "{"
+        var first = true
+        for (k, message) in results.messages.enumerated() {
+            guard let message else { continue }
+            if !first { text += "," }
+            first = false
+            text += jsonKeys[k]
+            writeJSONString(message, to: &text)
+        }
+        return text + "}"
+    }
+
+    /// Gives the error samples this record just added its id.
+    private func attachID(_ id: Value, rawID: UnsafeRawBufferPointer?, line: Int, _ results: Results, to summary: inout BatchSummary) {
+        for k in results.messages.indices where results.messages[k] != nil {
+            guard let last = summary.flags[k].errorSamples.indices.last,
+                  summary.flags[k].errorSamples[last].line == line, summary.flags[k].errorSamples[last].id == nil else { continue }
+            summary.flags[k].errorSamples[last].id = rawID.map { String(decoding: $0, as: UTF8.self) } ?? id.jsonText
+        }
+    }
+
+    /// `rules.cohort:14:30`: where a failing sub-expression is in the rule file.
+    private func ruleLocation(_ span: SourceSpan) -> String {
+        "\(ruleset.source.name):\(ruleset.source.location(of: span.start))"
     }
 
     private func writeUnreadable(line: Int, message: String, to out: inout Output) {
@@ -472,11 +537,50 @@ public struct BatchEvaluator: Sendable {
         return text
     }
 
+    /// A table row as cells for `TableLayout`: control characters escaped (they would
+    /// act on the terminal), separated by `TableLayout.cellSeparator`.
     private func tableRow(_ cells: [String]) -> String {
-        cells.map { cell in
-            let shown = cell.count > 24 ? String(cell.prefix(23)) + "…" : cell
-            return shown + String(repeating: " ", count: max(0, 24 - shown.count))
-        }.joined(separator: " ").trimmingTrailingSpaces()
+        cells.map { $0.escapingControlCharacters }.joined(separator: String(TableLayout.cellSeparator))
+    }
+
+    /// True when a written flag (or a prerequisite of one) reads `now()`: then a run
+    /// without a fixed `now` answers differently at another time.
+    package var readsNow: Bool {
+        var seen: Set<ObjectIdentifier> = []
+        var programs = flagPositions.flatMap { ruleset.flags[$0].arms.flatMap { [$0.condition, $0.value] } }
+        while let program = programs.popLast() {
+            guard seen.insert(ObjectIdentifier(program)).inserted else { continue }
+            for instruction in program.code {
+                if case .nowCompare = instruction { return true }
+                if case .call(.now, _) = instruction { return true }
+            }
+            programs += program.flags.flatMap { $0.arms.flatMap { [$0.condition, $0.value] } }
+        }
+        return false
+    }
+}
+
+extension Value {
+    /// True when both are written as the same JSON text. Stricter than `==`, which is the
+    /// language's equality: `1.0.0+a == 1.0.0` (build metadata does not count), and
+    /// strings and object keys that differ only by Unicode normalisation are equal.
+    package func writesSameJSON(as other: Value) -> Bool {
+        switch (self, other) {
+        case (.null, .null): true
+        case let (.bool(a), .bool(b)): a == b
+        case let (.number(a), .number(b)): a.bitPattern == b.bitPattern
+        case let (.string(a), .string(b)): a.utf8.elementsEqual(b.utf8)
+        case let (.version(a), .version(b)): a == b && a.build == b.build && a.description == b.description
+        case let (.time(a), .time(b)): a == b
+        case let (.list(a), .list(b)): a.count == b.count && zip(a, b).allSatisfy { $0.writesSameJSON(as: $1) }
+        case (.object, .object): jsonText.utf8.elementsEqual(other.jsonText.utf8)
+        default: false
+        }
+    }
+
+    fileprivate var isNumber: Bool {
+        if case .number = self { return true }
+        return false
     }
 }
 
@@ -489,12 +593,6 @@ public struct BatchError: Error, Sendable, CustomStringConvertible {
 }
 
 extension String {
-    fileprivate func trimmingTrailingSpaces() -> String {
-        var s = self
-        while s.last == " " { s.removeLast() }
-        return s
-    }
-
     fileprivate func replacingOccurrences(of target: String, with replacement: String) -> String {
         split(separator: Character(target), omittingEmptySubsequences: false).joined(separator: replacement)
     }

@@ -19,6 +19,29 @@ public struct BatchOptions: Sendable {
     public init(now: Instant) {
         self.now = now
     }
+
+    /// Fails when the options cannot work whatever the rules: a record root that is not
+    /// a name, an empty or repeated flag in `flags`.
+    public func validate() throws(BatchError) {
+        guard Self.isName(recordRoot) else {
+            throw BatchError("--as: '\(recordRoot)' is not a name a rule can use (letters, digits and _, not starting with a digit, not a keyword)")
+        }
+        if let flags {
+            guard !flags.isEmpty else { throw BatchError("--flags needs at least one flag name") }
+            var seen: Set<String> = []
+            for name in flags {
+                guard !name.isEmpty else { throw BatchError("--flags has an empty flag name (between two commas?)") }
+                guard seen.insert(name).inserted else { throw BatchError("--flags names '\(name)' twice") }
+            }
+        }
+    }
+
+    /// True for a name a rule can use as a context root.
+    private static func isName(_ name: String) -> Bool {
+        let letters = { (c: Unicode.Scalar) in c == "_" || ("a"..."z").contains(c) || ("A"..."Z").contains(c) }
+        guard let first = name.unicodeScalars.first, letters(first) else { return false }
+        return name.unicodeScalars.allSatisfy { letters($0) || ("0"..."9").contains($0) } && Token.keywords[name] == nil
+    }
 }
 
 /// The layout of batch results.

@@ -3,10 +3,31 @@
 public struct BatchSummary: Sendable {
     /// A message with the input line it came from.
     public struct Sample: Sendable, Hashable {
-        /// 1-based input line of the record.
+        /// 1-based line of the input file where the record starts.
         public var line: Int
         /// What went wrong.
         public var message: String
+        /// The record's id as JSON text, as written in the record (nil for an unreadable
+        /// record, or when not known).
+        public var id: String?
+        /// Where the failing sub-expression is in the rule file: `rules.cohort:14:30`.
+        public var at: String?
+
+        package init(line: Int, message: String, id: String? = nil, at: String? = nil) {
+            self.line = line
+            self.message = message
+            self.id = id
+            self.at = at
+        }
+
+        /// `input line 126, id "u-125": rules.cohort:14:30: message`, for people.
+        var rendered: String {
+            var text = "input line \(line)"
+            if let id { text += ", id \(id)" }
+            text += ": "
+            if let at { text += at + ": " }
+            return (text + message).escapingControlCharacters
+        }
     }
 
     /// One flag's tally.
@@ -61,6 +82,9 @@ public struct BatchSummary: Sendable {
     public var unreadable = 0
     /// The first few unreadable records.
     public var unreadableSamples: [Sample] = []
+    /// Records evaluated that have an id (at `--id`): none in a whole chunk usually means
+    /// `--id` names no attribute of the records.
+    package var idsFound = 0
     /// Per flag, in output order.
     public var flags: [Flag]
 
@@ -73,6 +97,7 @@ public struct BatchSummary: Sendable {
         recordsRead += other.recordsRead
         evaluated += other.evaluated
         unreadable += other.unreadable
+        idsFound += other.idsFound
         unreadableSamples += other.unreadableSamples.prefix(max(0, samples - unreadableSamples.count))
         for i in flags.indices {
             let o = other.flags[i]
@@ -87,20 +112,20 @@ extension BatchSummary {
     /// The summary for people: per flag a line per value with count, share and a bar.
     public func rendered(barWidth: Int = 20) -> String {
         var out = "records: \(grouped(recordsRead)) read, \(grouped(evaluated)) evaluated, \(grouped(unreadable)) unreadable\n"
-        for sample in unreadableSamples { out += "  line \(sample.line): \(sample.message)\n" }
+        for sample in unreadableSamples { out += "  \(sample.rendered)\n" }
         for flag in flags {
             out += "\nflag \(flag.name) — \(grouped(flag.evaluated)) evaluated\n"
-            let width = flag.values.map { $0.value.jsonText.count }.max() ?? 0
+            let width = flag.values.map { $0.value.jsonText.escapingControlCharacters.count }.max() ?? 0
             for (value, count) in flag.values.sorted(by: { $0.count > $1.count }) {
                 let share = flag.evaluated == 0 ? 0 : Double(count) / Double(flag.evaluated)
                 let filled = Int((share * Double(barWidth)).rounded())
                 let bar = String(repeating: "█", count: filled) + String(repeating: "·", count: barWidth - filled)
-                let text = value.jsonText
+                let text = value.jsonText.escapingControlCharacters
                 out += "  \(text)\(String(repeating: " ", count: width - text.count))  \(bar) \(percent(share)) (\(grouped(count)))\n"
             }
             if flag.errors > 0 {
                 out += "  errors: \(grouped(flag.errors)) (served the default)\n"
-                for sample in flag.errorSamples { out += "    line \(sample.line): \(sample.message)\n" }
+                for sample in flag.errorSamples { out += "    \(sample.rendered)\n" }
             }
         }
         return out
@@ -128,7 +153,13 @@ extension BatchSummary {
         "[" + samples.map { s in
             var m = ""
             writeJSONString(s.message, to: &m)
-            return "{\"line\":\(s.line),\"message\":\(m)}"
+            var fields = "{\"line\":\(s.line)"
+            if let id = s.id { fields += ",\"id\":" + id }
+            if let at = s.at {
+                fields += ",\"at\":"
+                writeJSONString(at, to: &fields)
+            }
+            return fields + ",\"message\":\(m)}"
         }.joined(separator: ",") + "]"
     }
 }

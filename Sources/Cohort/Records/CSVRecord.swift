@@ -2,7 +2,7 @@
 /// nested object) and their types (`age:number`, `beta:bool`, `tags:list`; others strings).
 package struct CSVHeader: Sendable {
     /// How a column's cells are read.
-    package enum ColumnType: String, Sendable { case string, number, bool, list }
+    package enum ColumnType: String, Sendable, CaseIterable { case string, number, bool, list }
 
     package struct Column: Sendable {
         package var path: [String]
@@ -18,9 +18,16 @@ package struct CSVHeader: Sendable {
         for field in fields {
             var name = field.trimmingSpaces()
             var type = ColumnType.string
-            if let colon = name.lastIndex(of: ":"), let t = ColumnType(rawValue: String(name[name.index(after: colon)...]).lowercased()) {
-                type = t
-                name = String(name[..<colon])
+            if let colon = name.lastIndex(of: ":") {
+                let suffix = String(name[name.index(after: colon)...])
+                if let t = ColumnType(rawValue: suffix.lowercased()) {
+                    type = t
+                    name = String(name[..<colon])
+                } else if !suffix.isEmpty, suffix.unicodeScalars.allSatisfy({ ("a"..."z").contains($0) || ("A"..."Z").contains($0) }) {
+                    // `age:int` is a typo for a type, not a column named `age:int`.
+                    let known = ColumnType.allCases.map(\.rawValue).joined(separator: ", ")
+                    throw RecordError("column '\(name[..<colon])' has an unknown type '\(suffix)' (known types: \(known))")
+                }
             }
             guard !name.isEmpty else { throw RecordError("empty column name in the CSV header") }
             columns.append(Column(path: name.split(separator: ".", omittingEmptySubsequences: false).map(String.init), type: type))
@@ -41,7 +48,9 @@ package enum CSVRecord {
                 var bytes: [UInt8] = []
                 i += 1
                 while true {
-                    guard i < n else { throw RecordError("unterminated quoted field") }
+                    guard i < n else {
+                        throw RecordError("unterminated quoted field: field \(fields.count + 1) opens with a quote that does not close on this row")
+                    }
                     if b[i] == UInt8(ascii: "\"") {
                         if i + 1 < n, b[i + 1] == UInt8(ascii: "\"") {
                             bytes.append(UInt8(ascii: "\""))
@@ -120,6 +129,14 @@ package enum CSVRecord {
             insert(value, at: column.path[...], into: &root)
         }
         return .object(root)
+    }
+
+    /// The text of the cell in the column at `path` (spaces around it trimmed), as
+    /// written: what an id in a number column is echoed as.
+    package static func cellText(_ b: UnsafeRawBufferPointer, header: CSVHeader, path: [String]) -> String? {
+        guard let column = header.columns.firstIndex(where: { $0.path == path }),
+              let cells = try? fields(b), column < cells.count else { return nil }
+        return cells[column].trimmingSpaces()
     }
 
     private static func insert(_ value: Value, at path: ArraySlice<String>, into object: inout [String: Value]) {

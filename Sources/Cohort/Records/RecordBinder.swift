@@ -28,6 +28,10 @@ package struct RecordBinder: Sendable {
         var tableMask = 0
         /// True when some key on an edge from here has non-ASCII bytes.
         var hasNonASCIIKey = false
+        /// True when the value here is the raw output's: its text span is recorded.
+        var recordsRaw = false
+        /// True when the raw output's node is this one or below it.
+        var subtreeHasRaw = false
 
         /// True when no path continues below this node.
         var isLeaf: Bool { keys.isEmpty && indices.isEmpty }
@@ -104,6 +108,9 @@ package struct RecordBinder: Sendable {
     private let trie: Trie
     /// The number of outputs: one per slot of the table, then one per extra path.
     package let outputCount: Int
+    /// The output whose value's text, as written in the record, is recorded in
+    /// `Scratch.rawSpan` (the id, echoed byte for byte).
+    package let rawOutput: Int?
 
     /// - Parameters:
     ///   - paths: the slot table's paths, bound to outputs `0 ..< paths.count`.
@@ -111,8 +118,11 @@ package struct RecordBinder: Sendable {
     ///     outputs after them.
     ///   - recordRoot: the root the record is bound to (`user`), when `contextRecords` is false.
     ///   - contextRecords: when true, the record's top-level keys are the roots.
-    package init(paths: [AttributePath], extra: [[AttributePath.Component]], recordRoot: String, contextRecords: Bool) {
+    ///   - rawOutput: an output whose value's text span in the record is recorded.
+    package init(paths: [AttributePath], extra: [[AttributePath.Component]], recordRoot: String, contextRecords: Bool,
+                 rawOutput: Int? = nil) {
         outputCount = paths.count + extra.count
+        self.rawOutput = rawOutput
         var routes: [(components: [AttributePath.Component], output: Int)] = []
         for (output, path) in paths.enumerated() {
             if contextRecords {
@@ -125,11 +135,11 @@ package struct RecordBinder: Sendable {
         for (k, components) in extra.enumerated() {
             routes.append((components, paths.count + k))
         }
-        trie = Self.build(routes)
+        trie = Self.build(routes, rawOutput: rawOutput)
     }
 
     /// Builds the flat trie: first as nested dictionaries-by-position, then laid out.
-    private static func build(_ routes: [(components: [AttributePath.Component], output: Int)]) -> Trie {
+    private static func build(_ routes: [(components: [AttributePath.Component], output: Int)], rawOutput: Int?) -> Trie {
         // A node while building: its outputs, subtree outputs and children in order.
         struct Draft {
             var outputs: [Int] = []
@@ -173,6 +183,8 @@ package struct RecordBinder: Sendable {
         var outputList: [Int] = []
         for draft in drafts {
             var node = Node()
+            node.recordsRaw = rawOutput.map(draft.outputs.contains) ?? false
+            node.subtreeHasRaw = rawOutput.map(draft.subtree.contains) ?? false
             node.outputs = outputList.count ..< outputList.count + draft.outputs.count
             outputList += draft.outputs
             node.subtree = outputList.count ..< outputList.count + draft.subtree.count
@@ -234,6 +246,13 @@ package struct RecordBinder: Sendable {
         /// would destroy every value twice: once to null, once when the walk writes it.)
         fileprivate var written: [UInt32] = []
         fileprivate var stamp: UInt32 = 0
+        /// Where the raw output's value lies in the last record bound (offsets into it), or
+        /// nil when that record lacks it or its text is not known (a value read out of an
+        /// enclosing value that was built whole).
+        package var rawSpan: Range<Int>? {
+            rawBounds[0] >= 0 ? rawBounds[0] ..< rawBounds[1] : nil
+        }
+        fileprivate var rawBounds: [Int] = [-1, -1]
 
         package init() {}
     }
@@ -252,6 +271,7 @@ package struct RecordBinder: Sendable {
             scratch.stamp = 1
         }
         let stamp = scratch.stamp
+        scratch.rawBounds[0] = -1
         var bound = false
         if let base = record.baseAddress, record.count > 0 {
             if scratch.kinds.count < scratch.parser.maxDepth {
@@ -264,8 +284,10 @@ package struct RecordBinder: Sendable {
                 withUnsafeMutablePointer(to: &scratch.parser) { parser in
                     scratch.kinds.withUnsafeMutableBufferPointer { kinds in
                         scratch.written.withUnsafeMutableBufferPointer { written in
-                            Walker(trie: trie, outputs: outputs, parser: parser, kinds: kinds.baseAddress!,
-                                   written: written.baseAddress!, stamp: stamp).walk()
+                            scratch.rawBounds.withUnsafeMutableBufferPointer { raw in
+                                Walker(trie: trie, outputs: outputs, parser: parser, kinds: kinds.baseAddress!,
+                                       written: written.baseAddress!, stamp: stamp, raw: raw.baseAddress!).walk()
+                            }
                         }
                     }
                 }
@@ -294,6 +316,8 @@ package struct RecordBinder: Sendable {
         /// `Scratch.written`, and this record's stamp: each output written is marked.
         let written: UnsafeMutablePointer<UInt32>
         let stamp: UInt32
+        /// `Scratch.rawBounds`: start and end of the raw output's value, -1 when unknown.
+        let raw: UnsafeMutablePointer<Int>
 
         /// The parser, used in place through its pointer.
         var parser: JSONParser {
@@ -302,8 +326,10 @@ package struct RecordBinder: Sendable {
         }
 
         init(trie: Trie, outputs: UnsafeMutableBufferPointer<Value>, parser: UnsafeMutablePointer<JSONParser>,
-             kinds: UnsafeMutablePointer<Bool>, written: UnsafeMutablePointer<UInt32>, stamp: UInt32) {
+             kinds: UnsafeMutablePointer<Bool>, written: UnsafeMutablePointer<UInt32>, stamp: UInt32,
+             raw: UnsafeMutablePointer<Int>) {
             parserPointer = parser
+            self.raw = raw
             self.kinds = kinds
             self.written = written
             self.stamp = stamp
@@ -317,7 +343,12 @@ package struct RecordBinder: Sendable {
             do throws(JSONSyntaxError) {
                 parser.skipWhitespace()
                 guard parser.pos < parser.end, parser.base[parser.pos] == UInt8(ascii: "{") else { return false }
-                try object(node: 0, depth: 0)
+                if tables.nodes[0].outputs.isEmpty {
+                    try object(node: 0, depth: 0)
+                } else {
+                    // A path is the record itself (`exists(user)`, `len(user)`): built whole.
+                    try value(node: 0, depth: 0)
+                }
                 parser.skipWhitespace()
                 return parser.pos == parser.end
             } catch {
@@ -340,7 +371,9 @@ package struct RecordBinder: Sendable {
                     if c.pointee.isLeaf {
                         // The common case, an attribute nothing reads into (so a path ends
                         // here): its value straight to the outputs.
+                        let start = parser.pos
                         store(try leafValue(depth: depth + 1), in: c)
+                        if c.pointee.recordsRaw { recordRaw(from: start) }
                     } else {
                         // A repeated key replaces what an earlier one bound: the last one
                         // wins. (A leaf is overwritten by its value anyway; below an inner
@@ -351,6 +384,7 @@ package struct RecordBinder: Sendable {
                             outputs[j] = .null
                             written[j] = stamp
                         }
+                        if c.pointee.subtreeHasRaw { raw[0] = -1 }
                         try value(node: child, depth: depth + 1)
                     }
                 } else {
@@ -396,15 +430,18 @@ package struct RecordBinder: Sendable {
             let byte = parser.base[parser.pos]
             if !n.pointee.outputs.isEmpty {
                 // A path ends here: build the value, and read deeper paths out of it.
+                let start = parser.pos
                 if n.pointee.isLeaf {
                     // The common case, an attribute nothing reads into: straight to the outputs.
                     store(try leafValue(depth: depth), in: n)
+                    if n.pointee.recordsRaw { recordRaw(from: start) }
                     return
                 }
                 parser.enclosingDepth = depth
                 let v = try parser.parseValue()
                 parser.enclosingDepth = 0
                 fill(node: node, with: v)
+                if n.pointee.recordsRaw { recordRaw(from: start) }
             } else if byte == UInt8(ascii: "{"), !n.pointee.keys.isEmpty {
                 try object(node: node, depth: depth)
             } else if byte == UInt8(ascii: "["), !n.pointee.indices.isEmpty {
@@ -462,10 +499,19 @@ package struct RecordBinder: Sendable {
             written[j] = stamp
         }
 
+        /// The raw output's value lies from `start` to the parser's position.
+        @inline(__always)
+        func recordRaw(from start: Int) {
+            raw[0] = start
+            raw[1] = parser.pos
+        }
+
         /// Sets the outputs of `node` and of the nodes below it from an already-built value.
         func fill(node: Int, with value: Value) {
             let n = tables.nodes + node
             store(value, in: n)
+            // Read out of a value built whole: its own text is not known.
+            if n.pointee.recordsRaw { raw[0] = -1 }
             for e in n.pointee.keys {
                 let next = Operations.member(value, trie.keyTexts[e])
                 if !next.isNull { fill(node: tables.keyEdges[e].child, with: next) }

@@ -5,7 +5,8 @@
 /// the same cache lines, and cores queue on them — measured, two batch threads ran slower
 /// than one. The batch evaluator therefore gives each chunk its own copy of the flags it
 /// evaluates (a few kilobytes, copied once per chunk of thousands of records), so reference
-/// counts stay in the core that uses them.
+/// counts stay in the core that uses them. One `UnsharedCopies` makes all of a chunk's
+/// copies, so a prerequisite shared by several flags is copied once.
 
 extension Value {
     /// This value with every string, list and object copied into fresh storage.
@@ -28,29 +29,60 @@ extension String {
     }
 }
 
-extension Program {
-    /// A deep copy sharing no storage with this program.
-    package func unsharedCopy() -> Program {
-        var parts = Parts()
+/// The copies made so far in one copying pass, by the original's identity, so a flag used
+/// as a prerequisite by many others (or many times by one) is copied once and the copies
+/// share it as the originals do. Copying is then linear in the compiled size: without it,
+/// flags that each use the one before ten times copied the first one 10^depth times.
+package struct UnsharedCopies {
+    private var flags: [ObjectIdentifier: FlagProgram] = [:]
+    private var programs: [ObjectIdentifier: Program] = [:]
+
+    package init() {}
+
+    /// The copy of `flag`, made on first use.
+    package mutating func copy(_ flag: FlagProgram) -> FlagProgram {
+        if let done = flags[ObjectIdentifier(flag)] { return done }
+        let arms = flag.arms.map { Arm(condition: copy($0.condition), value: copy($0.value), line: $0.line) }
+        let copied = FlagProgram(name: flag.name.unshared, memoSlot: flag.memoSlot, arms: arms,
+                                 defaultValue: flag.defaultValue.unshared, isBoolean: flag.isBoolean,
+                                 variantNames: flag.variantNames.map { $0?.unshared }, defaultVariantName: flag.defaultVariantName?.unshared)
+        flags[ObjectIdentifier(flag)] = copied
+        return copied
+    }
+
+    /// The copy of `program`, made on first use.
+    package mutating func copy(_ program: Program) -> Program {
+        if let done = programs[ObjectIdentifier(program)] { return done }
+        var parts = Program.Parts()
         // `map` always builds a new buffer (`Array(code)` would share this one).
-        parts.code = code.map { $0 }
-        parts.spans = spans.map { $0 }
-        parts.constants = constants.map(\.unshared)
-        parts.sets = sets.map { ConstantSet(Set($0.members.map(\.unshared))) }
-        parts.regexes = regexes.map { $0.unsharedCopy() }
-        parts.flags = flags.map { $0.unsharedCopy() }
-        parts.maxStack = maxStack
-        return Program(parts)
+        parts.code = program.code.map { $0 }
+        parts.spans = program.spans.map { $0 }
+        parts.constants = program.constants.map(\.unshared)
+        parts.sets = program.sets.map { ConstantSet(Set($0.members.map(\.unshared))) }
+        parts.regexes = program.regexes.map { $0.unsharedCopy() }
+        parts.flags = program.flags.map { copy($0) }
+        parts.maxStack = program.maxStack
+        let copied = Program(parts)
+        programs[ObjectIdentifier(program)] = copied
+        return copied
+    }
+
+    private typealias Arm = FlagProgram.Arm
+}
+
+extension Program {
+    /// A deep copy sharing no storage with this program (its prerequisites copied once each).
+    package func unsharedCopy() -> Program {
+        var copies = UnsharedCopies()
+        return copies.copy(self)
     }
 }
 
 extension FlagProgram {
-    /// A deep copy sharing no storage with this flag.
+    /// A deep copy sharing no storage with this flag (its prerequisites copied once each).
     package func unsharedCopy() -> FlagProgram {
-        FlagProgram(name: name.unshared, memoSlot: memoSlot,
-                    arms: arms.map { Arm(condition: $0.condition.unsharedCopy(), value: $0.value.unsharedCopy(), line: $0.line) },
-                    defaultValue: defaultValue.unshared, isBoolean: isBoolean,
-                    variantNames: variantNames.map { $0?.unshared }, defaultVariantName: defaultVariantName?.unshared)
+        var copies = UnsharedCopies()
+        return copies.copy(self)
     }
 }
 

@@ -526,27 +526,28 @@ struct BatchEvaluatorTests {
         }
     }
 
-    @Test("--format csv: a header row, one row per record, cells quoted when needed")
+    @Test("--format csv: a header row, one row per record, cells quoted when needed, errors as a JSON object")
     func csvOutput() throws {
         let rules = """
             flag greeting { when user.lang == "ko" serve "안녕, 세상" when user.lang == "q" serve "say \\"hi\\"" default "hello" }
             flag on = user.on == true
+            flag adult = user.age >= 18
             """
         let e = try evaluator(rules) { $0.output = .csv }
-        #expect(e.header == "id,greeting,on\n")
+        #expect(e.header == "id,greeting,on,adult,errors\n")
         let input = """
-            {"id":"u-1","lang":"ko","on":true}
-            {"id":"a,b","lang":"q"}
+            {"id":"u-1","lang":"ko","on":true,"age":30}
+            {"id":"a,b","lang":"q","age":"x"}
             {bad
-            {"lang":"en"}
+            {"lang":"en","age":3}
 
             """
         let (output, summary) = runBatch(e, input, .jsonl)
         #expect(output == #"""
-            id,greeting,on
-            u-1,"안녕, 세상",true
-            "a,b","say ""hi""",false
-            ,hello,false
+            id,greeting,on,adult,errors
+            u-1,"안녕, 세상",true,true,
+            "a,b","say ""hi""",false,false,"{""adult"":""cannot apply '>=' to string and number""}"
+            ,hello,false,false,
 
             """#)
         #expect(summary.unreadable == 1)

@@ -54,7 +54,7 @@ struct BatchCLITests {
         #expect(one.status == 1, "\(one.stderr)")
         #expect(eight.status == 1, "\(eight.stderr)")
         // The exit status comes with its reason: how many, and where the first one is.
-        #expect(one.stderr.contains("cohort batch: \(badLines.count) unreadable record(s), first at line 9973: "), "\(one.stderr)")
+        #expect(one.stderr.contains("cohort batch: \(badLines.count) unreadable record(s), first at input line 9973: "), "\(one.stderr)")
         let identical = one.stdout == eight.stdout  // not inside #expect: it would print 20 MB
         #expect(identical, "--jobs 1 and --jobs 8 wrote different output")
 
@@ -237,7 +237,7 @@ struct BatchCLITests {
         #expect(try scratch.fileNames() == ["users.jsonl"])
     }
 
-    @Test("--format csv: a header of id and the flags, then one row per record")
+    @Test("--format csv: a header of id, the flags and errors, then one row per record")
     func csvFormat() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
@@ -247,9 +247,11 @@ struct BatchCLITests {
         let jsonl = try runCohort(["batch", rulesPath, input, "--now", nowText])
         #expect(csv.status == 0, "\(csv.stderr)")
         let rows = lines(csv.stdout)
-        #expect(rows.first == "id,dark_mode,payments_v2,new_checkout,winter_sale_banner,offline_mode,search_v2_traffic,checkout_button,express_pay")
+        #expect(rows.first == "id,dark_mode,payments_v2,new_checkout,winter_sale_banner,offline_mode,search_v2_traffic,checkout_button,express_pay,errors")
         #expect(rows.count == 51)
-        // Each row holds the same values as the JSON Lines output, strings unquoted.
+        // Each row holds the same values as the JSON Lines output, strings unquoted, and the
+        // same errors object (empty when none).
+        var errorRows = 0
         let names = ["dark_mode", "payments_v2", "new_checkout", "winter_sale_banner", "offline_mode", "search_v2_traffic", "checkout_button", "express_pay"]
         for (row, line) in zip(rows.dropFirst(), lines(jsonl.stdout)) {
             let flags = try flagValues(line)
@@ -264,8 +266,12 @@ struct BatchCLITests {
                 case nil: "(missing)"
                 }
             }
-            #expect(row.split(separator: ",", omittingEmptySubsequences: false).map(String.init) == expected)
+            let errors = line.range(of: #","errors":"#).map { String(line[$0.upperBound..<line.index(before: line.endIndex)]) } ?? ""
+            if !errors.isEmpty { errorRows += 1 }
+            let cells = try Array(row.utf8).withUnsafeBytes { try CSVRecord.fields($0) }
+            #expect(cells == expected + [errors])
         }
+        #expect(errorRows > 0, "no record with an error: the errors column is not tested")
     }
 
     @Test("--summary-file writes JSON: read = evaluated + unreadable, counts per value")
@@ -330,7 +336,7 @@ struct BatchCLITests {
         let noInput = try runCohort(["batch", rulesPath, missing, "--now", nowText])
         #expect(noInput.status == 1)
         #expect(noInput.stdout == "")
-        #expect(noInput.stderr == "cohort batch: cannot read input '\(missing)': no such file or not readable\n")
+        #expect(noInput.stderr == "cohort batch: cannot read input '\(missing)': no such file\n")
         let input = try scratch.write("users.jsonl", "{\"id\":\"u-1\"}\n")
         let noRules = try runCohort(["batch", scratch.path("missing.cohort"), input])
         #expect(noRules.status == 1)
