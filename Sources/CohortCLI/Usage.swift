@@ -66,20 +66,29 @@ enum Usage {
 
     OPTIONS:
       --format F          jsonl (default): {"id":…,"flags":{…},"errors":{…}} per record;
-                          csv: id,<flag>,… rows; table: aligned columns for people.
+                          csv: id,<flag>,…,errors rows; table: aligned columns for people.
       --summary           Print per-flag counts, shares and errors to stderr.
       --summary-file F    Write the summary as JSON to F.
       --flags a,b         Evaluate only these flags, in this order.
-      --now TIME          The value of now() for every record (default: start of run).
+      --now TIME          The value of now() for every record (default: start of run,
+                          with a warning when the rules read now()).
       --id PATH           Dotted path of the id inside each record (default: id).
       --as NAME           Bind each record to NAME instead of 'user'.
       --context-records   Each record is a whole context ({"user":…,"device":…}).
-      --jobs N            Threads evaluating records (default: all cores).
+      --jobs N            Threads evaluating records (default: all cores; --jobs 1
+                          in engine tasks, which run one per core already).
       --output FILE       Write results to FILE atomically (temporary file, rename);
                           a device or pipe (/dev/null, a FIFO) is written directly.
       --on-error MODE     continue (default): an unreadable record becomes
-                          {"line":N,"error":"…"} and the run goes on;
-                          fail: stop with exit 1 at the first chunk holding one.
+                          {"line":N,"error":"…"} and the run goes on (exit 1);
+                          fail: stop with exit 1 at the first chunk holding one;
+                          skip: as continue, but exit 0 (engine tasks; needs --now
+                          when the rules read now()).
+      --line-offset N     The input starts at line N+1 of a larger file: reported
+                          lines count from there (a part of a split input).
+      --max-error-rate PCT
+                          Exit 1 when any flag errs for more than PCT percent of
+                          records (the output is still written in full).
       --input-format F    jsonl, json or csv, overriding the file extension (for stdin).
       --max-record-bytes N
                           The largest record (default 64 MiB); a larger one stops
@@ -87,7 +96,9 @@ enum Usage {
       --no-progress       Never draw the progress line (drawn only on a terminal).
 
     EXIT: 0 every record read and evaluated (flag errors are data, not failures);
-          1 any record unreadable, or unreadable rules/input; 2 usage error.
+          1 any record unreadable (not with --on-error skip), a flag over
+          --max-error-rate, unreadable rules/input, an output that cannot be
+          written; 2 usage error (also an output that would replace INPUT or RULES).
 
     """
 
