@@ -25,16 +25,16 @@ public struct DiagnosticRenderer: Sendable {
         let severity = diagnostic.severity.rawValue
         let paint = diagnostic.severity == .error ? "\u{1B}[1;31m" : "\u{1B}[1;33m"
         var out = style("\(source.name):\(location.line):\(location.column): ", "\u{1B}[1m")
-        out += style("\(severity):", paint) + style(" \(diagnostic.message)", "\u{1B}[1m") + "\n"
+        out += style("\(severity):", paint) + style(" \(diagnostic.message.escapingControlCharacters)", "\u{1B}[1m") + "\n"
         out += excerpt(diagnostic.span, paint: paint)
         for note in diagnostic.notes {
             if let span = note.span {
                 let at = source.location(of: span.start)
                 out += style("\(source.name):\(at.line):\(at.column): ", "\u{1B}[1m")
-                out += style("note:", "\u{1B}[1;36m") + " \(note.message)\n"
+                out += style("note:", "\u{1B}[1;36m") + " \(note.message.escapingControlCharacters)\n"
                 out += excerpt(span, paint: "\u{1B}[1;36m")
             } else {
-                out += style("note:", "\u{1B}[1;36m") + " \(note.message)\n"
+                out += style("note:", "\u{1B}[1;36m") + " \(note.message.escapingControlCharacters)\n"
             }
         }
         return out

@@ -188,7 +188,7 @@ package struct ReplSession {
                 context.roots["user"] = value
                 return "user = \(value.jsonText)\n"
             } catch {
-                return problem(":user: invalid JSON: \(error.message)")
+                return problem(":user: invalid JSON: \(error.message.escapingControlCharacters)")
             }
         case ":set":
             return set(rest, clock: clock)
@@ -200,7 +200,7 @@ package struct ReplSession {
             let (records, problems) = RecordDecoder.readAll([UInt8](data), format: RecordFormat.inferred(fromPath: rest))
             users = records
             var out = "loaded \(grouped(records.count)) users from \(rest)\n"
-            for p in problems.prefix(5) { out += "  line \(p.line): \(p.message)\n" }
+            for p in problems.prefix(5) { out += "  line \(p.line): \(p.message.escapingControlCharacters)\n" }
             if problems.count > 5 { out += "  … \(problems.count - 5) more unreadable records\n" }
             return out
         case ":rules":
@@ -314,7 +314,7 @@ package struct ReplSession {
             guard let rule = try? compile(part) else { return "?" }
             switch rule.evaluate(context, now: now ?? clock, salt: salt) {
             case .success(let v): return paint(v.jsonText, "1")
-            case .failure(let e): return paint("error: \(e.message)", "31")
+            case .failure(let e): return paint("error: \(e.message.escapingControlCharacters)", "31")
             }
         }
         /// Constants are their own value: not worth a line of their own.

@@ -104,7 +104,7 @@ struct BatchCLITests {
     }
 
     @Test("--output to a pipe or device writes into it; it is never replaced by a file")
-    func outputToSpecialFile() async throws {
+    func outputToSpecialFile() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let input = try scratch.write("users.jsonl", try generatedUsers(count: 300, seed: 9))
@@ -113,12 +113,12 @@ struct BatchCLITests {
         // A reader at the other end, as a shell pipeline would have. This test holds a
         // writer open too while the command runs, so the reader ends (at EOF, when both
         // have closed) even if the command failed to write into the pipe.
-        let reader = Task.detached { FileHandle(forReadingAtPath: fifo)?.readDataToEndOfFile() }
+        let reader = FIFOReader(path: fifo)
         let ownWriter = open(fifo, O_WRONLY)
         #expect(ownWriter >= 0)
         let result = try runCohort(["batch", rulesPath, input, "--now", nowText, "--output", fifo])
         close(ownWriter)
-        let received = await reader.value.map { String(decoding: $0, as: UTF8.self) }
+        let received = reader.text()
         let expected = try runCohort(["batch", rulesPath, input, "--now", nowText])
         #expect(result.status == 0, "\(result.stderr)")
         #expect(received == expected.stdout)

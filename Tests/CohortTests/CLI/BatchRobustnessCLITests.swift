@@ -167,17 +167,17 @@ struct BatchRobustnessCLITests {
     // MARK: 21.12 --summary-file on devices, FIFOs and links
 
     @Test("--summary-file writes into a FIFO and through a symbolic link, replacing neither")
-    func summaryFileSpecial() async throws {
+    func summaryFileSpecial() throws {
         let scratch = try ScratchDirectory()
         defer { scratch.remove() }
         let input = try scratch.write("users.jsonl", try generatedUsers(count: 30, seed: 1))
         let fifo = scratch.path("summary.pipe")
         #expect(mkfifo(fifo, 0o600) == 0)
-        let reader = Task.detached { FileHandle(forReadingAtPath: fifo)?.readDataToEndOfFile() }
+        let reader = FIFOReader(path: fifo)
         let ownWriter = open(fifo, O_WRONLY)
         let result = try runCohort(["batch", rulesPath, input, "--now", nowText, "--summary-file", fifo, "--output", "/dev/null"])
         close(ownWriter)
-        let received = await reader.value.map { String(decoding: $0, as: UTF8.self) } ?? ""
+        let received = reader.text()
         #expect(result.status == 0, "\(result.stderr)")
         #expect(received.hasPrefix("{\"records\":{\"read\":30,"), "\(received)")
         var info = stat()
@@ -234,6 +234,14 @@ struct BatchRobustnessCLITests {
         #expect(bad.status == 1)
         #expect(!bad.stderr.contains("\u{1B}") && !bad.stderr.contains("\u{07}"), "\(bad.stderr.debugDescription)")
         #expect(bad.stderr.contains("\\u{1B}]0;owned\\u{7}"), "\(bad.stderr)")
+    }
+
+    @Test("a record's control characters in an error message reach eval's stderr escaped")
+    func escapedInEvalMessages() throws {
+        let result = try runCohort(["eval", "number(user.x)", "--user", #"{"x":"\u001b[31mred"}"#], environment: ["NO_COLOR": "1"])
+        #expect(result.status == 1)
+        #expect(!result.stderr.contains("\u{1B}"), "\(result.stderr.debugDescription)")
+        #expect(result.stderr.contains("'\\u{1B}[31mred' is not a number"), "\(result.stderr)")
     }
 
     // MARK: 22.4, 22.6 Usage

@@ -62,3 +62,27 @@ enum PackagePaths {
         root.appendingPathComponent("examples").appendingPathComponent(name).path
     }
 }
+
+/// Reads a FIFO to its end on a thread of its own, as a shell pipeline's reader would.
+///
+/// Not a task: opening a FIFO blocks until the other end opens, and a test that blocks
+/// the (two-thread, on two cores) cooperative pool while its reader waits for a pool
+/// thread would deadlock with another such test.
+final class FIFOReader: @unchecked Sendable {
+    // @unchecked: `data` is written by the thread before `done` is signalled, read after.
+    private let done = DispatchSemaphore(value: 0)
+    private var data = Data()
+
+    init(path: String) {
+        Thread.detachNewThread { [self] in
+            data = FileHandle(forReadingAtPath: path)?.readDataToEndOfFile() ?? Data()
+            done.signal()
+        }
+    }
+
+    /// Everything read, once the writers have closed the FIFO.
+    func text() -> String {
+        done.wait()
+        return String(decoding: data, as: UTF8.self)
+    }
+}
