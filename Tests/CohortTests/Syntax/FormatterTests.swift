@@ -169,10 +169,13 @@ private struct TreeGenerator {
             case 1: return Declaration(kind: .segment, name: name, nameSpan: span, span: span, expression: expression(4))
             case 2: return Declaration(kind: .flag, name: name, nameSpan: span, span: span, expression: expression(4))
             default:
-                let arms = (0..<rng.below(4)).map { _ in
-                    Declaration.Arm(condition: expression(3), value: expression(2), span: span)
+                // Some arms and defaults named (`as v1`), as experiments name their variants.
+                let arms = (0..<rng.below(4)).map { k in
+                    Declaration.Arm(condition: expression(3), value: expression(2), span: span,
+                                    variant: chance(3) ? Declaration.Variant(name: "v\(k)", span: span) : nil)
                 }
-                return Declaration(kind: .flag, name: name, nameSpan: span, span: span, arms: arms, defaultValue: expression(2))
+                return Declaration(kind: .flag, name: name, nameSpan: span, span: span, arms: arms, defaultValue: expression(2),
+                                   defaultVariant: chance(3) ? Declaration.Variant(name: "control", span: span) : nil)
             }
         }
     }
