@@ -348,6 +348,42 @@ struct TestSyntaxTests {
         }
     }
 
+    @Test("comments anywhere between the tokens of a test file are all kept, and the result is stable")
+    func commentsInTestFiles() {
+        let text = fmt("""
+            use "r.cohort"
+            test "t" {
+              context {"user": {"id": "u-1"}}
+              now "2026-12-01T10:00:00Z"
+              salt "s"
+              expect a and (b or c)
+              expect f reason match
+            }
+            flag f { when a serve 1 as one default 2 as two }
+            """)
+        var lexer = Lexer(SourceFile(name: "<s>", text: text))
+        let tokens = lexer.tokenize()
+        let bytes = Array(text.utf8)
+        // After each token in turn, a comment at the end of the line or on a line of its own.
+        for (i, token) in tokens.enumerated() where token.kind != .end {
+            for own in [false, true] {
+                let comment = "# c\(i)"
+                let inserted = String(decoding: bytes[..<token.span.end], as: UTF8.self) + (own ? "\n\(comment)\n" : "  \(comment)\n")
+                    + String(decoding: bytes[token.span.end...], as: UTF8.self)
+                let once = fmt(inserted)
+                guard !once.hasPrefix("error") else {
+                    Issue.record("after token \(i): \(once)\n\(inserted)")
+                    continue
+                }
+                #expect(once.contains(comment), "after token \(i):\n\(inserted)\n---\n\(once)")
+                #expect(fmt(once) == once, "after token \(i): not stable:\n\(once)")
+                let (a, _) = parse(inserted)
+                let (b, _) = parse(once)
+                #expect(firstDifference(a, b) == nil, "after token \(i)")
+            }
+        }
+    }
+
     @Test("formatting a file made in code prints tests and variants")
     func formatFromTree() {
         let (file, _) = parse(#"use "r.cohort" test "t" { user {"b": 1, "a": 2} expect a reason match } flag f { when a serve 1 as x default 0 as y }"#)
