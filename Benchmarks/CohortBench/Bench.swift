@@ -97,7 +97,7 @@ enum Bench {
 
         /// The same hash primitive `bucket` uses, so W1 compares the machine, not two hashes.
         func handBucket(_ key: String, _ salt: String) -> UInt64 {
-            bucketIndex(keyUTF8: key, salt: salt, buckets: 100)
+            UInt64(saltedHash(salt: salt, key: key)) % 100
         }
 
         var rows: [Row] = []
@@ -213,7 +213,7 @@ enum Bench {
                 var sink = 0
                 for i in 0..<count {
                     slots[i & 1023].withUnsafeBufferPointer { buffer in
-                        for f in ruleset.flags.indices where VM.evaluate(ruleset.flags[f], slots: buffer, now: now).value == .bool(true) { sink += 1 }
+                        for f in ruleset.flags.indices where VM.evaluate(ruleset.flags[f], slots: buffer, now: now).value(of: ruleset.flags[f]) == .bool(true) { sink += 1 }
                     }
                 }
                 print(sink)
@@ -275,7 +275,7 @@ enum Bench {
             let perRecord = measure { i in
                 slots[i].withUnsafeBufferPointer { buffer in
                     var any = false
-                    for f in ruleset.flags.indices where VM.evaluate(ruleset.flags[f], slots: buffer, now: now).value == .bool(true) { any = true }
+                    for f in ruleset.flags.indices where VM.evaluate(ruleset.flags[f], slots: buffer, now: now).value(of: ruleset.flags[f]) == .bool(true) { any = true }
                     return any
                 }
             }

@@ -52,7 +52,7 @@ public struct Rule: Sendable {
 
     /// The bytecode, constants, slots and spans, as `cohort disasm` prints them.
     public var disassembly: String {
-        Disassembler(source: source, slots: slotTable).render(program)
+        Disassembler(source: source, slotNames: slotTable.paths.map(\.description)).render(program)
     }
 
     /// The attribute paths the rule reads, as written in rules (`user.id`).

@@ -18,8 +18,6 @@ public struct BatchEvaluator: Sendable {
     private let idFinder: RecordBinder
     /// `"name":` of each written flag, as JSON, written before its value.
     private let jsonKeys: [String]
-    /// The memo slots of flags that some flag uses as a prerequisite.
-    private let prerequisiteSlots: Set<Int>
 
     /// The flags written, in order.
     public var flagNames: [String] { flagPositions.map { ruleset.flagNames[$0] } }
@@ -48,9 +46,6 @@ public struct BatchEvaluator: Sendable {
                               rawOutput: ruleset.slotTable.count)
         idFinder = RecordBinder(paths: [], extra: [idComponents.map { .key($0) }], recordRoot: options.recordRoot,
                                 contextRecords: options.contextRecords, rawOutput: 0)
-        prerequisiteSlots = Set(ruleset.flags.flatMap { flag in
-            flag.arms.flatMap { $0.condition.flags + $0.value.flags }.map(\.memoSlot)
-        })
         jsonKeys = flagPositions.map { position in
             var key = ""
             writeJSONString(ruleset.flagNames[position], to: &key)
@@ -374,22 +369,18 @@ public struct BatchEvaluator: Sendable {
         let flags: [FlagProgram]
         /// The same, unretained: reading one per record costs no reference counting.
         let unretainedFlags: [Unmanaged<FlagProgram>]
-        /// Per flag: true when it is a prerequisite of some flag, so its value is remembered
-        /// for the record (the VM remembers one it evaluates itself).
-        let remembered: [Bool]
         /// Per flag: every arm serves a constant (the flags `ArmTally` counts by arm), so an
         /// outcome is counted and written by its arm alone.
         let armOnly: [Bool]
-        let memo: FlagMemo
+        let memo: PrerequisiteMemo
     }
 
     private func plan(_ flags: [FlagProgram], tally: ArmTally) -> FlagPlan {
         FlagPlan(
             flags: flags,
             unretainedFlags: flags.map { Unmanaged.passUnretained($0) },
-            remembered: flags.map { prerequisiteSlots.contains($0.memoSlot) },
             armOnly: tally.served.map { $0 != nil },
-            memo: FlagMemo(count: (ruleset.flags.map(\.memoSlot).max() ?? -1) + 1))
+            memo: PrerequisiteMemo(flags: ruleset.flags))
     }
 
     /// Evaluates every written flag over bound slots and tallies the outcomes.
@@ -400,42 +391,30 @@ public struct BatchEvaluator: Sendable {
             results.hasErrors = false
         }
         plan.memo.nextRecord()
-        let remember = plan.memo.access
+        let memo = plan.memo.access
         let storesValues = options.output != .jsonl
         for k in plan.flags.indices {
-            // The common case: the arm that serves a constant, found without building a value
-            // (and through an unretained reference, as the plan keeps the flags alive).
-            let counted = plan.armOnly[k] && plan.unretainedFlags[k]._withUnsafeGuaranteedRef { flag in
-                // The environment is made here, in registers: read from an array, it was copied.
-                let environment = VM.Environment(flag: flag, now: options.now, memo: remember)
-                guard let arm = VM.matchingArm(flag, slots: slots, environment: environment) else { return false }
-                tally.count(k, arm: arm)
-                results.arms[k] = arm
-                if plan.remembered[k] || storesValues {
-                    let value = flag.constant(servedBy: arm)!
-                    if plan.remembered[k] { remember.remember(value, at: flag.memoSlot) }
-                    if storesValues { results.values[k] = value }
+            // Through an unretained reference, as the plan keeps the flags alive. The memo
+            // remembers a flag that other flags use, for them to read.
+            plan.unretainedFlags[k]._withUnsafeGuaranteedRef { flag in
+                let outcome = VM.evaluate(flag, slots: slots, now: options.now, memo: memo)
+                results.arms[k] = outcome.arm
+                if plan.armOnly[k] {
+                    // The common case: counted and written by its arm, without building a value.
+                    tally.count(k, arm: outcome.arm)
+                    if storesValues { results.values[k] = outcome.value(of: flag) }
+                } else {
+                    let value = outcome.value(of: flag)
+                    summary.flags[k].record(value)
+                    results.values[k] = value
                 }
-                return true
-            }
-            if counted { continue }
-            let flag = plan.flags[k]
-            // A flag counted by arm got here because a condition was not a plain boolean:
-            // straight to the exact evaluation, without finding the arm a second time.
-            let outcome = plan.armOnly[k]
-                ? VM.evaluateExactly(flag, slots: slots, environment: VM.Environment(flag: flag, now: options.now, memo: remember))
-                : VM.evaluate(flag, slots: slots, now: options.now, memo: remember)
-            // A later flag that uses this one as a prerequisite reads it from the memo.
-            if plan.remembered[k] { remember.remember(outcome.value, at: flag.memoSlot) }
-            if plan.armOnly[k] { tally.count(k, arm: outcome.arm) } else { summary.flags[k].record(outcome.value) }
-            results.values[k] = outcome.value
-            results.arms[k] = outcome.arm
-            if let fault = outcome.fault {
-                results.hasErrors = true
-                results.messages[k] = fault.message
-                summary.flags[k].errors += 1
-                if summary.flags[k].errorSamples.count < options.errorSamples {
-                    summary.flags[k].errorSamples.append(.init(line: line, message: fault.message, at: ruleLocation(fault.span)))
+                if let fault = outcome.fault {
+                    results.hasErrors = true
+                    results.messages[k] = fault.message
+                    summary.flags[k].errors += 1
+                    if summary.flags[k].errorSamples.count < options.errorSamples {
+                        summary.flags[k].errorSamples.append(.init(line: line, message: fault.message, at: ruleLocation(fault.span)))
+                    }
                 }
             }
         }

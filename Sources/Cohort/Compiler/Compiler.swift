@@ -1,5 +1,6 @@
 /// Turns checked `IR` into bytecode: short-circuit jumps for `and`/`or`, hashed sets for
-/// constant lists, fused instructions for common shapes, and exact stack sizing.
+/// constant lists, decoded tests (`DecodedTest`) for the common shapes of targeting rules and
+/// `chain` prefixes over chains of them, and exact stack sizing.
 package struct Compiler {
     /// Where `bucket(key)` without an explicit salt takes its salt from.
     package enum Salt: Sendable {
@@ -68,7 +69,8 @@ package struct Compiler {
     private let declarationsAreForeign: Bool
     /// The span every instruction takes while a foreign declaration is being inlined.
     private var spanOverride: SourceSpan?
-    /// False compiles every test as plain instructions (see `CompileOptions.fusesTests`).
+    /// False compiles every test as plain instructions (see `CompileOptions.fusesTests`);
+    /// a prerequisite flag is always a `flag` test, the only way to read one.
     private let fuses: Bool
 
     package init(salt: Salt, limits: Limits = Limits(), declarationsAreForeign: Bool = false, fuses: Bool = true,
@@ -113,6 +115,14 @@ package struct Compiler {
         return k
     }
 
+    /// Appends `test` to the program's tests and the `test` instruction that runs it.
+    private mutating func append(test: DecodedTest, _ span: SourceSpan) {
+        guard failure == nil else { return }
+        program.tests.append(test)
+        program.testSpans.append(spanOverride ?? span)
+        append(.test(UInt32(program.tests.count - 1)), span)
+    }
+
     package mutating func emit(_ ir: IR) {
         if failure != nil { return }
         nesting += 1
@@ -138,7 +148,7 @@ package struct Compiler {
             append(.makeList(UInt32(items.count)), span)
         case .not(let operand, let span):
             if fuses, case .slot(let s, _) = operand {
-                append(.slotNot(UInt32(s)), span)
+                append(test: .not(slot: UInt32(s)), span)
             } else {
                 emit(operand)
                 append(.not, span)
@@ -152,7 +162,7 @@ package struct Compiler {
             program.sets.append(ConstantSet(set))
             let k = UInt32(program.sets.count - 1)
             if fuses, case .slot(let s, _) = operand {
-                append(.slotInSet(slot: UInt32(s), set: k), span)
+                append(test: .inSet(slot: UInt32(s), set: k), span)
             } else {
                 emit(operand)
                 append(.inSet(k), span)
@@ -162,27 +172,28 @@ package struct Compiler {
             program.regexes.append(regex)
             append(.matches(UInt32(program.regexes.count - 1)), span)
         case .logical(let op, let operands, let span):
-            // a; test; b; step; c; step; …; z; combine — every test jumps to the end.
-            let start = program.code.count
-            var jumps: [Int] = []
+            // a; test; b; combine; test; c; combine; …; z; combine — every test jumps to the end.
+            let start = program.code.count, testStart = program.tests.count
+            var links: [Int] = [], combines: [Int] = []
             for (i, operand) in operands.enumerated() {
                 emit(operand)
-                let last = i == operands.count - 1
-                if i > 0 && last {
+                if i > 0 {
+                    combines.append(program.code.count)
                     append(op == .and ? .andCombine : .orCombine, span)
-                } else if !last {
-                    jumps.append(program.code.count)
-                    append(shortCircuit(op, first: i == 0, target: 0), span)
+                }
+                if i < operands.count - 1 {
+                    links.append(program.code.count)
+                    append(op == .and ? .andTest(target: 0) : .orTest(target: 0), span)
                 }
             }
             let end = UInt32(program.code.count)
-            for j in jumps where j < program.code.count {
-                program.code[j] = shortCircuit(op, first: j == jumps[0], target: end)
+            for j in links where j < program.code.count {
+                program.code[j] = op == .and ? .andTest(target: end) : .orTest(target: end)
             }
-            if fuses { prefixTestChain(op, from: start, links: jumps, span) }
+            if fuses { prefixTestChain(op, from: start, testStart: testStart, links: links, combines: combines, span) }
         case .call(let builtin, let arguments, let span):
             if fuses, builtin == .exists, arguments.count == 1, case .slot(let s, _) = arguments[0] {
-                append(.slotExists(UInt32(s)), span)
+                append(test: .exists(slot: UInt32(s)), span)
                 return
             }
             for argument in arguments { emit(argument) }
@@ -209,7 +220,7 @@ package struct Compiler {
                 spanOverride = outerOverride
             case .flag(let flag)?:
                 program.flags.append(flag)
-                append(.flag(UInt32(program.flags.count - 1)), span)
+                append(test: .flag(UInt32(program.flags.count - 1)), span)
             case nil:
                 append(.constant(constant(.null)), span)
             }
@@ -217,45 +228,65 @@ package struct Compiler {
     }
 
     private mutating func emitBinary(_ op: BinaryOperator, _ left: IR, _ right: IR, _ span: SourceSpan) {
-        if !fuses {
-            emitPlainBinary(op, left, right, span)
-            return
-        }
-        if op == .equal {
-            // `attribute == constant` is the most common shape of a targeting rule.
-            if case .slot(let s, _) = left, case .constant(let v, _) = right {
-                append(.slotEqualsConstant(slot: UInt32(s), constant: constant(v)), span)
-                return
-            }
-            if case .constant(let v, _) = left, case .slot(let s, _) = right {
-                append(.slotEqualsConstant(slot: UInt32(s), constant: constant(v)), span)
-                return
-            }
-        }
-        if Instruction.fuses(op), case .slot(let s, _) = left, case .constant(let v, _) = right {
-            append(.slotOperatorConstant(op, slot: UInt32(s), constant: constant(v)), span)
-            return
-        }
-        if op == .less, let rollout = bucketTest(left, right) {
-            // Only the call can fail (a key that is not a string or number), so the fused
-            // instruction carries the call's span, as the unfused error would.
-            append(.bucketLess(slot: rollout.slot, salt: rollout.salt, bound: constant(rollout.bound)), rollout.span)
-            return
-        }
-        if Instruction.isOrderComparison(op), case .call(.now, let arguments, _) = left, arguments.isEmpty,
-            case .constant(let v, _) = right, case .time = v {
-            // `now() >= time("…")`, the scheduled release: one instruction, and a test an
-            // `all_of`/`any_of` chain can run.
-            append(.nowCompare(op, constant: constant(v)), span)
-            return
-        }
-        if Instruction.isOrderComparison(op), case .call(.semver, let arguments, let callSpan) = left,
-            arguments.count == 1, case .slot(let s, _) = arguments[0], case .constant(let v, _) = right, case .version = v {
-            // As with `bucket_lt`, only the call can fail, so the instruction carries its span.
-            append(.semverCompare(op, slot: UInt32(s), constant: constant(v)), callSpan)
+        if fuses, let (test, testSpan) = test(op, left, right, span) {
+            append(test: test, testSpan)
             return
         }
         emitPlainBinary(op, left, right, span)
+    }
+
+    /// The test `left op right` is, for the shapes targeting rules are made of, and the span
+    /// its errors point at; nil for anything else.
+    private mutating func test(_ op: BinaryOperator, _ left: IR, _ right: IR, _ span: SourceSpan) -> (DecodedTest, SourceSpan)? {
+        // `attribute == constant` (either way round) is the most common shape of a rule.
+        if op == .equal || op == .notEqual {
+            let pair: (UInt32, Value)?
+            switch (left, right) {
+            case (.slot(let s, _), .constant(let v, _)), (.constant(let v, _), .slot(let s, _)): pair = (UInt32(s), v)
+            default: pair = nil
+            }
+            if let (s, v) = pair {
+                let equal = op == .equal
+                switch v {
+                case .number(let x): return (equal ? .numberEquals(slot: s, x) : .numberNotEquals(slot: s, x), span)
+                case .string(let c) where StringWords(c).isSmall:
+                    return (equal ? .stringEquals(slot: s, StringWords(c)) : .stringNotEquals(slot: s, StringWords(c)), span)
+                case .bool(let b) where equal: return (.boolEquals(slot: s, b), span)
+                default: return (equal ? .equals(slot: s, constant: constant(v)) : .notEquals(slot: s, constant: constant(v)), span)
+                }
+            }
+        }
+        if case .slot(let s, _) = left, case .constant(let v, _) = right {
+            let slot = UInt32(s)
+            switch (op, v) {
+            case (.less, .number(let x)): return (.less(slot: slot, x), span)
+            case (.lessEqual, .number(let x)): return (.lessEqual(slot: slot, x), span)
+            case (.greater, .number(let x)): return (.greater(slot: slot, x), span)
+            case (.greaterEqual, .number(let x)): return (.greaterEqual(slot: slot, x), span)
+            case (.less, _), (.lessEqual, _), (.greater, _), (.greaterEqual, _):
+                return (.compare(slot: slot, op.comparison!, constant: constant(v)), span)
+            case (.contains, _): return (.contains(slot: slot, constant: constant(v)), span)
+            case (.startsWith, .string), (.endsWith, .string): return (.affix(slot: slot, constant: constant(v), prefix: op == .startsWith), span)
+            default: return nil
+            }
+        }
+        if op == .less, let rollout = bucketTest(left, right) {
+            // Only the call can fail (a key that is not a string or number), so the test
+            // carries the call's span, as the plain code's error would.
+            return (.bucketLess(slot: rollout.slot, salt: rollout.salt, bound: rollout.bound), rollout.span)
+        }
+        if let comparison = op.comparison, case .call(.now, let arguments, _) = left, arguments.isEmpty,
+            case .constant(.time(let t), _) = right {
+            // `now() >= time("…")`, the scheduled release.
+            return (.now(comparison, t), span)
+        }
+        if let comparison = op.comparison, case .call(.semver, let arguments, let callSpan) = left, arguments.count == 1,
+            case .slot(let s, _) = arguments[0], case .constant(let v, _) = right, case .version(let version) = v {
+            // As with `bucket`, only the call can fail, so the test carries its span.
+            let release = version.prerelease.isEmpty ? ReleaseNumbers((version.major, version.minor, version.patch)) : nil
+            return (.semver(slot: UInt32(s), comparison, constant: constant(v), release: release), callSpan)
+        }
+        return nil
     }
 
     /// `left op right` as its operands' code and the operator's instruction.
@@ -289,53 +320,48 @@ package struct Compiler {
         }
     }
 
-    /// Puts an `all_of`/`any_of` in front of the chain just emitted at `start` (its links
-    /// at `links`, then the final combine) when each operand compiled to a single attribute
-    /// test or to a chain that got its own prefix (`a; test; (b or c); step; …; z;
-    /// combine`), shifting every jump of the chain past the new instruction. Targeting
-    /// rules are mostly such chains, segments inlined into them included.
-    private mutating func prefixTestChain(_ op: LogicalOperator, from start: Int, links: [Int], _ span: SourceSpan) {
+    /// Puts a `chain` in front of the `and`/`or` chain just emitted at `start` (its links at
+    /// `links`, its combines at `combines`) when each operand compiled to a single test or to
+    /// a chain that got its own prefix, and the chain's entry in the tests before its
+    /// operands' (at `testStart`): `chain t; a; test; b; combine; test; c; combine`. Every
+    /// jump target and test index of the chain's code moves one further. Targeting rules
+    /// are mostly such chains, segments inlined into them included.
+    private mutating func prefixTestChain(_ op: LogicalOperator, from start: Int, testStart: Int, links: [Int], combines: [Int],
+                                          _ span: SourceSpan) {
         let code = program.code
-        guard failure == nil, !links.isEmpty, code.count < limits.maxProgramSize, links.allSatisfy({ $0 < code.count }) else { return }
-        // Operand spans: from `start` or after a link, up to the next link or the combine.
+        guard failure == nil, !links.isEmpty, code.count < limits.maxProgramSize, (links + combines).allSatisfy({ $0 < code.count })
+        else { return }
+        // Operand i runs from `start` (or after link i-1) up to link 0 (or combine i-1).
         let bounds = [start] + links.map { $0 + 1 }
-        let ends = links + [code.count - 1]
+        let ends = [links[0]] + combines
         for (a, b) in zip(bounds, ends) {
             guard a < b else { return }
             switch code[a] {
-            case .allOf(_, let end) where Int(end) == b, .anyOf(_, let end) where Int(end) == b: continue
-            case let single where b - a == 1 && single.isAttributeTest: continue
+            case .chain(_, let end) where Int(end) == b: continue
+            case .test where b - a == 1: continue
             default: return
             }
         }
-        for j in start ..< code.count { program.code[j] = code[j].jumpingPast(start) }
-        let count = UInt32(links.count + 1), end = UInt32(code.count + 1)
-        program.code.insert(op == .and ? .allOf(count: count, end: end) : .anyOf(count: count, end: end), at: start)
+        for j in start ..< code.count { program.code[j] = code[j].shifted(past: start, test: testStart) }
+        let length = UInt32(program.tests.count - testStart)
+        program.tests.insert(.chain(decider: op == .or, count: UInt32(links.count + 1), length: length), at: testStart)
+        program.testSpans.insert(spanOverride ?? span, at: testStart)
+        program.code.insert(.chain(UInt32(testStart), end: UInt32(code.count + 1)), at: start)
         program.spans.insert(spanOverride ?? span, at: start)
     }
 
-    /// The jump after an operand of an `and`/`or` chain: a plain test after the first operand,
-    /// a combine-and-test after a middle one.
-    private func shortCircuit(_ op: LogicalOperator, first: Bool, target: UInt32) -> Instruction {
-        switch (op, first) {
-        case (.and, true): .andTest(target: target)
-        case (.and, false): .andStep(target: target)
-        case (.or, true): .orTest(target: target)
-        case (.or, false): .orStep(target: target)
-        }
-    }
-
-    /// Recognises `bucket(attribute[, "salt"]) < number`, the percentage-rollout shape.
-    private mutating func bucketTest(_ left: IR, _ right: IR) -> (slot: UInt32, salt: UInt32, bound: Value, span: SourceSpan)? {
-        guard case .call(.bucket, let arguments, let span) = left, case .constant(let bound, _) = right,
-            case .number = bound, arguments.count <= 2, case .slot(let s, _)? = arguments.first
+    /// Recognises `bucket(attribute[, "salt"]) < number`, the percentage-rollout shape: its
+    /// slot, the constant holding its salt (or `DecodedTest.defaultSalt`), its bound and its span.
+    private mutating func bucketTest(_ left: IR, _ right: IR) -> (slot: UInt32, salt: UInt32, bound: Double, span: SourceSpan)? {
+        guard case .call(.bucket, let arguments, let span) = left, case .constant(.number(let bound), _) = right,
+            arguments.count <= 2, case .slot(let s, _)? = arguments.first
         else { return nil }
         if arguments.count == 2 {
             guard case .constant(let salt, _) = arguments[1], case .string = salt else { return nil }
             return (UInt32(s), constant(salt), bound, span)
         }
         switch salt {
-        case .runtime: return (UInt32(s), Instruction.defaultSaltOperand, bound, span)
+        case .runtime: return (UInt32(s), DecodedTest.defaultSalt, bound, span)
         case .constant(let name): return (UInt32(s), constant(.string(name)), bound, span)
         }
     }

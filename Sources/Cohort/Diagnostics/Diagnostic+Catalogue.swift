@@ -23,6 +23,11 @@ extension Diagnostic {
         .error("limit", message, span)
     }
 
+    /// The whole source is over `limits.maxSourceBytes`.
+    package static func sourceTooLarge(_ limits: Limits) -> Diagnostic {
+        .limit("source is larger than \(limits.maxSourceBytes) bytes (limit)", SourceSpan(start: 0, end: 0))
+    }
+
     // MARK: Syntax
 
     package static func syntax(_ message: String, _ span: SourceSpan) -> Diagnostic {
@@ -136,36 +141,6 @@ extension Diagnostic {
     }
 }
 
-/// How a punctuation token is written, for messages.
-package func spelling(_ kind: Token.Kind) -> String {
-    switch kind {
-    case .leftParen: "("
-    case .rightParen: ")"
-    case .leftBracket: "["
-    case .rightBracket: "]"
-    case .leftBrace: "{"
-    case .rightBrace: "}"
-    case .comma: ","
-    case .dot: "."
-    case .assign: "="
-    case .equalEqual: "=="
-    case .bangEqual: "!="
-    case .less: "<"
-    case .lessEqual: "<="
-    case .greater: ">"
-    case .greaterEqual: ">="
-    case .plus: "+"
-    case .minus: "-"
-    case .star: "*"
-    case .slash: "/"
-    case .percent: "%"
-    case .bang: "!"
-    case .ampAmp: "&&"
-    case .pipePipe: "||"
-    case .end: "end of input"
-    default: "\(kind)"
-    }
-}
 
 // MARK: - Tests and variants (`cohort test`, LANGUAGE.md §5)
 

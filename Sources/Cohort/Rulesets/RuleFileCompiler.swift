@@ -21,6 +21,9 @@ package struct RuleFileCompiler {
     package private(set) var flags: [FlagProgram?] = []
     private var byName: [String: Int] = [:]
 
+    /// The rule file's source.
+    package var sourceFile: SourceFile { source }
+
     package init(source: SourceFile, options: CompileOptions) {
         self.source = source
         self.options = options
@@ -29,7 +32,7 @@ package struct RuleFileCompiler {
     /// Runs every step; afterwards `diagnostics` holds all errors and warnings.
     package mutating func compile() {
         if source.bytes.count > options.limits.maxSourceBytes {
-            diagnostics.append(.limit("source is larger than \(options.limits.maxSourceBytes) bytes (limit)", SourceSpan(start: 0, end: 0)))
+            diagnostics.append(.sourceTooLarge(options.limits))
             return
         }
         var parser = Parser(source, limits: options.limits)
@@ -257,7 +260,7 @@ package struct RuleFileCompiler {
                                       line: source.location(of: d.arms[k].span.start).line))
                 }
             }
-            let flag = FlagProgram(name: d.name, memoSlot: i, arms: arms, defaultValue: c.defaultValue, isBoolean: c.expression != nil,
+            let flag = FlagProgram(name: d.name, memoIndex: i, arms: arms, defaultValue: c.defaultValue, isBoolean: c.expression != nil,
                                    variantNames: d.arms.map { $0.variant?.name }, defaultVariantName: d.defaultVariant?.name)
             if flag.prerequisiteDepth > limits.maxPrerequisiteDepth { throw .prerequisitesTooDeep }
             // Each arm is within the cost limit (`Compiler.compile` checks); their sum may not be.

@@ -73,12 +73,31 @@ public struct Ruleset: Sendable {
             // cannot change the value (a kill switch, a dark release).
             reason = .static
         } else if outcome.arm >= 0 {
-            // TODO(lead): `split` when the deciding test is a bucket comparison.
-            reason = .match(rule: outcome.arm, line: flags[i].arms[outcome.arm].line)
+            let line = flags[i].arms[outcome.arm].line
+            // The VM's walker tells for a chain of tests; the explainer for any other condition.
+            var explainer = explainer(slots: slots, now: now)
+            let split = VM.armDecidedByBucket(flags[i], arm: outcome.arm, slots: slots, now: now)
+                ?? explainer.explain(flag: flags[i]).decidedByBucket
+            reason = split ? .split(rule: outcome.arm, line: line) : .match(rule: outcome.arm, line: line)
         } else {
             reason = .default
         }
-        return FlagEvaluation(flag: flags[i].name, value: outcome.value, reason: reason)
+        return FlagEvaluation(flag: flags[i].name, value: outcome.value(of: flags[i]), reason: reason)
+    }
+
+    /// The evaluation of a flag as a tree (`cohort eval FLAG --explain`): each `when` tried,
+    /// each sub-expression with its value, segments and prerequisite flags opened up, the
+    /// deciding tests marked. Nil when there is no such flag.
+    public func explain(_ flag: String, in context: Context, now: Instant = .now) -> (evaluation: FlagEvaluation, explanation: Explanation)? {
+        guard let i = flagIndex[flag] else { return nil }
+        return slotTable.bind(context) { slots in
+            var explainer = explainer(slots: slots, now: now)
+            return (evaluation(of: i, slots: slots, now: now), explainer.explain(flag: flags[i]).explanation)
+        }
+    }
+
+    private func explainer(slots: UnsafeBufferPointer<Value>, now: Instant) -> Explainer {
+        Explainer(rules: compiler, flags: flags, slots: slots, now: now)
     }
 
     /// The index of a flag by name.
@@ -89,27 +108,16 @@ public struct Ruleset: Sendable {
     public func rule(_ expression: String, options extra: CompileOptions? = nil) throws(CompileError) -> Rule {
         let options = extra ?? self.options
         let source = SourceFile(name: options.sourceName, text: expression)
-        var parser = Parser(source, limits: options.limits)
-        guard let expr = parser.parseStandaloneExpression() else {
-            throw CompileError(diagnostics: parser.diagnostics, source: source)
-        }
-        var checker = Checker(source: source, roots: options.roots, declarations: compiler.declarationInfos, slots: slotTable)
-        let typed = checker.check(expr)
-        if !checker.diagnostics.isEmpty { throw CompileError(diagnostics: checker.diagnostics, source: source) }
         let compiler = self.compiler
-        let program: Program
-        do throws(Compiler.Failure) {
-            program = try Compiler.compile(typed.ir, salt: .runtime, limits: options.limits, declarationsAreForeign: true,
-                                           fuses: options.fusesTests, expand: { compiler.expansion($0, $1) })
-        } catch {
-            throw CompileError(diagnostics: [error.diagnostic(options.limits, at: expr.span)], source: source)
-        }
-        return Rule(source: source, program: program, slotTable: checker.slots)
+        let declarations = Pipeline.Declarations(infos: compiler.declarationInfos, slots: slotTable,
+                                                 expand: { compiler.expansion($0, $1) })
+        let (program, slots) = try Pipeline.compileExpression(source, options: options, rules: declarations)
+        return Rule(source: source, program: program, slotTable: slots)
     }
 
     /// Every flag's bytecode, as `cohort disasm --rules` prints it.
     public var disassembly: String {
-        let disassembler = Disassembler(source: source, slots: slotTable)
+        let disassembler = Disassembler(source: source, slotNames: slotTable.paths.map(\.description))
         var out = ""
         for flag in flags {
             out += "== flag \(flag.name) (default \(flag.defaultValue.jsonText)) ==\n"

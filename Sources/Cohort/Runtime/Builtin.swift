@@ -169,52 +169,34 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
         guard case .number(let count) = buckets, count >= 1, count <= 4_294_967_296, count.rounded(.towardZero) == count else {
             throw Fault("bucket() needs a positive whole number of buckets up to 2^32")
         }
-        return .number(Double(try bucketIndex(key, salt: saltText, buckets: UInt64(count))))
+        guard let index = withShortUTF8Bytes(saltText, { bucketIndex(of: key, salt: $0, buckets: UInt64(count)) }) else {
+            throw bucketKeyFault(key)
+        }
+        return .number(Double(index))
     }
 
-    /// The bucket number of `key` under `salt`: murmur3_x86_32 of `salt:key` modulo `buckets`.
-    /// Allocation-free for string keys and integral number keys; other keys are a fault.
-    @inline(__always)
-    package static func bucketIndex(_ key: Value, salt: String, buckets: UInt64) throws(Fault) -> UInt64 {
-        guard let index = withShortUTF8Bytes(salt, { hashedBucket(key, salt: $0, buckets: buckets) }) else { throw bucketKeyFault(key) }
-        return index
-    }
-
-    /// `bucketIndex(_:salt:buckets:)` with the salt as UTF-8 bytes.
-    @inline(__always)
-    package static func bucketIndex(_ key: Value, saltBytes salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) throws(Fault) -> UInt64 {
-        guard let index = hashedBucket(key, salt: salt, buckets: buckets) else { throw bucketKeyFault(key) }
-        return index
-    }
-
-    /// The bucket of a string or number key; nil for a key of another type. Does not throw,
-    /// so it runs inside the closures that lend out a string's bytes without wrapping.
-    @inline(__always)
-    private static func hashedBucket(_ key: Value, salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) -> UInt64? {
+    /// The bucket of `key` under `salt` (UTF-8 bytes): murmur3_x86_32 of `salt:key`, seed 0,
+    /// modulo `buckets`, a number key hashed as its canonical text. Nil for a key that is
+    /// neither a string nor a number. The one routine every `bucket` goes through: the call,
+    /// and the rollout test of the VM's quick path.
+    ///
+    /// Out of line, and given bytes rather than a string for the salt: inlined, its stack
+    /// buffer for the joined bytes (and a small key's bytes copied out of its words) would
+    /// be set up on every run of a program with a rollout test, taken or not.
+    @inline(never)
+    package static func bucketIndex(of key: Value, salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) -> UInt64? {
         switch key {
-        case .string(let s): withShortUTF8Bytes(s) { bucketIndex(ofKey: $0, salt: salt, buckets: buckets) }
-        case .number(let n): UInt64(NumberText.withCanonicalUTF8(n) { saltedHash(salt: salt, key: $0.assumingMemoryBound(to: UInt8.self)) }) % buckets
-        default: nil
+        case .string(let s):
+            UInt64(withShortUTF8Bytes(s) { saltedHash(salt: salt, key: $0) }) % buckets
+        case .number(let n):
+            UInt64(NumberText.withCanonicalUTF8(n) { saltedHash(salt: salt, key: $0.assumingMemoryBound(to: UInt8.self)) }) % buckets
+        default:
+            nil
         }
     }
 
-    /// The bucket of the UTF-8 string `key` under `salt`: the commonest rollout, a user id
-    /// under the flag's name. Out of line, and given bytes rather than a string: inlined, its
-    /// stack buffer and constants would be set up on every run of a program with a rollout
-    /// test, taken or not, and a string argument would be retained for the call.
-    @inline(never)
-    package static func bucketIndex(ofKey key: UnsafeBufferPointer<UInt8>, salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) -> UInt64 {
-        UInt64(saltedHash(salt: salt, key: key)) % buckets
-    }
-
-    /// `bucketIndex(ofKey:salt:buckets:)` for a key that is a small string, given by its
-    /// words: its bytes are copied out here, not in the caller's frame.
-    @inline(never)
-    package static func bucketIndex(ofSmallKey key: StringWords, salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) -> UInt64 {
-        key.withSmallUTF8 { UInt64(saltedHash(salt: salt, key: $0)) % buckets }
-    }
-
-    private static func bucketKeyFault(_ key: Value) -> Fault {
+    /// The fault of a bucket key that is neither a string nor a number.
+    package static func bucketKeyFault(_ key: Value) -> Fault {
         Fault.operand("bucket()", "key", expected: "a string or number", got: key)
     }
 }

@@ -8,6 +8,14 @@ package struct Fault: Error, Sendable, Hashable {
     }
 
     /// The operand has the wrong type for the operator.
+    /// A flag condition that is not a boolean at run time (a missing attribute is null,
+    /// not false).
+    package static func nonBooleanCondition(_ value: Value, booleanFlag: Bool) -> Fault {
+        let got = value.isNull ? "null" : "a " + value.typeName
+        return Fault(booleanFlag ? "the expression of a boolean flag must be a boolean, but it is \(got)"
+                         : "the condition of 'when' must be a boolean, but it is \(got)")
+    }
+
     package static func operand(_ op: String, _ side: String, expected: String, got value: Value) -> Fault {
         // An operator's operand is "on the left"; a function's is "as its argument".
         let place = side == "argument" ? "as its argument" : "on the \(side)"

@@ -129,14 +129,6 @@ package struct MurmurHash3: Sendable {
     }
 }
 
-/// `bucket(key, salt, buckets)`: `murmur3_x86_32(utf8(salt + ":" + key), seed 0) % buckets`,
-/// hashed without building the joined string. `buckets` must be at least 1; 0 gives 0
-/// rather than trapping (callers check the count first).
-package func bucketIndex(keyUTF8 key: String, salt: String, buckets: UInt64) -> UInt64 {
-    guard buckets > 0 else { return 0 }
-    return UInt64(saltedHash(salt: salt, key: key)) % buckets
-}
-
 /// `saltedHash(salt:key:)` of a key given as a string.
 @inline(__always)
 package func saltedHash(salt: String, key: String) -> UInt32 {

@@ -79,57 +79,6 @@ package enum Operations {
         }
     }
 
-    /// Whether the comparison `op` holds between two operands whose `order` is negative,
-    /// zero or positive (`>=` for any other operator).
-    @inline(__always)
-    package static func holds(_ op: BinaryOperator, order: Int) -> Bool {
-        switch op {
-        case .equal: order == 0
-        case .notEqual: order != 0
-        case .less: order < 0
-        case .lessEqual: order <= 0
-        case .greater: order > 0
-        default: order >= 0
-        }
-    }
-
-    package static func compare(_ op: BinaryOperator, _ a: Value, _ b: Value) throws(Fault) -> Bool {
-        switch op {
-        case .less: return try order(a, b, "<") < 0
-        case .lessEqual: return try order(a, b, "<=") <= 0
-        case .greater: return try order(a, b, ">") > 0
-        case .greaterEqual: return try order(a, b, ">=") >= 0
-        case .notEqual: return a != b
-        default: return a == b
-        }
-    }
-
-    /// `a op b` for the shapes a fused `slot_op_const` meets most — two numbers, or two
-    /// strings — answered inline; nil for everything else, which goes through `binary`.
-    /// Gives exactly what `binary` gives for these shapes (the fused-instruction tests check).
-    @inline(__always)
-    package static func quickTest(_ op: BinaryOperator, _ a: Value, _ b: Value) -> Bool? {
-        if case .number(let x) = a, case .number(let y) = b {
-            let order = x < y ? -1 : x > y ? 1 : 0
-            switch op {
-            case .less: return order < 0
-            case .lessEqual: return order <= 0
-            case .greater: return order > 0
-            case .greaterEqual: return order >= 0
-            case .notEqual: return x != y
-            default: return nil
-            }
-        }
-        if case .string(let x) = a, case .string(let y) = b {
-            switch op {
-            case .notEqual: return !scalarEqual(x, y)
-            case .startsWith, .endsWith: return scalarAffix(x, y, prefix: op == .startsWith)
-            default: return nil
-            }
-        }
-        return nil
-    }
-
     // MARK: Membership and strings
 
     package static func inList(_ a: Value, _ list: Value) throws(Fault) -> Bool {

@@ -142,16 +142,16 @@ extension Version {
     /// Nil for anything else, including versions `init?(_:)` accepts with a pre-release or
     /// build part.
     @inline(__always)
-    package static func releaseNumbers(_ bytes: UnsafeRawBufferPointer) -> (UInt64, UInt64, UInt64)? {
+    package static func releaseNumbers(_ bytes: UnsafeRawBufferPointer) -> ReleaseNumbers? {
         var i = 0
         guard let core = parseCore(bytes, &i), i == bytes.count else { return nil }
-        return core
+        return ReleaseNumbers(core)
     }
 
     /// `releaseNumbers` of a small string, given by its words: out of line, so the copy of
     /// its bytes is made in this frame rather than the caller's.
     @inline(never)
-    package static func releaseNumbers(small words: StringWords) -> (UInt64, UInt64, UInt64)? {
+    package static func releaseNumbers(small words: StringWords) -> ReleaseNumbers? {
         words.withSmallUTF8 { releaseNumbers(UnsafeRawBufferPointer($0)) }
     }
 
@@ -229,5 +229,26 @@ extension Version {
     private static func isIdentifierLetter(_ b: UInt8) -> Bool {
         (b >= UInt8(ascii: "a") && b <= UInt8(ascii: "z")) || (b >= UInt8(ascii: "A") && b <= UInt8(ascii: "Z"))
             || b == UInt8(ascii: "-")
+    }
+}
+
+/// The three numbers of a release version (`5.2.0`: no pre-release part), as the quick
+/// app-version gate compares them.
+package struct ReleaseNumbers: Sendable, Hashable {
+    package var major: UInt64
+    package var minor: UInt64
+    package var patch: UInt64
+
+    package init(_ numbers: (UInt64, UInt64, UInt64)) {
+        (major, minor, patch) = numbers
+    }
+
+    /// Negative, zero or positive as `self` orders before, with or after `other`.
+    @inline(__always)
+    package func order(_ other: ReleaseNumbers) -> Int {
+        if major != other.major { return major < other.major ? -1 : 1 }
+        if minor != other.minor { return minor < other.minor ? -1 : 1 }
+        if patch != other.patch { return patch < other.patch ? -1 : 1 }
+        return 0
     }
 }

@@ -76,7 +76,7 @@ extension Operations {
         case .multiply: return try multiply(a, b)
         case .divide: return try divide(a, b)
         case .remainder: return try remainder(a, b)
-        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return .bool(try compare(op, a, b))
+        case .equal, .notEqual, .less, .lessEqual, .greater, .greaterEqual: return .bool(try op.comparison!.apply(a, b))
         case .in: return .bool(try inList(a, b))
         case .notIn: return .bool(!(try inList(a, b)))
         case .contains: return .bool(try contains(a, b))
@@ -92,6 +92,21 @@ extension Operations {
             } catch {
                 throw Fault("invalid regular expression: \(error.message)")
             }
+        }
+    }
+}
+
+extension BinaryOperator {
+    /// The bytecode's comparison for `==` `!=` `<` `<=` `>` `>=`; nil for other operators.
+    package var comparison: Comparison? {
+        switch self {
+        case .equal: .equal
+        case .notEqual: .notEqual
+        case .less: .less
+        case .lessEqual: .lessEqual
+        case .greater: .greater
+        case .greaterEqual: .greaterEqual
+        default: nil
         }
     }
 }

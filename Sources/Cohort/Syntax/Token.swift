@@ -57,3 +57,34 @@ package struct Token: Sendable, Hashable {
         }
     }
 }
+
+/// How a punctuation token is written, for messages.
+package func spelling(_ kind: Token.Kind) -> String {
+    switch kind {
+    case .leftParen: "("
+    case .rightParen: ")"
+    case .leftBracket: "["
+    case .rightBracket: "]"
+    case .leftBrace: "{"
+    case .rightBrace: "}"
+    case .comma: ","
+    case .dot: "."
+    case .assign: "="
+    case .equalEqual: "=="
+    case .bangEqual: "!="
+    case .less: "<"
+    case .lessEqual: "<="
+    case .greater: ">"
+    case .greaterEqual: ">="
+    case .plus: "+"
+    case .minus: "-"
+    case .star: "*"
+    case .slash: "/"
+    case .percent: "%"
+    case .bang: "!"
+    case .ampAmp: "&&"
+    case .pipePipe: "||"
+    case .end: "end of input"
+    default: "\(kind)"
+    }
+}

@@ -43,7 +43,7 @@ package struct UnsharedCopies {
     package mutating func copy(_ flag: FlagProgram) -> FlagProgram {
         if let done = flags[ObjectIdentifier(flag)] { return done }
         let arms = flag.arms.map { Arm(condition: copy($0.condition), value: copy($0.value), line: $0.line) }
-        let copied = FlagProgram(name: flag.name.unshared, memoSlot: flag.memoSlot, arms: arms,
+        let copied = FlagProgram(name: flag.name.unshared, memoIndex: flag.memoIndex, arms: arms,
                                  defaultValue: flag.defaultValue.unshared, isBoolean: flag.isBoolean,
                                  variantNames: flag.variantNames.map { $0?.unshared }, defaultVariantName: flag.defaultVariantName?.unshared)
         flags[ObjectIdentifier(flag)] = copied
@@ -61,6 +61,8 @@ package struct UnsharedCopies {
         parts.sets = program.sets.map { ConstantSet(Set($0.members.map(\.unshared))) }
         parts.regexes = program.regexes.map { $0.unsharedCopy() }
         parts.flags = program.flags.map { copy($0) }
+        parts.tests = program.tests.map { $0 }
+        parts.testSpans = program.testSpans.map { $0 }
         parts.maxStack = program.maxStack
         let copied = Program(parts)
         programs[ObjectIdentifier(program)] = copied

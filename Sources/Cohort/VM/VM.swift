@@ -1,9 +1,14 @@
 /// The virtual machine: runs a program against bound attribute slots.
 ///
-/// One `run` function, one `switch`, with the stack in a temporary allocation sized by the
-/// compiler, so an evaluation does not touch the heap unless an operation builds a new
-/// value (a list, a lowered string). It never traps: every fault becomes an error value
-/// with the span of its instruction.
+/// One interpreter loop (`execute`) with one `switch`, and one home for the speed tricks:
+/// the decoded tests of `Program.tests`. A test is answered by `testOutcome` — inline for
+/// the plain case it is made for, by its exact meaning (`DecodedTest.value(of:…)`) otherwise —
+/// and a chain of tests by the one walker, `chain`. A program that is a test or a chain
+/// (most conditions) goes straight to the walker without setting up the interpreter; the
+/// interpreter's `test` and `chain` instructions call the same two functions. The stack
+/// lives in a temporary allocation sized by the compiler, so an evaluation does not touch
+/// the heap unless an operation builds a new value. It never traps: every fault becomes an
+/// error value with the span of what failed.
 package enum VM {
     /// What an evaluation may read besides the slots.
     package struct Environment {
@@ -14,11 +19,12 @@ package enum VM {
         /// reference, so passing it from flag to flag never retains or releases anything.
         package var salt: UnsafeBufferPointer<UInt8>
         /// Prerequisite values already worked out for this record, where the caller keeps them.
-        package var memo: FlagMemo.Access?
+        package var memo: PrerequisiteMemo.Access?
 
-        package init(now: Instant, salt: UnsafeBufferPointer<UInt8>) {
+        package init(now: Instant, salt: UnsafeBufferPointer<UInt8>, memo: PrerequisiteMemo.Access? = nil) {
             self.now = now
             self.salt = salt
+            self.memo = memo
         }
 
         /// Runs `body` with an environment whose salt is `salt`, valid for the call.
@@ -34,67 +40,116 @@ package enum VM {
     package static func run(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
         // Served values and constant conditions: no machine needed.
         if program.isConstant, let value = program.constantValue { return .value(value) }
-        // A program that is one attribute test, or one chain of them (most conditions), is
-        // answered from its quick operands without setting up the machine; only an error or
-        // a non-boolean goes on to the interpreter, which works out the exact outcome. One
-        // attribute (a boolean attribute as a condition) is its slot.
         switch program.shape {
-        case .general: break
-        case .test, .chain:
-            if let result = quick(program, slots: slots, environment: environment) { return .value(.bool(result)) }
+        case .general:
+            break
+        case .chain:
+            // Only an error or a non-boolean operand goes on to the interpreter, which works
+            // out the exact outcome from the chain's plain code.
+            var unused = false
+            if let result = chain(Untracked.self, program, from: program.quickFirst, count: program.quickCount,
+                                  decider: program.quickDecider, slots: slots, environment: environment, decidedByBucket: &unused) {
+                return .value(.bool(result))
+            }
         case .attribute(let s):
             return .value(Int(s) < slots.count ? slots[Int(s)] : .null)
         }
         return interpret(program, slots: slots, environment: environment)
     }
 
-    /// The value of a `.test` or `.chain` program when its operands give plain booleans (as
-    /// nearly always), or nil when one before the deciding one does not, and the
-    /// interpreter works out the exact value or error.
-    @inline(__always)
-    private static func quick(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
-        quickChain(program, from: 0, count: program.quickCount, decider: program.quickDecider, slots: slots, environment: environment)
+    /// Whether the outcome of `program` (a `.chain` program that gives a plain boolean) was
+    /// decided by a rollout test: for an `any_of` that holds, the operand that made it hold;
+    /// for an `all_of` that holds, any of its operands (each had to); and the reverse for
+    /// chains that fail. Nil for other programs, or when the chain gives no plain boolean.
+    /// The walker is the one `run` uses, with its tracking switched on.
+    package static func decidedByBucket(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
+        guard program.shape == .chain else { return nil }
+        var bucket = false
+        guard chain(BucketTracking.self, program, from: program.quickFirst, count: program.quickCount, decider: program.quickDecider,
+                    slots: slots, environment: environment, decidedByBucket: &bucket) != nil
+        else { return nil }
+        return bucket
     }
 
-    /// The `all_of` (`decider` false) or `any_of` (true) chain of the `count` quick operands
-    /// from `first`: the decider as soon as an operand gives it, the other boolean when none
-    /// does. Each operand is answered by its quick test when that applies, else by its
-    /// instruction; nil when an operand before the deciding one gives no plain boolean.
+    // MARK: The chain walker
+
+    /// Whether the walker works out which tests decided a chain. A type parameter, so the
+    /// walker of `run` is compiled without any of it.
+    private protocol Tracking { static var tracksBuckets: Bool { get } }
+    private enum Untracked: Tracking { static var tracksBuckets: Bool { false } }
+    private enum BucketTracking: Tracking { static var tracksBuckets: Bool { true } }
+
+    /// The `all_of` (`decider` false) or `any_of` (true) chain of the `count` tests from
+    /// `first` in the program's tests: the decider as soon as an operand gives it, the other
+    /// boolean when none does; nil when an operand before the deciding one gives no plain
+    /// boolean (the chain's plain code then works out the exact value or error). A nested
+    /// chain's entry is followed by its own operands.
     @inline(__always)
-    private static func quickChain(_ program: Program, from first: Int, count: Int, decider: Bool, slots: UnsafeBufferPointer<Value>,
-                                   environment: Environment) -> Bool? {
-        let operands = program.quickOperands
+    private static func chain<T: Tracking>(_: T.Type, _ program: Program, from first: Int, count: Int, decider: Bool,
+                                           slots: UnsafeBufferPointer<Value>, environment: Environment,
+                                           decidedByBucket: inout Bool) -> Bool? {
+        let tests = program.testBuffer
         var at = first
+        var anyBucket = false
         for _ in 0..<count {
             let outcome: Bool?
-            if case .chain(let nestedDecider, let n, let length) = operands[at].test {
-                outcome = nestedQuickChain(program, from: at + 1, count: n, decider: nestedDecider, slots: slots, environment: environment)
-                at += 1 + length
+            var bucket = false
+            if case .chain(let nestedDecider, let n, let length) = tests[at] {
+                outcome = nestedChain(T.self, program, from: at + 1, count: Int(n), decider: nestedDecider, slots: slots,
+                                      environment: environment, decidedByBucket: &bucket)
+                at += 1 + Int(length)
             } else {
-                outcome = quickOutcome(operands[at].test, slots: slots, environment: environment)
-                    ?? operandOutcome(program, at: operands[at].pc, slots: slots, environment: environment)
+                outcome = testOutcome(program, at, slots: slots, environment: environment)
+                if T.tracksBuckets { bucket = tests[at].isBucket }
                 at += 1
             }
             guard let b = outcome else { return nil }
-            if b == decider { return decider }
+            if T.tracksBuckets { anyBucket = anyBucket || bucket }
+            if b == decider {
+                if T.tracksBuckets { decidedByBucket = bucket }
+                return decider
+            }
         }
+        if T.tracksBuckets { decidedByBucket = anyBucket }
         return !decider
     }
 
-    /// `quickChain` for a nested chain: a function of its own, since chains nest.
+    /// `chain` for a nested chain (a segment's `or` inside a flag's `and`): a function of its
+    /// own, since chains nest.
     @inline(never)
-    private static func nestedQuickChain(_ program: Program, from first: Int, count: Int, decider: Bool,
-                                         slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
-        quickChain(program, from: first, count: count, decider: decider, slots: slots, environment: environment)
+    private static func nestedChain<T: Tracking>(_: T.Type, _ program: Program, from first: Int, count: Int, decider: Bool,
+                                                 slots: UnsafeBufferPointer<Value>, environment: Environment,
+                                                 decidedByBucket: inout Bool) -> Bool? {
+        chain(T.self, program, from: first, count: count, decider: decider, slots: slots, environment: environment,
+              decidedByBucket: &decidedByBucket)
     }
 
-    /// The outcome of a quick test, when it is one it answers: nil for any other case
-    /// (another type, a missing attribute, an operand that needs its instruction).
+    // MARK: Tests
+
+    /// The outcome of test `k` when it is a plain boolean (nearly always); nil for an error or
+    /// another value.
     @inline(__always)
-    private static func quickOutcome(_ test: QuickTest, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
+    private static func testOutcome(_ program: Program, _ k: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
+        if let quick = quickOutcome(program, k, slots: slots, environment: environment) { return quick }
+        return exactOutcome(program, k, slots: slots, environment: environment).plainBoolean
+    }
+
+    /// The outcome of test `k` as a cell: the value or error `test` pushes.
+    @inline(__always)
+    private static func testCell(_ program: Program, _ k: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
+        if let quick = quickOutcome(program, k, slots: slots, environment: environment) { return .value(.bool(quick)) }
+        return exactOutcome(program, k, slots: slots, environment: environment)
+    }
+
+    /// The inline answer of test `k` for the plain case it is made for; nil for any other
+    /// (another type, a missing attribute, a long string), which `exactOutcome` works out.
+    /// Reads no `Value` out of the slots and copies none: each case looks at its slot's
+    /// payload in place.
+    @inline(__always)
+    private static func quickOutcome(_ program: Program, _ k: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
         // The comparisons give what `Operations.order` gives: `<=` is "not greater", `>=`
         // "not less" (also for NaN, which orders as equal there).
-        switch test {
+        switch program.testBuffer[k] {
         case .less(let s, let bound):
             if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return x < bound }
         case .lessEqual(let s, let bound):
@@ -103,69 +158,100 @@ package enum VM {
             if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return x > bound }
         case .greaterEqual(let s, let bound):
             if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return !(x < bound) }
-        case .numberEqual(let s, let bound):
+        case .numberEquals(let s, let bound):
             if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return x == bound }
-        case .numberNotEqual(let s, let bound):
+        case .numberNotEquals(let s, let bound):
             if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return x != bound }
-        case .stringEqual(let s, let words):
+        case .stringEquals(let s, let words):
             // Equal words are equal strings; a small string with other words differs. A
-            // large one goes to the byte comparison of the instruction.
+            // large one goes to the exact comparison.
             if Int(s) < slots.count, case .string(let x) = slots[Int(s)] {
                 let w = StringWords(x)
                 if w == words { return true }
                 if w.isSmall { return false }
             }
-        case .stringNotEqual(let s, let words):
+        case .stringNotEquals(let s, let words):
             if Int(s) < slots.count, case .string(let x) = slots[Int(s)] {
                 let w = StringWords(x)
                 if w == words { return false }
                 if w.isSmall { return true }
             }
-        case .boolEqual(let s, let b):
+        case .boolEquals(let s, let b):
             if Int(s) < slots.count, case .bool(let x) = slots[Int(s)] { return x == b }
         case .inSet(let s, let set):
-            if Int(s) < slots.count { return set._withUnsafeGuaranteedRef { $0.contains(slots[Int(s)]) } }
+            if Int(s) < slots.count { return program.setBuffer[Int(set)]._withUnsafeGuaranteedRef { $0.contains(slots[Int(s)]) } }
         case .not(let s):
             if Int(s) < slots.count, case .bool(let x) = slots[Int(s)] { return !x }
         case .exists(let s):
             return Int(s) < slots.count && !slots[Int(s)].isNull
-        case .affix(let s, let affix, let prefix):
+        // A small string's bytes are read out of line (`hasAffix(smallSubject:)`,
+        // `Builtin.bucketIndex`, `Version.releaseNumbers(small:)`): copied here, they would
+        // cost this frame a stack buffer and its guard on every run.
+        case .affix(let s, let k, let prefix):
             if Int(s) < slots.count, case .string(let x) = slots[Int(s)] {
-                let words = StringWords(x)
+                let words = StringWords(x), affix = program.constantBytes[Int(k)]
                 return words.isSmall ? hasAffix(smallSubject: words, affix, prefix: prefix)
                     : withUTF8Bytes(x) { hasAffix($0, affix, prefix: prefix) }
             }
-        // A small string's bytes are read out of line (see `Builtin.bucketIndex(ofSmallKey:)`):
-        // copied here, they would cost this frame a stack buffer and its guard on every run.
         case .bucketLess(let s, let salt, let bound):
-            if Int(s) < slots.count, case .string(let key) = slots[Int(s)] {
-                let words = StringWords(key), salt = salt ?? environment.salt
-                let index = words.isSmall ? Builtin.bucketIndex(ofSmallKey: words, salt: salt, buckets: 100)
-                    : withUTF8Bytes(key) { Builtin.bucketIndex(ofKey: $0, salt: salt, buckets: 100) }
+            if Int(s) < slots.count,
+                let index = Builtin.bucketIndex(of: slots[Int(s)], salt: salt == DecodedTest.defaultSalt ? environment.salt : program.constantBytes[Int(salt)],
+                                                buckets: 100) {
                 return Double(index) < bound
             }
-        case .semver(let s, let op, let bound):
+        case .semver(let s, let op, _, let release?):
             if Int(s) < slots.count, case .string(let text) = slots[Int(s)], case let words = StringWords(text),
                 let numbers = words.isSmall ? Version.releaseNumbers(small: words)
                     : withUTF8Bytes(text, { Version.releaseNumbers(UnsafeRawBufferPointer($0)) }) {
-                return Operations.holds(op, order: numbers < bound ? -1 : numbers == bound ? 0 : 1)
+                return op.holds(order: numbers.order(release))
             }
         case .now(let op, let t):
-            return nowHolds(op, environment.now, t)
-        case .instruction, .chain:
+            return op.holds(order: environment.now < t ? -1 : environment.now == t ? 0 : 1)
+        case .flag(let f):
+            // Only a value already remembered for this record (batch evaluation); otherwise
+            // `exactOutcome` evaluates the prerequisite, out of line.
+            return environment.memo?.value(at: program.flagMemoIndices[Int(f)])?.plainBoolean
+        case .equals, .notEquals, .compare, .contains, .semver, .chain:
             break
         }
         return nil
     }
 
-    /// The outcome of the quick path's operand at `pc` by its instruction. Out of line: the
-    /// quick tests answer most operands.
+    /// The outcome of test `k` by its exact meaning: the value or error of the general
+    /// operation it stands for. Out of line: the inline answers cover nearly every run.
     @inline(never)
-    private static func operandOutcome(_ program: Program, at pc: Int, slots: UnsafeBufferPointer<Value>,
-                                       environment: Environment) -> Bool? {
-        attributeTest(program.codeBuffer[pc], at: pc, slots: slots, constants: program.constantBuffer, environment: environment,
-                      program: program)
+    private static func exactOutcome(_ program: Program, _ k: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
+        let test = program.testBuffer[k]
+        switch test {
+        case .flag(let f):
+            return .value(prerequisite(program, f, slots: slots, environment: environment))
+        case .now(let op, let t):
+            return .value(.bool(op.holds(order: environment.now < t ? -1 : environment.now == t ? 0 : 1)))
+        case .chain:
+            return .value(.null)  // chains are walked, never answered as one test
+        default:
+            // A missing attribute's outcome is built once per program, so its error value
+            // (the usual outcome) costs no allocation here.
+            guard let s = test.slot, Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[k] }
+            do throws(Fault) {
+                return .value(try test.value(of: slots[Int(s)], constants: program.constantBuffer, sets: program.setBuffer,
+                                             defaultSalt: environment.salt) ?? .null)
+            } catch {
+                return .error(RuntimeFault(message: error.message, span: program.testSpans[k]))
+            }
+        }
     }
+
+    /// The value prerequisite `f` of `program` serves for this record: remembered when the
+    /// caller keeps a memo (batch evaluation), else evaluated here (`evaluate` remembers it).
+    private static func prerequisite(_ program: Program, _ f: UInt32, slots: UnsafeBufferPointer<Value>,
+                                     environment: Environment) -> Value {
+        if let value = environment.memo?.value(at: program.flagMemoIndices[Int(f)]) { return value }
+        let flag = program.flags[Int(f)]
+        return evaluate(flag, slots: slots, now: environment.now, memo: environment.memo).value(of: flag)
+    }
+
+    // MARK: The interpreter
 
     /// `run` by the interpreter. A function of its own, so that the direct answers above
     /// run in a small frame, without the interpreter's stack and saved registers.
@@ -174,8 +260,7 @@ package enum VM {
         // Nearly every rule needs a few cells: a stack of constant size is a fixed part of
         // this frame, where a computed size costs a dynamic allocation with stack probes.
         func run(on buffer: UnsafeMutableBufferPointer<Cell>) -> Cell {
-            execute(program, code: program.codeBuffer, constants: program.constantBuffer, slots: slots,
-                    environment: environment, stack: Stack(base: buffer.baseAddress!))
+            execute(program, slots: slots, environment: environment, stack: Stack(base: buffer.baseAddress!))
         }
         if program.maxStack <= smallStack {
             return withUnsafeTemporaryAllocation(of: Cell.self, capacity: smallStack, run(on:))
@@ -208,7 +293,7 @@ package enum VM {
         /// The `and`/`or` link when both operands are plain booleans, the common case: the
         /// left one is not the deciding value (its test would have jumped), so the result is
         /// the right one. Bool cells hold no references, so they are overwritten and dropped
-        /// without copies. Returns false, changing nothing, when either operand is not a boolean.
+        /// without copies. Returns false, changing nothing, when either is not a boolean.
         @inline(__always) mutating func combineBooleans() -> Bool {
             guard top >= 2, case .value(.bool(let right)) = base[top - 1], case .value(.bool) = base[top - 2] else {
                 return false
@@ -228,8 +313,9 @@ package enum VM {
     }
 
     @inline(__always)
-    private static func execute(_ program: Program, code: UnsafeBufferPointer<Instruction>, constants: UnsafeBufferPointer<Value>,
-                                slots: UnsafeBufferPointer<Value>, environment: Environment, stack initial: Stack) -> Cell {
+    private static func execute(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment,
+                                stack initial: Stack) -> Cell {
+        let code = program.codeBuffer, constants = program.constantBuffer
         var stack = initial
         var pc = 0
         let end = code.count
@@ -276,25 +362,13 @@ package enum VM {
             case .andCombine:
                 if !stack.combineBooleans() {
                     let b = stack.pop(), a = stack.pop()
-                    stack.push(combine(a, b, decider: false, op: "and", span: program.spans[here]))
+                    stack.push(Cell.combine(a, b, decider: false, op: "and", span: program.spans[here]))
                 }
             case .orCombine:
                 if !stack.combineBooleans() {
                     let b = stack.pop(), a = stack.pop()
-                    stack.push(combine(a, b, decider: true, op: "or", span: program.spans[here]))
+                    stack.push(Cell.combine(a, b, decider: true, op: "or", span: program.spans[here]))
                 }
-            case .andStep(let target):
-                if !stack.combineBooleans() {
-                    let b = stack.pop(), a = stack.pop()
-                    stack.push(combine(a, b, decider: false, op: "and", span: program.spans[here]))
-                }
-                if stack.topIs(false) { pc = Int(target) }
-            case .orStep(let target):
-                if !stack.combineBooleans() {
-                    let b = stack.pop(), a = stack.pop()
-                    stack.push(combine(a, b, decider: true, op: "or", span: program.spans[here]))
-                }
-                if stack.topIs(true) { pc = Int(target) }
 
             // MARK: Arithmetic
             case .negate: unary(&stack, program, here) { v throws(Fault) in try Operations.negate(v) }
@@ -307,10 +381,10 @@ package enum VM {
             // MARK: Comparison
             case .equal: binary(&stack, program, here) { .bool($0 == $1) }
             case .notEqual: binary(&stack, program, here) { .bool($0 != $1) }
-            case .less: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.order(a, b, "<") < 0) }
-            case .lessEqual: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.order(a, b, "<=") <= 0) }
-            case .greater: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.order(a, b, ">") > 0) }
-            case .greaterEqual: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.order(a, b, ">=") >= 0) }
+            case .less: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Comparison.less.apply(a, b)) }
+            case .lessEqual: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Comparison.lessEqual.apply(a, b)) }
+            case .greater: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Comparison.greater.apply(a, b)) }
+            case .greaterEqual: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Comparison.greaterEqual.apply(a, b)) }
 
             // MARK: Membership and strings
             case .inList: binary(&stack, program, here) { a, b throws(Fault) in .bool(try Operations.inList(a, b)) }
@@ -340,273 +414,52 @@ package enum VM {
                     stack.push(.value(.bool(present)))
                 }  // an error argument stays on the stack: it is the result
             case .call(let builtin, let count):
-                let n = Int(count)
-                let first = stack.base + (stack.top - n)
-                var failure: Cell?
-                for i in 0..<n {
-                    if case .error = first[i] { failure = first[i]; break }
-                }
-                let result: Cell
-                if let failure {
-                    result = failure
-                } else {
-                    result = withUnsafeTemporaryAllocation(of: Value.self, capacity: n) { args -> Cell in
-                        for i in 0..<n {
-                            if case .value(let v) = first[i] { (args.baseAddress! + i).initialize(to: v) }
-                        }
-                        defer { args.baseAddress!.deinitialize(count: n) }
-                        do throws(Fault) {
-                            return .value(try builtin.apply(UnsafeBufferPointer(args), now: environment.now))
-                        } catch {
-                            return .error(RuntimeFault(message: error.message, span: program.spans[here]))
-                        }
-                    }
-                }
-                first.deinitialize(count: n)
-                stack.top -= n
-                stack.push(result)
+                call(builtin, count: Int(count), &stack, program, here, now: environment.now)
 
-            // MARK: Rule files
-            case .flag(let k):
-                stack.push(.value(prerequisite(k, slots: slots, environment: environment, program: program)))
-
-            // MARK: Specialised
-            case .slotEqualsConstant(let s, let k):
-                stack.push(.value(.bool(equalsTest(s, k, slots: slots, constants: constants))))
-            case .slotInSet(let s, let k):
-                stack.push(.value(.bool(inSetTest(s, k, slots: slots, program: program))))
-            case .slotOperatorConstant(let op, let s, let k):
-                if let result = operatorTest(op, s, k, at: here, slots: slots, constants: constants, program: program) {
+            // MARK: Tests
+            case .test(let k):
+                stack.push(testCell(program, Int(k), slots: slots, environment: environment))
+            case .chain(let k, let chainEnd):
+                // The operands are the chain's entry's; its plain code follows (see `chain`).
+                var unused = false
+                if case .chain(let decider, let count, _) = program.testBuffer[Int(k)],
+                    let result = chain(Untracked.self, program, from: Int(k) + 1, count: Int(count), decider: decider, slots: slots,
+                                       environment: environment, decidedByBucket: &unused) {
                     stack.push(.value(.bool(result)))
-                } else {
-                    stack.push(attributeTestCell(instruction, at: here, slots: slots, constants: constants, salt: environment.salt, program: program))
-                }
-            case .slotNot(let s):
-                if let result = notTest(s, at: here, slots: slots, program: program) {
-                    stack.push(.value(.bool(result)))
-                } else {
-                    stack.push(attributeTestCell(instruction, at: here, slots: slots, constants: constants, salt: environment.salt, program: program))
-                }
-            case .nowCompare(let op, let k):
-                stack.push(.value(.bool(nowTest(op, k, now: environment.now, constants: constants))))
-            case .slotExists(let s):
-                stack.push(.value(.bool(existsTest(s, slots: slots))))
-            case .semverCompare, .bucketLess:
-                stack.push(attributeTestCell(instruction, at: here, slots: slots, constants: constants, salt: environment.salt, program: program))
-
-            // MARK: Chains of attribute tests
-            case .allOf(let count, let end), .anyOf(let count, let end):
-                // The operands are the chain's code that follows (see `chain`).
-                if let result = chain(code, from: pc, count: Int(count), decider: instruction.decidesOn, slots: slots,
-                                      constants: constants, environment: environment, program: program) {
-                    stack.push(.value(.bool(result)))
-                    pc = Int(end)
+                    pc = Int(chainEnd)
                 }
             }
         }
         return stack.finish()
     }
 
-    /// The value of the `all_of` (`decider` false) or `any_of` (`decider` true) chain whose
-    /// `count` operands start at `first`: the decider as soon as an operand gives it, the
-    /// other boolean when none does. An operand is an attribute test, followed by its link,
-    /// or a nested chain (its prefix, its code, then its link). Nil when an operand before
-    /// the deciding one gives no plain boolean: the chain's own code then works out the
-    /// exact value or error.
-    @inline(__always)
-    private static func chain(_ code: UnsafeBufferPointer<Instruction>, from first: Int, count: Int, decider: Bool,
-                              slots: UnsafeBufferPointer<Value>, constants: UnsafeBufferPointer<Value>, environment: Environment,
-                              program: Program) -> Bool? {
-        var at = first
-        for _ in 0..<count {
-            let outcome: Bool?
-            switch code[at] {
-            case .allOf(let n, let end), .anyOf(let n, let end):
-                outcome = nestedChain(code, from: at + 1, count: Int(n), decider: code[at].decidesOn, slots: slots,
-                                      constants: constants, environment: environment, program: program)
-                at = Int(end) + 1
-            default:
-                outcome = attributeTest(code[at], at: at, slots: slots, constants: constants, environment: environment,
-                                        program: program)
-                at += 2
+    /// `call builtin/count`: pops the arguments and pushes the result; an error argument is
+    /// the result.
+    private static func call(_ builtin: Builtin, count n: Int, _ stack: inout Stack, _ program: Program, _ here: Int, now: Instant) {
+        let first = stack.base + (stack.top - n)
+        var failure: Cell?
+        for i in 0..<n {
+            if case .error = first[i] { failure = first[i]; break }
+        }
+        let result: Cell
+        if let failure {
+            result = failure
+        } else {
+            result = withUnsafeTemporaryAllocation(of: Value.self, capacity: n) { args -> Cell in
+                for i in 0..<n {
+                    if case .value(let v) = first[i] { (args.baseAddress! + i).initialize(to: v) }
+                }
+                defer { args.baseAddress!.deinitialize(count: n) }
+                do throws(Fault) {
+                    return .value(try builtin.apply(UnsafeBufferPointer(args), now: now))
+                } catch {
+                    return .error(RuntimeFault(message: error.message, span: program.spans[here]))
+                }
             }
-            guard let b = outcome else { return nil }
-            if b == decider { return decider }
         }
-        return !decider
-    }
-
-    /// `chain` for a chain nested in another (a segment inlined into a flag's chain): a
-    /// function of its own, since a chain can nest chains.
-    @inline(never)
-    private static func nestedChain(_ code: UnsafeBufferPointer<Instruction>, from first: Int, count: Int, decider: Bool,
-                                    slots: UnsafeBufferPointer<Value>, constants: UnsafeBufferPointer<Value>, environment: Environment,
-                                    program: Program) -> Bool? {
-        chain(code, from: first, count: count, decider: decider, slots: slots, constants: constants, environment: environment,
-              program: program)
-    }
-
-    /// The outcome of the attribute test `instruction` (a fused instruction that tests one
-    /// slot, the time or a remembered prerequisite, at `here`) when it is a plain boolean —
-    /// nearly always; nil when it is anything else (an error, a non-boolean), which
-    /// `attributeTestCell` then works out. Builds nothing. The tests of a chain go through
-    /// here; the VM's own cases call the inlined test of their kind directly.
-    private static func attributeTest(_ instruction: Instruction, at here: Int, slots: UnsafeBufferPointer<Value>,
-                                      constants: UnsafeBufferPointer<Value>, environment: Environment, program: Program) -> Bool? {
-        let salt = environment.salt
-        switch instruction {
-        case .nowCompare(let op, let k): return nowTest(op, k, now: environment.now, constants: constants)
-        case .flag(let k):
-            // Only a value already remembered for this record (batch evaluation, where a
-            // prerequisite is evaluated before the flags that use it): otherwise the chain's
-            // ordinary code evaluates it. (Evaluating here would make this test recursive,
-            // and keep the compiler from inlining the tests into their callers.)
-            return remembered(k, environment: environment, program: program)?.plainBoolean
-        case .slotExists(let s): return existsTest(s, slots: slots)
-        case .slotEqualsConstant(let s, let k): return equalsTest(s, k, slots: slots, constants: constants)
-        case .slotInSet(let s, let k): return inSetTest(s, k, slots: slots, program: program)
-        case .slotOperatorConstant(let op, let s, let k):
-            if let result = operatorTest(op, s, k, at: here, slots: slots, constants: constants, program: program) { return result }
-            guard Int(s) < slots.count, !slots[Int(s)].isNull else { return nil }
-            return (try? slotTest(instruction, slots[Int(s)], constants: constants, salt: salt))?.plainBoolean
-        case .slotNot(let s): return notTest(s, at: here, slots: slots, program: program)
-        case .bucketLess(let s, let saltOperand, let k):
-            guard Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[here].plainBoolean }
-            guard case .number(let bound) = constants[Int(k)],
-                let index = try? bucketIndex(of: slots[Int(s)], saltOperand: saltOperand, constants: constants, defaultSalt: salt)
-            else { return nil }
-            return Double(index) < bound
-        case .semverCompare(_, let s, _):
-            // A missing attribute: the outcome was worked out when the program was built.
-            guard Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[here].plainBoolean }
-            return (try? slotTest(instruction, slots[Int(s)], constants: constants, salt: salt))?.plainBoolean
-        default:
-            return nil
-        }
-    }
-
-    /// `flag`: the value the prerequisite flag serves for this record, from the memo when
-    /// the caller keeps one (batch evaluation), else evaluated here (and remembered).
-    @inline(__always)
-    private static func prerequisite(_ k: UInt32, slots: UnsafeBufferPointer<Value>, environment: Environment,
-                                     program: Program) -> Value {
-        if let value = remembered(k, environment: environment, program: program) { return value }
-        let flag = program.flags[Int(k)]
-        let value = evaluate(flag, slots: slots, now: environment.now, memo: environment.memo).value
-        environment.memo?.remember(value, at: flag.memoSlot)
-        return value
-    }
-
-    /// The value of prerequisite `k` of `program` already worked out for this record, when
-    /// the caller keeps a memo (batch evaluation).
-    @inline(__always)
-    private static func remembered(_ k: UInt32, environment: Environment, program: Program) -> Value? {
-        environment.memo?.value(at: program.flagMemoSlots[Int(k)])
-    }
-
-    /// `now_cmp`: never anything but a boolean (the compiler fuses time constants only).
-    @inline(__always)
-    private static func nowTest(_ op: BinaryOperator, _ k: UInt32, now: Instant, constants: UnsafeBufferPointer<Value>) -> Bool {
-        // Two instants compare directly, without the general comparison's dispatch on types.
-        if case .time(let t) = constants[Int(k)], Instruction.isOrderComparison(op) { return nowHolds(op, now, t) }
-        return (try? Operations.compare(op, .time(now), constants[Int(k)])) ?? false
-    }
-
-    /// `now op t` for one of the order comparisons.
-    @inline(__always)
-    private static func nowHolds(_ op: BinaryOperator, _ now: Instant, _ t: Instant) -> Bool {
-        Operations.holds(op, order: now < t ? -1 : now == t ? 0 : 1)
-    }
-
-    /// `slot_exists`: never anything but a boolean.
-    @inline(__always)
-    private static func existsTest(_ s: UInt32, slots: UnsafeBufferPointer<Value>) -> Bool {
-        Int(s) < slots.count && !slots[Int(s)].isNull
-    }
-
-    /// `slot_eq_const`: never anything but a boolean.
-    @inline(__always)
-    private static func equalsTest(_ s: UInt32, _ k: UInt32, slots: UnsafeBufferPointer<Value>, constants: UnsafeBufferPointer<Value>) -> Bool {
-        Int(s) < slots.count ? slots[Int(s)] == constants[Int(k)] : constants[Int(k)] == .null
-    }
-
-    /// `slot_in_set`: never anything but a boolean.
-    @inline(__always)
-    private static func inSetTest(_ s: UInt32, _ k: UInt32, slots: UnsafeBufferPointer<Value>, program: Program) -> Bool {
-        program.setBuffer[Int(k)]._withUnsafeGuaranteedRef { set in
-            Int(s) < slots.count ? set.contains(slots[Int(s)]) : set.contains(.null)
-        }
-    }
-
-    /// `slot_op_const` when it is a plain boolean without the general operation (nil: not).
-    @inline(__always)
-    private static func operatorTest(_ op: BinaryOperator, _ s: UInt32, _ k: UInt32, at here: Int, slots: UnsafeBufferPointer<Value>,
-                                     constants: UnsafeBufferPointer<Value>, program: Program) -> Bool? {
-        guard Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[here].plainBoolean }
-        return Operations.quickTest(op, slots[Int(s)], constants[Int(k)])
-    }
-
-    /// `slot_not` when the attribute is a boolean or missing with a boolean outcome (nil: not).
-    @inline(__always)
-    private static func notTest(_ s: UInt32, at here: Int, slots: UnsafeBufferPointer<Value>, program: Program) -> Bool? {
-        guard Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[here].plainBoolean }
-        if case .bool(let b) = slots[Int(s)] { return !b }
-        return nil
-    }
-
-    /// The outcome of the attribute test `instruction` at `here` as a cell: the error value
-    /// (or non-boolean) for which `attributeTest` gave nil.
-    @inline(never)
-    private static func attributeTestCell(_ instruction: Instruction, at here: Int, slots: UnsafeBufferPointer<Value>,
-                                          constants: UnsafeBufferPointer<Value>, salt: UnsafeBufferPointer<UInt8>, program: Program) -> Cell {
-        let s: UInt32
-        switch instruction {
-        case .slotOperatorConstant(_, let slot, _), .slotNot(let slot), .semverCompare(_, let slot, _), .bucketLess(let slot, _, _):
-            s = slot
-        default:
-            return .value(.null)  // the other tests always give a boolean
-        }
-        // A missing attribute's outcome is built once per program, so its error value (the
-        // usual outcome) costs no allocation here.
-        guard Int(s) < slots.count, !slots[Int(s)].isNull else { return program.missingOutcomes[here] }
-        do throws(Fault) {
-            return .value(try slotTest(instruction, slots[Int(s)], constants: constants, salt: salt))
-        } catch {
-            return .error(RuntimeFault(message: error.message, span: program.spans[here]))
-        }
-    }
-
-    /// The value of a fused attribute test (`slot_op_const`, `slot_not`, `semver_cmp`,
-    /// `bucket_lt`) when the attribute holds `value`, or its fault. Also used when a program is
-    /// built, to work out each test's outcome for a missing attribute.
-    package static func slotTest(_ instruction: Instruction, _ value: Value, constants: UnsafeBufferPointer<Value>,
-                             salt defaultSalt: UnsafeBufferPointer<UInt8>) throws(Fault) -> Value {
-        switch instruction {
-        case .slotOperatorConstant(let op, _, let k):
-            if let result = Operations.quickTest(op, value, constants[Int(k)]) { return .bool(result) }
-            return try Operations.binary(op, value, constants[Int(k)])
-        case .slotNot:
-            if case .bool(let b) = value { return .bool(!b) }
-            return try Operations.not(value)
-        case .semverCompare(let op, _, let k):
-            guard case .version(let bound) = constants[Int(k)] else { return .null }
-            return .bool(Operations.holds(op, order: Version.compare(try Builtin.version(of: value), bound)))
-        case .bucketLess(_, let saltOperand, let k):
-            guard case .number(let bound) = constants[Int(k)] else { return .null }
-            return .bool(Double(try bucketIndex(of: value, saltOperand: saltOperand, constants: constants, defaultSalt: defaultSalt)) < bound)
-        default:
-            return .null
-        }
-    }
-
-    /// The bucket (of 100) of `key` under the salt of a `bucket_lt`: the constant at
-    /// `saltOperand`, or the evaluation's default salt.
-    @inline(__always)
-    private static func bucketIndex(of key: Value, saltOperand: UInt32, constants: UnsafeBufferPointer<Value>,
-                                    defaultSalt: UnsafeBufferPointer<UInt8>) throws(Fault) -> UInt64 {
-        if saltOperand == Instruction.defaultSaltOperand { return try Builtin.bucketIndex(key, saltBytes: defaultSalt, buckets: 100) }
-        if case .string(let salt) = constants[Int(saltOperand)] { return try Builtin.bucketIndex(key, salt: salt, buckets: 100) }
-        return 0
+        first.deinitialize(count: n)
+        stack.top -= n
+        stack.push(result)
     }
 
     /// Pops two operands and pushes `body(a, b)`; an error operand propagates (the left one
@@ -633,26 +486,6 @@ package enum VM {
             stack.push(.value(try body(x)))
         } catch {
             stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
-        }
-    }
-
-    /// `a and b` / `a or b` once both sides were evaluated; `a` is not the deciding value
-    /// (the test instruction would have jumped).
-    @inline(__always)
-    private static func combine(_ a: Cell, _ b: Cell, decider: Bool, op: String, span: SourceSpan) -> Cell {
-        if case .value(.bool(let bv)) = b, bv == decider { return b }  // absorbs an error on the left
-        if case .error = a { return a }
-        guard case .value(let av) = a, case .bool = av else {
-            if case .value(let av) = a {
-                return .error(RuntimeFault(message: Fault.operand("'\(op)'", "left", expected: "a boolean", got: av).message, span: span))
-            }
-            return a
-        }
-        switch b {
-        case .value(.bool): return b
-        case .error: return b
-        case .value(let bv):
-            return .error(RuntimeFault(message: Fault.operand("'\(op)'", "right", expected: "a boolean", got: bv).message, span: span))
         }
     }
 }

@@ -136,7 +136,7 @@ struct CLITests {
         let result = try cohort("disasm", designCard)
         #expect(result.status == 0)
         #expect(result.stdout == (try Rule(designCard).disassembly))
-        #expect(result.stdout.contains("slot_in_set"))
+        #expect(result.stdout.contains("chain           t0"))
         #expect(result.stdout.contains("or_test"))
         let error = try cohort("disasm", "usr.id")
         #expect(error.status == 1)

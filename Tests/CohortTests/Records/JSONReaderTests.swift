@@ -131,7 +131,7 @@ struct JSONReaderTests {
         func digits(_ count: Int) -> String {
             String((0..<count).map { _ in Character(String(Int.random(in: 0...9, using: &rng))) })
         }
-        for _ in 0..<20_000 {
+        for _ in 0..<PropertyScale.count(5_000) {
             var text = Bool.random(using: &rng) ? "-" : ""
             let intDigits = Int.random(in: 1...22, using: &rng)
             let integer = digits(intDigits)
@@ -384,7 +384,7 @@ struct JSONReaderTests {
     func randomBytes() {
         var rng = JSONTestRandom(seed: 0x5EED_0003)
         let alphabet = Array("{}[],:\" \n\\-+.0123456789eEtrufalsn".utf8) + [0x00, 0x1F, 0x7F, 0x80, 0xBF, 0xC3, 0xE2, 0xED, 0xF0, 0xF4, 0xFF]
-        for round in 0..<20_000 {
+        for round in 0..<PropertyScale.count(5_000) {
             let length = Int.random(in: 0...40, using: &rng)
             let bytes: [UInt8] = (0..<length).map { _ in
                 round.isMultiple(of: 2) ? UInt8.random(in: 0...255, using: &rng) : alphabet.randomElement(using: &rng)!
@@ -402,7 +402,7 @@ struct JSONReaderTests {
             "{\n  \"a\": [1,\n 2, 3],\r\n  \"b\": \"é\"\n}",
         ].map { Array($0.utf8) }
         let interesting: [UInt8] = Array("{}[],:\"\\ \nu0eE-.".utf8) + [0x00, 0x80, 0xC3, 0xED, 0xF4, 0xFF]
-        for _ in 0..<20_000 {
+        for _ in 0..<PropertyScale.count(5_000) {
             var bytes = seeds.randomElement(using: &rng)!
             for _ in 0..<Int.random(in: 1...4, using: &rng) {
                 let i = Int.random(in: 0...bytes.count, using: &rng)

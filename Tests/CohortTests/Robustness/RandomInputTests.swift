@@ -1,4 +1,4 @@
-import Cohort
+@testable import Cohort
 import Testing
 
 
@@ -82,12 +82,21 @@ private func exercise(_ text: String, _ rng: inout SplitMix64, _ tally: inout Ta
         return
     }
     tally.compiled += 1
+    // The same rule with nothing fused (no decoded tests, no chains) is the reference.
+    var plainOptions = CompileOptions()
+    plainOptions.fusesTests = false
+    let plain = try? Rule(text, options: plainOptions)
     for _ in 0..<3 {
         let context = randomContext(&rng)
         // `now()` is the caller's: fixed, so the same inputs must give the same answer.
         let first = rule.evaluate(context, now: fixedNow, salt: "flag")
         tally.evaluated += 1
         #expect(first == rule.evaluate(context, now: fixedNow, salt: "flag"), "nondeterministic: \(text.debugDescription)")
+        if let plain {
+            // Values compared by text: NaN is not equal to itself.
+            #expect(first.map(\.jsonText) == plain.evaluate(context, now: fixedNow, salt: "flag").map(\.jsonText),
+                    "fused and unfused differ: \(text.debugDescription)")
+        }
         if case .failure(let error) = first {
             #expect(error.span.start >= 0 && error.span.end <= rule.source.bytes.count, "\(text.debugDescription)")
         }
@@ -102,7 +111,7 @@ struct RandomInputTests {
         var rng = SplitMix64(seed: 0xC0_4047)
         var tally = Tally()
         var decoded = 0
-        for _ in 0..<5_000 {
+        for _ in 0..<PropertyScale.count(2_500) {
             let count = Int.random(in: 0...48, using: &rng)
             let bytes: [UInt8] = (0..<count).map { _ in
                 // Mostly printable ASCII, which is what rules are made of; some of everything else.
@@ -130,7 +139,7 @@ struct RandomInputTests {
     func tokenSoups() {
         var rng = SplitMix64(seed: 42)
         var tally = Tally()
-        for _ in 0..<5_000 {
+        for _ in 0..<PropertyScale.count(2_500) {
             let count = Int.random(in: 1...14, using: &rng)
             var text = ""
             for _ in 0..<count {
@@ -140,7 +149,7 @@ struct RandomInputTests {
             exercise(text, &rng, &tally)
             _ = try? SourceFile(name: "soup", data: Array(text.utf8))
         }
-        #expect(tally.compiled > 50, "only \(tally.compiled) soups compiled")
+        #expect(tally.compiled > PropertyScale.count(25), "only \(tally.compiled) soups compiled")
         #expect(tally.rejected > 0)
         #expect(tally.evaluated == tally.compiled * 3)
     }
@@ -166,10 +175,10 @@ struct RandomInputTests {
             let op = binary[Int.random(in: 0..<binary.count, using: &rng)]
             return "(" + expression(depth - 1) + " " + op + " " + expression(depth - 1) + ")"
         }
-        for _ in 0..<2_000 {
+        for _ in 0..<PropertyScale.count(1_500) {
             let text = expression(4)
             exercise(text, &rng, &tally)
         }
-        #expect(tally.compiled > 200, "only \(tally.compiled) rules compiled")
+        #expect(tally.compiled > PropertyScale.count(150), "only \(tally.compiled) rules compiled")
     }
 }

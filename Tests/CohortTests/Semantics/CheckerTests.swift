@@ -276,6 +276,9 @@ struct CheckerTests {
         let version = try Rule("semver(user.v) >= \"2.0.0\"")
         #expect(version.program.constants.contains { if case .version = $0 { true } else { false } })
         let time = try Rule("now() > \"2026-01-01\"")
-        #expect(time.program.constants.contains { if case .time = $0 { true } else { false } })
+        #expect(time.program.tests == [.now(.greater, Instant(timestamp: "2026-01-01T00:00:00Z")!)])
+        // Where the comparison is not a test, the converted literal is a constant.
+        let computed = try Rule("now() - days(1) > \"2026-01-01\"")
+        #expect(computed.program.constants.contains { if case .time = $0 { true } else { false } })
     }
 }

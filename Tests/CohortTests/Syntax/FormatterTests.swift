@@ -212,7 +212,7 @@ struct FormatterTests {
     func roundTrip() {
         var generator = TreeGenerator(seed: 0xF0_4D47)
         var broken = 0
-        for round in 0..<10_000 {
+        for round in 0..<PropertyScale.count(2_500) {
             let width = [120, 120, 60, 30][round % 4]
             let formatter = Formatter(width: width)
             let tree = generator.ruleFile()

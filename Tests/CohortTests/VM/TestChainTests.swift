@@ -19,7 +19,7 @@ struct TestChainTests {
     private func hasChain(_ rule: Rule) -> Bool {
         rule.program.code.contains { instruction in
             switch instruction {
-            case .allOf, .anyOf: true
+            case .chain: true
             default: false
             }
         }
@@ -71,26 +71,25 @@ struct TestChainTests {
         expectSameOutcomes(fused, plain, text)
     }
 
-    @Test("the chain prefixes its ordinary code and jumps past it")
+    @Test("the chain prefixes its plain code and jumps past it")
     func layout() throws {
         let rule = try Rule(#"user.a == 1 and user.b != "x" and not user.c"#)
-        let code = rule.program.code
-        #expect(code.count == 7)
-        #expect(code[0] == .allOf(count: 3, end: 7))
-        // The ordinary chain follows, its jumps moved past the prefix.
-        #expect(code[2] == .andTest(target: 7))
-        #expect(code[4] == .andStep(target: 7))
-        #expect(code[6] == .andCombine)
+        // The chain's entry comes first in the tests, its operands after it; the plain
+        // chain follows the prefix, its jumps and test indices moved past it.
+        #expect(rule.program.code == [.chain(0, end: 8), .test(1), .andTest(target: 8), .test(2), .andCombine, .andTest(target: 8),
+                                      .test(3), .andCombine])
+        #expect(rule.program.tests.first == .chain(decider: false, count: 3, length: 3))
         let either = try Rule(#"user.a == 1 or user.b == 2"#)
-        #expect(either.program.code.first == .anyOf(count: 2, end: 5))
+        #expect(either.program.code.first == .chain(0, end: 5))
+        #expect(either.program.tests.first == .chain(decider: true, count: 2, length: 2))
     }
 
     @Test("whole-program tests and chains are answered before the interpreter; errors still reach it")
     func shapes() throws {
-        #expect(try Rule(#"user.a == 1"#).program.shape == .test)
-        #expect(try Rule(#"bucket(user.id) < 20"#).program.shape == .test)
-        #expect(try Rule(#"user.a == 1 and user.b != "x" and not user.c"#).program.shape == .chain(decider: false, count: 3))
-        #expect(try Rule(#"user.a == 1 or user.b == 2"#).program.shape == .chain(decider: true, count: 2))
+        #expect(try Rule(#"user.a == 1"#).program.isSingleTest)
+        #expect(try Rule(#"bucket(user.id) < 20"#).program.isSingleTest)
+        #expect(try Rule(#"user.a == 1 and user.b != "x" and not user.c"#).program.chain == ChainShape(decider: false, count: 3))
+        #expect(try Rule(#"user.a == 1 or user.b == 2"#).program.chain == ChainShape(decider: true, count: 2))
         #expect(try Rule(#"(user.a == 1 or user.b == 2) and user.c"#).program.shape == .general)
         #expect(try Rule("user.a").program.shape == .attribute(slot: 0))
         #expect(try Rule("user.a + 1").program.shape == .general)
@@ -113,9 +112,9 @@ struct TestChainTests {
         if text.hasSuffix("or user.c == 3") {
             // `(a and b) or c`: the inner `and` is a chain of tests, and the outer `or` a
             // chain of that chain and a test.
-            #expect(rule.program.code.filter { if case .allOf = $0 { true } else { false } }.count == 1)
-            #expect(rule.program.code.first == .anyOf(count: 2, end: UInt32(rule.program.code.count)))
-            #expect(rule.program.shape == .chain(decider: true, count: 2))
+            #expect(rule.program.tests.filter { if case .chain(false, _, _) = $0 { true } else { false } }.count == 1)
+            #expect(rule.program.code.first == .chain(0, end: UInt32(rule.program.code.count)))
+            #expect(rule.program.chain == ChainShape(decider: true, count: 2))
         } else {
             #expect(!hasChain(rule))
         }
@@ -125,8 +124,8 @@ struct TestChainTests {
     func nested() throws {
         let text = #"(user.a == "qa" or user.a == "beta") and (user.b != "x" or not user.c)"#
         let fused = try Rule(text), plain = try Rule(unfused(text))
-        #expect(fused.program.code.filter { if case .anyOf = $0 { true } else { false } }.count == 2)
-        #expect(fused.program.shape == .chain(decider: false, count: 2), "the outer `and` chains the two chains")
+        #expect(fused.program.tests.filter { if case .chain(true, _, _) = $0 { true } else { false } }.count == 2)
+        #expect(fused.program.chain == ChainShape(decider: false, count: 2), "the outer `and` chains the two chains")
         expectSameOutcomes(fused, plain, text)
     }
 
@@ -156,7 +155,7 @@ struct TestChainTests {
     func deeplyNested() throws {
         let text = #"((user.a == "qa" or user.b == "x") and not user.c) or (user.a != "beta" and (user.b ends_with "y" or user.c == true))"#
         let fused = try Rule(text), plain = try Rule(unfused(text))
-        #expect(fused.program.shape == .chain(decider: true, count: 2))
+        #expect(fused.program.chain == ChainShape(decider: true, count: 2))
         expectSameOutcomes(fused, plain, text)
     }
 
@@ -173,7 +172,7 @@ struct TestChainTests {
         for name in ["both", "either"] {
             let position = try #require(rules.flagPosition(name))
             let program = try #require(rules.flags[position].arms.first?.condition)
-            #expect(program.shape == .chain(decider: name == "either", count: 2), "\(name)")
+            #expect(program.chain == ChainShape(decider: name == "either", count: 2), "\(name)")
         }
         let cases: [(Value, Value, Bool, Bool)] = [(20, "pro", true, true), (20, "free", false, true), (10, "pro", false, true),
                                                    (10, "free", false, false), ("x", "pro", false, true), ("x", "free", false, false)]

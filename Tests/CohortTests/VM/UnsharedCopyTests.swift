@@ -20,7 +20,7 @@ struct UnsharedCopyTests {
             ruleset.slotTable.bind(context) { slots in
                 for (original, copy) in zip(ruleset.flags, copies) {
                     let a = VM.evaluate(original, slots: slots, now: now), b = VM.evaluate(copy, slots: slots, now: now)
-                    #expect(a.value == b.value && a.arm == b.arm && a.fault == b.fault, "flag \(original.name), user \(index)")
+                    #expect(a.value(of: original) == b.value(of: copy) && a.arm == b.arm && a.fault == b.fault, "flag \(original.name), user \(index)")
                 }
             }
         }

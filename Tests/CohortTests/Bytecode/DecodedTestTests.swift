@@ -1,54 +1,59 @@
 @testable import Cohort
 import Testing
 
-/// The quick path: programs that are one attribute test or a chain of them carry their
-/// operands decoded (`Program.quickOperands`), and the VM answers the common cases from
-/// those. It is an optimisation only: every rule must give, for every value, exactly the
-/// value or error the same rule gives with nothing fused.
-@Suite("Quick tests")
-struct QuickTestTests {
-    /// The kind of a quick test, for comparing with a table.
-    private static func kind(_ test: QuickTest) -> String {
+/// The decoded tests (`Program.tests`): programs that are one test or a chain of them are
+/// answered by the VM's walker from the tests, inline for the common cases. It is an
+/// optimisation only: every rule must give, for every value, exactly the value or error the
+/// same rule gives with nothing fused.
+@Suite("Decoded tests")
+struct DecodedTestTests {
+    /// The kind of a test, for comparing with a table.
+    private static func kind(_ test: DecodedTest) -> String {
         switch test {
         case .less: "less"
         case .lessEqual: "lessEqual"
         case .greater: "greater"
         case .greaterEqual: "greaterEqual"
-        case .numberEqual: "numberEqual"
-        case .numberNotEqual: "numberNotEqual"
-        case .stringEqual: "stringEqual"
-        case .stringNotEqual: "stringNotEqual"
-        case .boolEqual: "boolEqual"
+        case .numberEquals: "numberEquals"
+        case .numberNotEquals: "numberNotEquals"
+        case .stringEquals: "stringEquals"
+        case .stringNotEquals: "stringNotEquals"
+        case .boolEquals: "boolEquals"
+        case .equals: "equals"
+        case .notEquals: "notEquals"
+        case .compare(_, let op, _): "compare \(op.symbol)"
         case .inSet: "inSet"
+        case .contains: "contains"
         case .not: "not"
         case .exists: "exists"
         case .affix(_, _, let prefix): prefix ? "prefix" : "suffix"
-        case .bucketLess(_, let salt, _): salt == nil ? "bucket" : "bucketWithSalt"
-        case .semver: "semver"
+        case .bucketLess(_, let salt, _): salt == DecodedTest.defaultSalt ? "bucket" : "bucketWithSalt"
+        case .semver(_, _, _, let release): release == nil ? "semver" : "semver release"
         case .now: "now"
+        case .flag: "flag"
         case .chain(let decider, let count, let length): "chain(\(decider ? "any" : "all"), \(count), \(length))"
-        case .instruction: "instruction"
         }
     }
 
     private static func kinds(_ text: String) throws -> [String] {
-        let rule = try Rule(text)
-        // The operands belong to the program: it must outlive reading them.
-        return withExtendedLifetime(rule) { rule.program.quickOperands.map { kind($0.test) } }
+        try Rule(text).program.tests.map(kind)
     }
 
-    /// Each test a rule can hold, and the quick test it decodes to.
+    /// Each test a rule can hold, and the test it decodes to.
     static let decodings: [(String, String)] = [
         ("user.a < 18", "less"),
         ("user.a <= 18", "lessEqual"),
         ("user.a > 18", "greater"),
         ("user.a >= 18", "greaterEqual"),
-        ("user.a != 18", "numberNotEqual"),
-        ("user.a == 18", "numberEqual"),
-        (#"user.a == "free""#, "stringEqual"),
-        (#"user.a != "free""#, "stringNotEqual"),
-        ("user.a == true", "boolEqual"),
-        ("user.a == false", "boolEqual"),
+        ("user.a != 18", "numberNotEquals"),
+        ("user.a == 18", "numberEquals"),
+        ("18 == user.a", "numberEquals"),
+        (#"user.a == "free""#, "stringEquals"),
+        (#"user.a != "free""#, "stringNotEquals"),
+        ("user.a == true", "boolEquals"),
+        ("user.a == false", "boolEquals"),
+        ("user.a != true", "notEquals"),
+        ("user.a == null", "equals"),
         (#"user.a in ["qa", "beta"]"#, "inSet"),
         ("not user.a", "not"),
         ("exists(user.a)", "exists"),
@@ -56,51 +61,46 @@ struct QuickTestTests {
         (#"user.a ends_with "@acme.com""#, "suffix"),
         ("bucket(user.a) < 20", "bucket"),
         (#"bucket(user.a, "exp-7") < 20"#, "bucketWithSalt"),
-        // Tests without a quick form go to their instruction.
-        (#"user.a == "a constant of more than fifteen bytes""#, "instruction"),
-        (#"user.a != "a constant of more than fifteen bytes""#, "instruction"),
-        (#"user.a < "m""#, "instruction"),
-        (#"user.a contains "x""#, "instruction"),
-        (#"semver(user.a) >= "5.2.0""#, "semver"),
-        (#"semver(user.a) < "5""#, "semver"),
-        (#"semver(user.a) == "5.2.0+build.7""#, "semver"),
-        (#"semver(user.a) != "5.3.0-beta.1""#, "instruction"),
+        // Tests without an inline answer: their exact meaning every time.
+        (#"user.a == "a constant of more than fifteen bytes""#, "equals"),
+        (#"user.a != "a constant of more than fifteen bytes""#, "notEquals"),
+        (#"user.a < "m""#, "compare <"),
+        (#"user.a >= "m""#, "compare >="),
+        (#"user.a contains "x""#, "contains"),
+        (#"semver(user.a) >= "5.2.0""#, "semver release"),
+        (#"semver(user.a) < "5""#, "semver release"),
+        (#"semver(user.a) == "5.2.0+build.7""#, "semver release"),
+        (#"semver(user.a) != "5.3.0-beta.1""#, "semver"),
         (#"now() >= time("2026-12-01T09:00:00Z")"#, "now"),
         (#"now() < time("2026-12-01T09:00:00Z")"#, "now"),
     ]
 
-    @Test("each attribute test decodes to its quick test", arguments: decodings)
+    @Test("each attribute test decodes to its test", arguments: decodings)
     func decodes(text: String, expected: String) throws {
         #expect(try Self.kinds(text) == [expected])
     }
 
-    @Test("a chain lists its operands in order, a nested chain's after it; other programs have none")
+    @Test("a chain's entry comes before its operands, a nested chain's before its own; other programs have none")
     func operandLayout() throws {
-        #expect(try Self.kinds(#"user.a == "x" and user.b > 1 and not user.c"#) == ["stringEqual", "greater", "not"])
+        #expect(try Self.kinds(#"user.a == "x" and user.b > 1 and not user.c"#) == ["chain(all, 3, 3)", "stringEquals", "greater", "not"])
         let nested = #"(user.a == "qa" or user.a == "beta") and (user.b != "x" or (not user.c and user.d < 2))"#
-        #expect(try Self.kinds(nested) == ["chain(any, 2, 2)", "stringEqual", "stringEqual",
-                                          "chain(any, 2, 4)", "stringNotEqual", "chain(all, 2, 2)", "not", "less"])
-        let rule = try Rule(nested)
-        let program = rule.program
-        defer { withExtendedLifetime(rule) {} }
-        #expect(program.quickCount == 2)
-        #expect(program.quickDecider == false)
-        // Each operand points at its own instruction.
-        for operand in program.quickOperands {
-            switch operand.test {
-            case .chain(let decider, let count, _):
-                switch program.code[operand.pc] {
-                case .allOf(let n, _), .anyOf(let n, _):
-                    #expect(Int(n) == count && program.code[operand.pc].decidesOn == decider)
-                default: Issue.record("a nested chain's operand should point at its prefix")
-                }
-            default: #expect(program.code[operand.pc].isAttributeTest)
+        #expect(try Self.kinds(nested) == ["chain(all, 2, 8)", "chain(any, 2, 2)", "stringEquals", "stringEquals",
+                                          "chain(any, 2, 4)", "stringNotEquals", "chain(all, 2, 2)", "not", "less"])
+        let program = try Rule(nested).program
+        #expect(program.chain == ChainShape(decider: false, count: 2))
+        #expect(program.quickFirst == 1)
+        // Each `test` and `chain` instruction names its own entry, in order.
+        let named = program.code.compactMap { instruction -> UInt32? in
+            switch instruction {
+            case .test(let k), .chain(let k, _): k
+            default: nil
             }
         }
+        #expect(named == Array(0..<UInt32(program.tests.count)))
         #expect(try Self.kinds("user.a + 1 > 2").isEmpty)
         #expect(try Self.kinds("user.a").isEmpty)
-        #expect(try Rule("user.a or user.b").program.quickCount == 0)
-        #expect(try Rule("user.a == 1").program.quickCount == 1)
+        #expect(try Rule("user.a or user.b").program.chain == nil)
+        #expect(try Rule("user.a == 1").program.chain == ChainShape(decider: false, count: 1))
     }
 
     /// `[user.x][0]` reads the attribute through a computed list, which is never fused.
@@ -149,8 +149,8 @@ struct QuickTestTests {
     func agreesWithUnfused(text: String) throws {
         #expect(!StringWords(Self.heapShortString).isSmall, "the heap-held short string must not be small")
         let fused = try Rule(text), plain = try Rule(Self.unfused(text))
-        #expect(fused.program.quickCount > 0)
-        #expect(plain.program.quickCount == 0 || !text.contains("user."))
+        #expect(fused.program.chain != nil)
+        #expect(plain.program.tests.isEmpty || !text.contains("user."))
         for a in Self.values {
             for b in text.contains("user.b") ? Self.values : [nil] {
                 var user: [String: Value] = [:]
@@ -170,7 +170,7 @@ struct QuickTestTests {
         let text = "now() \(op) time(\"2026-12-01T09:00:00Z\")"
         let fused = try Rule(text), plain = try Rule("[now()][0] \(op) time(\"2026-12-01T09:00:00Z\")")
         #expect(try Self.kinds(text) == ["now"])
-        #expect(plain.program.quickCount == 0)
+        #expect(plain.program.tests.isEmpty)
         for now in [Instant(seconds: launch.seconds - 1), launch, Instant(seconds: launch.seconds, nanoseconds: 1),
                     Instant(seconds: launch.seconds + 86_400)] {
             let context: Context = [:]
@@ -185,16 +185,16 @@ struct QuickTestTests {
         return options
     }()
 
-    @Test("compiled without fused tests, a rule has no fused instruction, chain or quick operand, and the same value")
+    @Test("compiled without fused tests, a rule has no test or chain, and the same value")
     func unfusedOption() throws {
         let text = #"user.a in ["qa", "beta"] or bucket(user.b) < 20 and not user.c"#
         let fused = try Rule(text), plain = try Rule(text, options: Self.unfusedOptions)
-        #expect(fused.program.quickCount == 2)
-        #expect(plain.program.quickCount == 0)
+        #expect(fused.program.chain == ChainShape(decider: true, count: 2))
+        #expect(plain.program.tests.isEmpty)
         #expect(!plain.program.code.contains { instruction in
             switch instruction {
-            case .allOf, .anyOf: true
-            default: instruction.isAttributeTest
+            case .test, .chain: true
+            default: false
             }
         })
         for group in ["qa", "x"] {
@@ -207,8 +207,9 @@ struct QuickTestTests {
     func shippedFlags() throws {
         let path = PackagePaths.example("flags.cohort")
         let fused = try Ruleset(contentsOfFile: path), plain = try Ruleset(contentsOfFile: path, options: Self.unfusedOptions)
-        #expect(plain.flags.allSatisfy { $0.arms.allSatisfy { $0.condition.quickCount == 0 } })
-        #expect(fused.flags.contains { $0.arms.contains { $0.condition.quickCount > 0 } })
+        // Unfused, the only tests left are prerequisite flags (there is no other way to read one).
+        #expect(plain.flags.allSatisfy { $0.arms.allSatisfy { $0.condition.tests.allSatisfy { if case .flag = $0 { true } else { false } } } })
+        #expect(fused.flags.contains { $0.arms.contains { $0.condition.chain != nil } })
         var generator = UserGenerator(seed: 5)
         let times = [Instant(seconds: 1_764_000_000), Instant(timestamp: "2026-12-01T09:00:00Z")!, Instant(seconds: 1_796_000_000)]
         for i in 0..<1500 {

@@ -13,14 +13,18 @@ package final class Program: @unchecked Sendable {
     package let code: [Instruction]
     /// The source span of each instruction, so a run-time error points at its sub-expression.
     package let spans: [SourceSpan]
-    /// Constant values referred to by `constant` and `member`.
+    /// Constant values referred to by `constant`, `member` and tests.
     package let constants: [Value]
     /// Constant sets for `in [..]` membership.
     package let sets: [ConstantSet]
     /// Compiled patterns for `matches`.
     package let regexes: [RegexPattern]
-    /// Prerequisite flags this program reads with the `flag` instruction.
+    /// Prerequisite flags this program reads through its `flag` tests.
     package let flags: [FlagProgram]
+    /// The decoded tests the `test` and `chain` instructions name (see `DecodedTest`).
+    package let tests: [DecodedTest]
+    /// The source span of each test, where its errors point.
+    package let testSpans: [SourceSpan]
     /// The largest stack height the code reaches; the VM allocates exactly this much.
     package let maxStack: Int
     /// The value, when the program is a single constant (the VM then returns it directly).
@@ -30,16 +34,17 @@ package final class Program: @unchecked Sendable {
     package let isConstant: Bool
     /// What the whole program is, when the VM can answer it without its interpreter.
     package let shape: Shape
+    /// True when the program computes a `bucket(...)` itself (a prerequisite's does not
+    /// count): only then can a rollout have decided it (the `split` reason).
+    package let readsBucket: Bool
 
     /// Programs the VM answers directly (see `VM.run`).
     package enum Shape: Sendable, Equatable {
         /// Anything else: run by the interpreter.
         case general
-        /// A single attribute test (`slot_eq_const`, `bucket_lt`, …).
-        case test
-        /// An `all_of` (`decider` false) or `any_of` (true) chain of `count` operands, and
-        /// its code, and nothing after it.
-        case chain(decider: Bool, count: Int)
+        /// One test, or one `all_of`/`any_of` chain of tests and nothing after it: answered by
+        /// the chain walker from `tests` (a single test is a chain of one).
+        case chain
         /// The value of one attribute (a boolean attribute as a flag's condition).
         case attribute(slot: UInt32)
     }
@@ -59,25 +64,32 @@ package final class Program: @unchecked Sendable {
         sets = parts.sets
         regexes = parts.regexes
         flags = parts.flags
+        tests = parts.tests
+        testSpans = parts.testSpans
         maxStack = parts.maxStack
         evaluationCost = parts.flags.reduce(parts.code.count) { saturatingAdd($0, $1.evaluationCost) }
         codeBuffer = Self.rawCopy(code)
         constantBuffer = Self.rawCopy(constants)
         setBuffer = Self.rawCopy(sets.map { Unmanaged.passUnretained($0) })
-        flagMemoSlots = Self.rawCopy(flags.map(\.memoSlot))
-        // Each attribute test's outcome for a missing attribute. None of them depends on the
-        // salt or the time when the attribute is null.
-        let constantBuffer = self.constantBuffer
-        missingOutcomes = Self.rawCopy(parts.code.indices.map { pc -> Cell in
-            switch parts.code[pc] {
-            case .slotOperatorConstant, .slotNot, .semverCompare, .bucketLess:
-                do throws(Fault) {
-                    return .value(try VM.slotTest(parts.code[pc], .null, constants: constantBuffer, salt: UnsafeBufferPointer(start: nil, count: 0)))
-                } catch {
-                    return .error(RuntimeFault(message: error.message, span: parts.spans[pc]))
-                }
-            default:
-                return .value(.null)
+        testBuffer = Self.rawCopy(tests)
+        flagMemoIndices = Self.rawCopy(flags.map(\.memoIndex))
+        constantBytes = Self.rawCopy(constants.map { constant -> UnsafeBufferPointer<UInt8> in
+            guard case .string(let text) = constant else { return UnsafeBufferPointer(start: nil, count: 0) }
+            let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(text.utf8.count, 1))
+            _ = copy.initialize(from: text.utf8)
+            return UnsafeBufferPointer(start: copy.baseAddress, count: text.utf8.count)
+        })
+        // Each attribute test's outcome for a missing attribute, most often an error value,
+        // built once here rather than on every evaluation of a record with a gap. None of
+        // them depends on the salt or the time when the attribute is null.
+        let (constantBuffer, setBuffer) = (self.constantBuffer, self.setBuffer)
+        missingOutcomes = Self.rawCopy(parts.tests.indices.map { k -> Cell in
+            guard parts.tests[k].slot != nil else { return .value(.null) }
+            do throws(Fault) {
+                return .value(try parts.tests[k].value(of: .null, constants: constantBuffer, sets: setBuffer,
+                                                       defaultSalt: UnsafeBufferPointer(start: nil, count: 0)) ?? .null)
+            } catch {
+                return .error(RuntimeFault(message: error.message, span: parts.testSpans[k]))
             }
         })
         if code.count == 1, case .constant(let k) = code[0] {
@@ -86,32 +98,23 @@ package final class Program: @unchecked Sendable {
             constantValue = nil
         }
         isConstant = constantValue != nil
+        readsBucket = tests.contains(where: \.isBucket) || code.contains { instruction in
+            if case .call(.bucket, _) = instruction { return true }
+            return false
+        }
+        // The walker's chain: a single test is a chain of one.
+        var quick: (shape: Shape, first: Int, count: Int, decider: Bool) = (.general, 0, 0, false)
         switch code.first {
-        case let first? where code.count == 1 && first.isAttributeTest:
-            shape = .test
-        case .allOf(let count, let end)? where Int(end) == code.count, .anyOf(let count, let end)? where Int(end) == code.count:
-            shape = .chain(decider: code[0].decidesOn, count: Int(count))
+        case .test(let k)? where code.count == 1:
+            quick = (.chain, Int(k), 1, false)
+        case .chain(let k, let end)? where Int(end) == code.count:
+            if case .chain(let decider, let count, _) = tests[Int(k)] { quick = (.chain, Int(k) + 1, Int(count), decider) }
         case .slot(let s)? where code.count == 1:
-            shape = .attribute(slot: s)
+            quick.shape = .attribute(slot: s)
         default:
-            shape = .general
+            break
         }
-        // The quick path's chain: a single test is a chain of one.
-        let first: Int
-        switch shape {
-        case .chain(let decider, let count): (quickDecider, first, quickCount) = (decider, 1, count)
-        case .test: (quickDecider, first, quickCount) = (false, 0, 1)
-        case .general, .attribute: (quickDecider, first, quickCount) = (false, 0, 0)
-        }
-        var bytes: [UnsafeMutableBufferPointer<UInt8>] = []
-        quickOperands = Self.rawCopy(QuickOperand.operands(of: parts.code, from: first, count: quickCount, constants: parts.constants,
-                                                           sets: parts.sets) { text in
-            let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(text.utf8.count, 1))
-            _ = copy.initialize(from: text.utf8)
-            bytes.append(copy)
-            return UnsafeBufferPointer(start: copy.baseAddress, count: text.utf8.count)
-        })
-        quickConstantBytes = bytes
+        (shape, quickFirst, quickCount, quickDecider) = quick
     }
 
     deinit {
@@ -119,9 +122,10 @@ package final class Program: @unchecked Sendable {
         codeBuffer.deallocate()
         UnsafeMutableBufferPointer(mutating: constantBuffer).deinitialize().deallocate()
         setBuffer.deallocate()
-        flagMemoSlots.deallocate()
-        quickOperands.deallocate()
-        for bytes in quickConstantBytes { bytes.deallocate() }
+        testBuffer.deallocate()
+        flagMemoIndices.deallocate()
+        for bytes in constantBytes { bytes.deallocate() }
+        constantBytes.deallocate()
     }
 
     /// `code`, for the VM.
@@ -130,26 +134,25 @@ package final class Program: @unchecked Sendable {
     package let constantBuffer: UnsafeBufferPointer<Value>
     /// `sets` without reference counting, for the VM; `sets` keeps them alive.
     package let setBuffer: UnsafeBufferPointer<Unmanaged<ConstantSet>>
-    /// The memo slot of each of `flags`, for the VM: a chain reads a prerequisite the batch
-    /// evaluator remembered without touching the flag's reference count.
-    package let flagMemoSlots: UnsafeBufferPointer<Int>
-    /// The operands of a `.test` program (its test) or a `.chain` program (the chain's, and
-    /// after each nested chain its own), in order, decoded for the VM's quick path; empty
-    /// for other shapes.
-    package let quickOperands: UnsafeBufferPointer<QuickOperand>
-    /// The value that decides the quick path's chain: `any_of`'s true, `all_of`'s false (and
-    /// false for a single test, a chain of one). Like `quickCount`, it restates `shape`: the
-    /// VM reads both on every run, and plain fields are cheaper to read than the enum's payload.
-    package let quickDecider: Bool
-    /// The number of operands of the quick path's chain (1 for a single test); its nested
-    /// chains' operands follow theirs in `quickOperands`.
-    package let quickCount: Int
-    /// The bytes of the string constants of `quickOperands` (affixes, salts).
-    private let quickConstantBytes: [UnsafeMutableBufferPointer<UInt8>]
-    /// For each instruction that tests one attribute, its outcome when the attribute is
-    /// missing (null) — most often an error value, built once here rather than on every
-    /// evaluation of a record with a gap. Other instructions hold a placeholder.
+    /// `tests`, for the VM.
+    package let testBuffer: UnsafeBufferPointer<DecodedTest>
+    /// The UTF-8 bytes of each string constant (empty for other constants): affixes and
+    /// salts, read by the tests without touching the string.
+    package let constantBytes: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
+    /// The memo index of each of `flags`, for the VM: a prerequisite remembered for the
+    /// record at hand is read without touching the flag's reference count.
+    package let flagMemoIndices: UnsafeBufferPointer<Int>
+    /// For each test that reads an attribute, its outcome when the attribute is missing
+    /// (null); other tests hold a placeholder.
     package let missingOutcomes: UnsafeBufferPointer<Cell>
+    /// For a `.chain` program: its first operand's index in `tests`, how many operands the
+    /// chain has (their nested chains' entries follow theirs), and the value that decides it
+    /// (`any_of`'s true, `all_of`'s false, false for a single test). They restate `shape`
+    /// and the chain's entry because the VM reads them on every run, and plain fields are
+    /// cheaper to read than an enum's payload (measured: 6–10 instructions per evaluation).
+    package let quickFirst: Int
+    package let quickCount: Int
+    package let quickDecider: Bool
 
     private static func rawCopy<T>(_ array: [T]) -> UnsafeBufferPointer<T> {
         let buffer = UnsafeMutableBufferPointer<T>.allocate(capacity: max(array.count, 1))
@@ -175,6 +178,8 @@ package final class Program: @unchecked Sendable {
         package var sets: [ConstantSet] = []
         package var regexes: [RegexPattern] = []
         package var flags: [FlagProgram] = []
+        package var tests: [DecodedTest] = []
+        package var testSpans: [SourceSpan] = []
         package var maxStack = 0
 
         package init() {}

@@ -1,0 +1,114 @@
+/// A compiled flag: its `when` arms in order and its default. A boolean flag
+/// `flag f = COND` compiles as `when COND serve true`, default `false`.
+package final class FlagProgram: @unchecked Sendable {
+    // @unchecked: `armPrograms` is a raw copy of the arms' programs, written once in `init`
+    // and only read after; see `Program` for why the VM reads raw buffers.
+    /// One `when COND serve VALUE` arm.
+    package struct Arm: Sendable {
+        package var condition: Program
+        package var value: Program
+        /// 1-based source line of the `when` (of the expression, for a boolean flag).
+        package var line: Int
+
+        package init(condition: Program, value: Program, line: Int) {
+            self.condition = condition
+            self.value = value
+            self.line = line
+        }
+    }
+
+    package let name: String
+    /// `name` as UTF-8 bytes: the default `bucket` salt of the flag's evaluations.
+    package let nameBytes: UnsafeBufferPointer<UInt8>
+    /// This flag's place in a `PrerequisiteMemo`: its declaration's index in the rule file.
+    package let memoIndex: Int
+    package let arms: [Arm]
+    package let defaultValue: Value
+    /// True for `flag NAME = expr`.
+    package let isBoolean: Bool
+    /// How many flag evaluations nest when this one runs: 1, plus the deepest of its
+    /// prerequisites. The VM evaluates a prerequisite recursively, so this is bounded by
+    /// `Limits.maxPrerequisiteDepth` at compile time.
+    package let prerequisiteDepth: Int
+    /// The most instructions one evaluation of this flag can execute, prerequisites
+    /// included (see `Program.evaluationCost`): every arm's condition and value.
+    package let evaluationCost: Int
+
+    /// Condition and served-value program of each arm, unretained (`arms` keeps them alive),
+    /// so evaluating a flag touches no reference count.
+    package let armPrograms: UnsafeBufferPointer<(condition: Unmanaged<Program>, value: Unmanaged<Program>)>
+    /// The value each arm serves when it is a constant (nearly always), so serving it
+    /// needs no run of the arm's value program.
+    package let servedConstants: UnsafeBufferPointer<Value?>
+    /// The arm that serves whatever the record (-1: the default), when every condition up
+    /// to it is a constant boolean: a kill switch (`flag f = false`), a flag on for
+    /// everyone. Nil when some record could be served otherwise.
+    package let fixedArm: Int?
+
+    /// The value served when `arm` serves (-1: the default) if it is a constant; nil where
+    /// the arm computes its value.
+    @inline(__always)
+    package func constant(servedBy arm: Int) -> Value? {
+        arm < 0 ? defaultValue : servedConstants[arm]
+    }
+
+    /// The value served for each outcome, indexed by `arm + 1` (the default first, as an
+    /// outcome's `arm` is -1 for it): the constant, or nil where an arm computes its value.
+    package var outcomeConstants: [Value?] {
+        (-1 ..< arms.count).map(constant(servedBy:))
+    }
+
+    /// Each arm's variant name (`serve VALUE as NAME`), nil where it has none; and the
+    /// default's (`default VALUE as NAME`).
+    package let variantNames: [String?]
+    package let defaultVariantName: String?
+
+    /// The variant an evaluation reports when `arm` serves (-1: the default, also after an
+    /// error): its `as NAME`, else `rule-N` (N the 0-based arm index) or `default`.
+    package func variant(servedBy arm: Int) -> String {
+        if arm < 0 { return defaultVariantName ?? "default" }
+        return (arm < variantNames.count ? variantNames[arm] : nil) ?? "rule-\(arm)"
+    }
+
+    package init(name: String, memoIndex: Int, arms: [Arm], defaultValue: Value, isBoolean: Bool,
+                 variantNames: [String?] = [], defaultVariantName: String? = nil) {
+        self.variantNames = variantNames
+        self.defaultVariantName = defaultVariantName
+        self.name = name
+        let bytes = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(name.utf8.count, 1))
+        _ = bytes.initialize(from: name.utf8)
+        nameBytes = UnsafeBufferPointer(start: bytes.baseAddress, count: name.utf8.count)
+        self.memoIndex = memoIndex
+        self.arms = arms
+        self.defaultValue = defaultValue
+        self.isBoolean = isBoolean
+        evaluationCost = arms.reduce(0) { saturatingAdd($0, saturatingAdd($1.condition.evaluationCost, $1.value.evaluationCost)) }
+        prerequisiteDepth = 1 + arms.lazy.flatMap { $0.condition.flags + $0.value.flags }.map(\.prerequisiteDepth).reduce(0, max)
+        let buffer = UnsafeMutableBufferPointer<(condition: Unmanaged<Program>, value: Unmanaged<Program>)>.allocate(capacity: max(arms.count, 1))
+        for (i, arm) in arms.enumerated() {
+            (buffer.baseAddress! + i).initialize(to: (Unmanaged.passUnretained(arm.condition), Unmanaged.passUnretained(arm.value)))
+        }
+        armPrograms = UnsafeBufferPointer(start: buffer.baseAddress, count: arms.count)
+        let constants = UnsafeMutableBufferPointer<Value?>.allocate(capacity: max(arms.count, 1))
+        _ = constants.initialize(from: arms.map(\.value.constantValue))
+        servedConstants = UnsafeBufferPointer(start: constants.baseAddress, count: arms.count)
+        var fixed: Int? = -1
+        for (index, arm) in arms.enumerated() {
+            guard arm.condition.isConstant, case .bool(let matches)? = arm.condition.constantValue else {
+                fixed = nil
+                break
+            }
+            if matches {
+                fixed = index
+                break
+            }
+        }
+        fixedArm = fixed
+    }
+
+    deinit {
+        nameBytes.deallocate()
+        armPrograms.deallocate()
+        UnsafeMutableBufferPointer(mutating: servedConstants).deinitialize().deallocate()
+    }
+}
