@@ -66,9 +66,10 @@ package enum DecodedTest: Sendable, Hashable {
     /// constant holding the salt, or `DecodedTest.defaultSalt` for the evaluation's default salt.
     case bucketLess(slot: UInt32, salt: UInt32, bound: Double)
     /// `semver(slot) op constants[k]` for a version constant `k`: the app-version gate.
-    /// `release` is the constant's three numbers when it has no pre-release part; then an
-    /// attribute that is a plain `x.y.z` is compared by its numbers, without building a version.
-    case semver(slot: UInt32, Comparison, constant: UInt32, release: ReleaseNumbers?)
+    /// When the constant has no pre-release part (`Program.constantReleases[k]`), an
+    /// attribute that is a plain `x.y.z` is compared by its three numbers, without building
+    /// a version.
+    case semver(slot: UInt32, Comparison, constant: UInt32)
     /// `now() op t` for a time constant: the scheduled release. Never an error.
     case now(Comparison, Instant)
 
@@ -88,7 +89,7 @@ package enum DecodedTest: Sendable, Hashable {
         case .less(let s, _), .lessEqual(let s, _), .greater(let s, _), .greaterEqual(let s, _), .numberEquals(let s, _),
             .numberNotEquals(let s, _), .stringEquals(let s, _), .stringNotEquals(let s, _), .boolEquals(let s, _),
             .equals(let s, _), .notEquals(let s, _), .compare(let s, _, _), .inSet(let s, _), .contains(let s, _),
-            .affix(let s, _, _), .not(let s), .exists(let s), .bucketLess(let s, _, _), .semver(let s, _, _, _):
+            .affix(let s, _, _), .not(let s), .exists(let s), .bucketLess(let s, _, _), .semver(let s, _, _):
             s
         case .now, .flag, .chain:
             nil
@@ -142,7 +143,7 @@ package enum DecodedTest: Sendable, Hashable {
             }
             guard let index else { throw Builtin.bucketKeyFault(value) }
             return .bool(Double(index) < bound)
-        case .semver(_, let op, let k, _):
+        case .semver(_, let op, let k):
             guard case .version(let bound) = constants[Int(k)] else { return nil }
             return .bool(op.holds(order: Version.compare(try Builtin.version(of: value), bound)))
         case .now, .flag, .chain:

@@ -96,8 +96,8 @@ package struct Disassembler {
         case .bucketLess(let s, let salt, let bound):
             let saltText = salt == DecodedTest.defaultSalt ? "default salt" : constant(salt)
             return "bucket(\(slot(s)), \(saltText)) < \(number(bound))"
-        case .semver(let s, let op, let k, let release):
-            return "semver(\(slot(s))) \(op.symbol) \(constant(k))" + (release == nil ? "" : " (release numbers)")
+        case .semver(let s, let op, let k):
+            return "semver(\(slot(s))) \(op.symbol) \(constant(k))" + (program.constantReleases[Int(k)] == nil ? "" : " (release numbers)")
         case .now(let op, let t): return "now() \(op.symbol) \(t)"
         case .flag(let k): return "flag \(program.flags[Int(k)].name)"
         case .chain(let decider, let count, _): return "\(decider ? "any_of" : "all_of") \(count) tests"

@@ -37,19 +37,33 @@ package final class FlagProgram: @unchecked Sendable {
     /// Condition and served-value program of each arm, unretained (`arms` keeps them alive),
     /// so evaluating a flag touches no reference count.
     package let armPrograms: UnsafeBufferPointer<(condition: Unmanaged<Program>, value: Unmanaged<Program>)>
-    /// The value each arm serves when it is a constant (nearly always), so serving it
-    /// needs no run of the arm's value program.
-    package let servedConstants: UnsafeBufferPointer<Value?>
+    /// For each outcome, indexed by `arm + 1` (the default first): the value it serves when
+    /// that is a constant (nearly always), so serving it needs no run of the arm's value
+    /// program; null where the arm computes its value. Plain values beside plain flags,
+    /// rather than optionals: reading one on every evaluation then copies no optional.
+    private let outcomeValues: UnsafeBufferPointer<Value>
+    private let outcomeIsConstant: UnsafeBufferPointer<Bool>
     /// The arm that serves whatever the record (-1: the default), when every condition up
     /// to it is a constant boolean: a kill switch (`flag f = false`), a flag on for
     /// everyone. Nil when some record could be served otherwise.
     package let fixedArm: Int?
 
+    /// True when `arm` (-1: the default, always a constant) serves a constant.
+    @inline(__always)
+    package func servesConstant(_ arm: Int) -> Bool {
+        outcomeIsConstant[arm + 1]
+    }
+
+    /// The constant `arm` (-1: the default) serves; only where `servesConstant(arm)`.
+    @inline(__always)
+    package func constantValue(servedBy arm: Int) -> Value {
+        outcomeValues[arm + 1]
+    }
+
     /// The value served when `arm` serves (-1: the default) if it is a constant; nil where
     /// the arm computes its value.
-    @inline(__always)
     package func constant(servedBy arm: Int) -> Value? {
-        arm < 0 ? defaultValue : servedConstants[arm]
+        servesConstant(arm) ? constantValue(servedBy: arm) : nil
     }
 
     /// The value served for each outcome, indexed by `arm + 1` (the default first, as an
@@ -89,9 +103,13 @@ package final class FlagProgram: @unchecked Sendable {
             (buffer.baseAddress! + i).initialize(to: (Unmanaged.passUnretained(arm.condition), Unmanaged.passUnretained(arm.value)))
         }
         armPrograms = UnsafeBufferPointer(start: buffer.baseAddress, count: arms.count)
-        let constants = UnsafeMutableBufferPointer<Value?>.allocate(capacity: max(arms.count, 1))
-        _ = constants.initialize(from: arms.map(\.value.constantValue))
-        servedConstants = UnsafeBufferPointer(start: constants.baseAddress, count: arms.count)
+        let constants = [defaultValue as Value?] + arms.map(\.value.constantValue)
+        let values = UnsafeMutableBufferPointer<Value>.allocate(capacity: constants.count)
+        _ = values.initialize(from: constants.map { $0 ?? .null })
+        outcomeValues = UnsafeBufferPointer(values)
+        let isConstant = UnsafeMutableBufferPointer<Bool>.allocate(capacity: constants.count)
+        _ = isConstant.initialize(from: constants.map { $0 != nil })
+        outcomeIsConstant = UnsafeBufferPointer(isConstant)
         var fixed: Int? = -1
         for (index, arm) in arms.enumerated() {
             guard arm.condition.isConstant, case .bool(let matches)? = arm.condition.constantValue else {
@@ -109,6 +127,7 @@ package final class FlagProgram: @unchecked Sendable {
     deinit {
         nameBytes.deallocate()
         armPrograms.deallocate()
-        UnsafeMutableBufferPointer(mutating: servedConstants).deinitialize().deallocate()
+        UnsafeMutableBufferPointer(mutating: outcomeValues).deinitialize().deallocate()
+        outcomeIsConstant.deallocate()
     }
 }

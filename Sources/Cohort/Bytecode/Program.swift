@@ -73,6 +73,10 @@ package final class Program: @unchecked Sendable {
         setBuffer = Self.rawCopy(sets.map { Unmanaged.passUnretained($0) })
         testBuffer = Self.rawCopy(tests)
         flagMemoIndices = Self.rawCopy(flags.map(\.memoIndex))
+        constantReleases = Self.rawCopy(constants.map { constant -> ReleaseNumbers? in
+            guard case .version(let v) = constant, v.prerelease.isEmpty else { return nil }
+            return ReleaseNumbers((v.major, v.minor, v.patch))
+        })
         constantBytes = Self.rawCopy(constants.map { constant -> UnsafeBufferPointer<UInt8> in
             guard case .string(let text) = constant else { return UnsafeBufferPointer(start: nil, count: 0) }
             let copy = UnsafeMutableBufferPointer<UInt8>.allocate(capacity: max(text.utf8.count, 1))
@@ -124,6 +128,7 @@ package final class Program: @unchecked Sendable {
         setBuffer.deallocate()
         testBuffer.deallocate()
         flagMemoIndices.deallocate()
+        constantReleases.deallocate()
         for bytes in constantBytes { bytes.deallocate() }
         constantBytes.deallocate()
     }
@@ -139,6 +144,9 @@ package final class Program: @unchecked Sendable {
     /// The UTF-8 bytes of each string constant (empty for other constants): affixes and
     /// salts, read by the tests without touching the string.
     package let constantBytes: UnsafeBufferPointer<UnsafeBufferPointer<UInt8>>
+    /// The three numbers of each version constant without a pre-release part (nil for any
+    /// other constant): the bounds of the quick app-version gate.
+    package let constantReleases: UnsafeBufferPointer<ReleaseNumbers?>
     /// The memo index of each of `flags`, for the VM: a prerequisite remembered for the
     /// record at hand is read without touching the flag's reference count.
     package let flagMemoIndices: UnsafeBufferPointer<Int>

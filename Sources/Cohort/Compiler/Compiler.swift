@@ -283,8 +283,8 @@ package struct Compiler {
         if let comparison = op.comparison, case .call(.semver, let arguments, let callSpan) = left, arguments.count == 1,
             case .slot(let s, _) = arguments[0], case .constant(let v, _) = right, case .version(let version) = v {
             // As with `bucket`, only the call can fail, so the test carries its span.
-            let release = version.prerelease.isEmpty ? ReleaseNumbers((version.major, version.minor, version.patch)) : nil
-            return (.semver(slot: UInt32(s), comparison, constant: constant(v), release: release), callSpan)
+            _ = version
+            return (.semver(slot: UInt32(s), comparison, constant: constant(v)), callSpan)
         }
         return nil
     }

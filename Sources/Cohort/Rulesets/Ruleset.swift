@@ -68,7 +68,7 @@ public struct Ruleset: Sendable {
         let reason: Reason
         if let fault = outcome.fault {
             reason = .error(EvaluationError(fault, source: source))
-        } else if let arm = flags[i].fixedArm, flags[i].constant(servedBy: arm) != nil {
+        } else if let arm = flags[i].fixedArm, flags[i].servesConstant(arm) {
             // Constant conditions up to the serving arm, and a constant served: the context
             // cannot change the value (a kill switch, a dark release).
             reason = .static

@@ -175,24 +175,35 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
         return .number(Double(index))
     }
 
-    /// The bucket of `key` under `salt` (UTF-8 bytes): murmur3_x86_32 of `salt:key`, seed 0,
-    /// modulo `buckets`, a number key hashed as its canonical text. Nil for a key that is
-    /// neither a string nor a number. The one routine every `bucket` goes through: the call,
-    /// and the rollout test of the VM's quick path.
-    ///
-    /// Out of line, and given bytes rather than a string for the salt: inlined, its stack
-    /// buffer for the joined bytes (and a small key's bytes copied out of its words) would
-    /// be set up on every run of a program with a rollout test, taken or not.
-    @inline(never)
+    /// The bucket of `key` under `salt` (UTF-8 bytes), a number key hashed as its canonical
+    /// text; nil for a key that is neither a string nor a number. `bucket(...)` and the
+    /// exact meaning of a rollout test go through here.
     package static func bucketIndex(of key: Value, salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) -> UInt64? {
         switch key {
         case .string(let s):
-            UInt64(withShortUTF8Bytes(s) { saltedHash(salt: salt, key: $0) }) % buckets
+            withShortUTF8Bytes(s) { bucketIndex(ofKey: $0, salt: salt, buckets: buckets) }
         case .number(let n):
-            UInt64(NumberText.withCanonicalUTF8(n) { saltedHash(salt: salt, key: $0.assumingMemoryBound(to: UInt8.self)) }) % buckets
+            NumberText.withCanonicalUTF8(n) { bucketIndex(ofKey: $0.assumingMemoryBound(to: UInt8.self), salt: salt, buckets: buckets) }
         default:
             nil
         }
+    }
+
+    /// The one bucket routine: murmur3_x86_32 of `salt:key` (UTF-8 bytes), seed 0, modulo
+    /// `buckets`. Out of line, and given bytes rather than strings: inlined, its stack buffer
+    /// for the joined bytes would be set up on every run of a program with a rollout test,
+    /// taken or not, and a string argument would be retained for the call.
+    @inline(never)
+    package static func bucketIndex(ofKey key: UnsafeBufferPointer<UInt8>, salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) -> UInt64 {
+        UInt64(saltedHash(salt: salt, key: key)) % buckets
+    }
+
+    /// `bucketIndex(ofKey:salt:buckets:)` for a key that is a small string, given by its
+    /// words: the rollout test's common case, its bytes copied out here rather than in the
+    /// VM's frame (where they would cost a stack buffer on every run).
+    @inline(never)
+    package static func bucketIndex(ofSmallKey key: StringWords, salt: UnsafeBufferPointer<UInt8>, buckets: UInt64) -> UInt64 {
+        key.withSmallUTF8 { UInt64(saltedHash(salt: salt, key: $0)) % buckets }
     }
 
     /// The fault of a bucket key that is neither a string nor a number.

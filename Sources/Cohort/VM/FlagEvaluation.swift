@@ -4,17 +4,16 @@ extension VM {
         /// The arm that served (an index into `FlagProgram.arms`), or -1 for the default
         /// (also when an error sent the flag there).
         package var arm: Int
-        /// The served value when the arm computes it; nil when the arm serves a constant,
+        /// The served value when the arm computes it; null when the arm serves a constant,
         /// which `value(of:)` reads from the flag (so the common outcome builds no value).
-        package var computed: Value?
+        package var computed: Value
         /// The error that sent the flag to its default.
         package var fault: RuntimeFault?
 
         /// The value served.
         @inline(__always)
         package func value(of flag: FlagProgram) -> Value {
-            if let computed { return computed }
-            return flag.constant(servedBy: arm) ?? flag.defaultValue
+            flag.servesConstant(arm) ? flag.constantValue(servedBy: arm) : computed
         }
     }
 
@@ -30,7 +29,7 @@ extension VM {
         let environment = Environment(now: now, salt: flag.nameBytes, memo: memo)
         let outcome: FlagOutcome
         if let arm = matchingArm(flag, slots: slots, environment: environment) {
-            outcome = flag.constant(servedBy: arm) != nil ? FlagOutcome(arm: arm, computed: nil, fault: nil)
+            outcome = flag.servesConstant(arm) ? FlagOutcome(arm: arm, computed: .null, fault: nil)
                 : serve(flag, arm: arm, slots: slots, environment: environment)
         } else {
             outcome = evaluateExactly(flag, slots: slots, environment: environment)
@@ -60,10 +59,10 @@ extension VM {
     /// program's value (an error there serves the default and reports the error).
     @inline(never)
     private static func serve(_ flag: FlagProgram, arm: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
-        if flag.constant(servedBy: arm) != nil { return FlagOutcome(arm: arm, computed: nil, fault: nil) }
+        if flag.servesConstant(arm) { return FlagOutcome(arm: arm, computed: .null, fault: nil) }
         switch flag.armPrograms[arm].value._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
         case .value(let v): return FlagOutcome(arm: arm, computed: v, fault: nil)
-        case .error(let fault): return FlagOutcome(arm: -1, computed: nil, fault: fault)
+        case .error(let fault): return FlagOutcome(arm: -1, computed: .null, fault: fault)
         }
     }
 
@@ -81,12 +80,12 @@ extension VM {
             case .value(let other):
                 let span = flag.arms[index].condition.spans.last ?? SourceSpan(start: 0, end: 0)
                 let message = Fault.nonBooleanCondition(other, booleanFlag: flag.isBoolean).message
-                return FlagOutcome(arm: -1, computed: nil, fault: RuntimeFault(message: message, span: span))
+                return FlagOutcome(arm: -1, computed: .null, fault: RuntimeFault(message: message, span: span))
             case .error(let fault):
-                return FlagOutcome(arm: -1, computed: nil, fault: fault)
+                return FlagOutcome(arm: -1, computed: .null, fault: fault)
             }
         }
-        return FlagOutcome(arm: -1, computed: nil, fault: nil)
+        return FlagOutcome(arm: -1, computed: .null, fault: nil)
     }
 
     /// Whether a rollout test decided `arm`'s condition for this context (the `split`

@@ -94,13 +94,15 @@ package enum VM {
         for _ in 0..<count {
             let outcome: Bool?
             var bucket = false
-            if case .chain(let nestedDecider, let n, let length) = tests[at] {
+            let test = tests[at]
+            if case .chain(let nestedDecider, let n, let length) = test {
                 outcome = nestedChain(T.self, program, from: at + 1, count: Int(n), decider: nestedDecider, slots: slots,
                                       environment: environment, decidedByBucket: &bucket)
                 at += 1 + Int(length)
             } else {
-                outcome = testOutcome(program, at, slots: slots, environment: environment)
-                if T.tracksBuckets { bucket = tests[at].isBucket }
+                outcome = quickOutcome(test, program, slots: slots, environment: environment)
+                    ?? exactBoolean(program, at, slots: slots, environment: environment)
+                if T.tracksBuckets { bucket = test.isBucket }
                 at += 1
             }
             guard let b = outcome else { return nil }
@@ -126,30 +128,23 @@ package enum VM {
 
     // MARK: Tests
 
-    /// The outcome of test `k` when it is a plain boolean (nearly always); nil for an error or
-    /// another value.
-    @inline(__always)
-    private static func testOutcome(_ program: Program, _ k: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
-        if let quick = quickOutcome(program, k, slots: slots, environment: environment) { return quick }
-        return exactOutcome(program, k, slots: slots, environment: environment).plainBoolean
-    }
-
     /// The outcome of test `k` as a cell: the value or error `test` pushes.
     @inline(__always)
     private static func testCell(_ program: Program, _ k: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
-        if let quick = quickOutcome(program, k, slots: slots, environment: environment) { return .value(.bool(quick)) }
+        if let quick = quickOutcome(program.testBuffer[k], program, slots: slots, environment: environment) { return .value(.bool(quick)) }
         return exactOutcome(program, k, slots: slots, environment: environment)
     }
 
-    /// The inline answer of test `k` for the plain case it is made for; nil for any other
-    /// (another type, a missing attribute, a long string), which `exactOutcome` works out.
-    /// Reads no `Value` out of the slots and copies none: each case looks at its slot's
-    /// payload in place.
+    /// The inline answer of `test` (of `program`) for the plain case it is made for; nil for
+    /// any other (another type, a missing attribute, a long string), which `exactOutcome`
+    /// works out. Reads no `Value` out of the slots and copies none: each case looks at its
+    /// slot's payload in place.
     @inline(__always)
-    private static func quickOutcome(_ program: Program, _ k: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
+    private static func quickOutcome(_ test: DecodedTest, _ program: Program, slots: UnsafeBufferPointer<Value>,
+                                     environment: Environment) -> Bool? {
         // The comparisons give what `Operations.order` gives: `<=` is "not greater", `>=`
         // "not less" (also for NaN, which orders as equal there).
-        switch program.testBuffer[k] {
+        switch test {
         case .less(let s, let bound):
             if Int(s) < slots.count, case .number(let x) = slots[Int(s)] { return x < bound }
         case .lessEqual(let s, let bound):
@@ -194,13 +189,16 @@ package enum VM {
                     : withUTF8Bytes(x) { hasAffix($0, affix, prefix: prefix) }
             }
         case .bucketLess(let s, let salt, let bound):
-            if Int(s) < slots.count,
-                let index = Builtin.bucketIndex(of: slots[Int(s)], salt: salt == DecodedTest.defaultSalt ? environment.salt : program.constantBytes[Int(salt)],
-                                                buckets: 100) {
+            // A string key (a user id) by its bytes; a number key goes to the exact meaning.
+            if Int(s) < slots.count, case .string(let key) = slots[Int(s)] {
+                let words = StringWords(key), salt = salt == DecodedTest.defaultSalt ? environment.salt : program.constantBytes[Int(salt)]
+                let index = words.isSmall ? Builtin.bucketIndex(ofSmallKey: words, salt: salt, buckets: 100)
+                    : withUTF8Bytes(key) { Builtin.bucketIndex(ofKey: $0, salt: salt, buckets: 100) }
                 return Double(index) < bound
             }
-        case .semver(let s, let op, _, let release?):
-            if Int(s) < slots.count, case .string(let text) = slots[Int(s)], case let words = StringWords(text),
+        case .semver(let s, let op, let k):
+            if let release = program.constantReleases[Int(k)], Int(s) < slots.count, case .string(let text) = slots[Int(s)],
+                case let words = StringWords(text),
                 let numbers = words.isSmall ? Version.releaseNumbers(small: words)
                     : withUTF8Bytes(text, { Version.releaseNumbers(UnsafeRawBufferPointer($0)) }) {
                 return op.holds(order: numbers.order(release))
@@ -211,10 +209,18 @@ package enum VM {
             // Only a value already remembered for this record (batch evaluation); otherwise
             // `exactOutcome` evaluates the prerequisite, out of line.
             return environment.memo?.value(at: program.flagMemoIndices[Int(f)])?.plainBoolean
-        case .equals, .notEquals, .compare, .contains, .semver, .chain:
+        case .equals, .notEquals, .compare, .contains, .chain:
             break
         }
         return nil
+    }
+
+    /// `exactOutcome` when it is a plain boolean; nil for an error or another value. A
+    /// missing attribute's outcome is read in place, without copying its error value.
+    @inline(never)
+    private static func exactBoolean(_ program: Program, _ k: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
+        if let s = program.testBuffer[k].slot, Int(s) >= slots.count || slots[Int(s)].isNull { return program.missingOutcomes[k].plainBoolean }
+        return exactOutcome(program, k, slots: slots, environment: environment).plainBoolean
     }
 
     /// The outcome of test `k` by its exact meaning: the value or error of the general
