@@ -530,8 +530,10 @@ public struct BatchEvaluator: Sendable {
         while let program = programs.popLast() {
             guard seen.insert(ObjectIdentifier(program)).inserted else { continue }
             for instruction in program.code {
-                if case .nowCompare = instruction { return true }
                 if case .call(.now, _) = instruction { return true }
+            }
+            for test in program.tests {
+                if case .now = test { return true }
             }
             programs += program.flags.flatMap { $0.arms.flatMap { [$0.condition, $0.value] } }
         }

@@ -63,7 +63,10 @@ package final class FlagProgram: @unchecked Sendable {
     /// The value served when `arm` serves (-1: the default) if it is a constant; nil where
     /// the arm computes its value.
     package func constant(servedBy arm: Int) -> Value? {
-        servesConstant(arm) ? constantValue(servedBy: arm) : nil
+        // Spelled out: in `c ? value : nil` the `nil` would be `Value.null` (`Value` is
+        // nil-literal expressible), never an absent value.
+        guard servesConstant(arm) else { return Optional<Value>.none }
+        return constantValue(servedBy: arm)
     }
 
     /// The value served for each outcome, indexed by `arm + 1` (the default first, as an

@@ -22,13 +22,15 @@ struct LayerTests {
         let records = semantics.union(["Records"])
         let api = compiler.union(vm).union(records).union(["API", "(root)"])
         let rulesets = api.union(["Rulesets"])
-        // The tools on top: each may use every stage below, none another tool.
+        // The tools on top: each may use every stage below; a tool uses another only where
+        // listed (the language server knows test files).
         let tools = rulesets
         return [
             "Source": source, "Diagnostics": diagnostics, "Runtime": runtime, "Syntax": syntax, "Semantics": semantics,
             "Bytecode": bytecode, "VM": vm, "Compiler": compiler, "Records": records, "API": api, "(root)": api,
             "Rulesets": rulesets,
-            "Batch": tools.union(["Batch"]), "REPL": tools.union(["REPL"]),
+            "Batch": tools.union(["Batch"]), "REPL": tools.union(["REPL"]), "Testing": tools.union(["Testing"]),
+            "LanguageServer": tools.union(["LanguageServer", "Testing"]),
         ]
     }()
 
