@@ -13,6 +13,7 @@ enum Usage {
       cohort disasm EXPR | --rules FILE
       cohort repl [RULES] [--users FILE] [--now TIME] [--salt S]
       cohort gen users --count N [--seed S] [--format jsonl|json|csv]
+      cohort lsp
       cohort --help | --version
 
     COMMANDS:
@@ -24,6 +25,7 @@ enum Usage {
       fmt       Print rule files in the canonical layout (--check, --write).
       test      Run rule unit tests (test blocks in .cohort files); --coverage.
       disasm    Print the bytecode of an expression: constants, slots, spans, jumps.
+      lsp       Language server for editors (stdio): diagnostics, hover, completion.
 
     EXIT CODES:
       0 success; 1 a compile error, error value, or unreadable input; 2 a usage error.
