@@ -5,7 +5,7 @@ extension DocumentAnalysis {
         /// LSP `CompletionItemKind`s used.
         package enum Kind {
             static let function = 3, field = 5, variable = 6, `class` = 7, module = 9, value = 12, `enum` = 13,
-                keyword = 14, constant = 21
+                keyword = 14, enumMember = 20, constant = 21
         }
 
         package var label: String
@@ -33,13 +33,14 @@ extension DocumentAnalysis {
 
     /// Candidates at `offset`, and whether the list is incomplete.
     ///
-    /// After `root.` (or `root.a.b.`): the next steps of the attribute paths this file
-    /// already reads below that path. After `let`, `segment` or `flag`: nothing (a new name
-    /// is being typed). Inside a string or a comment: nothing. Elsewhere: keywords, context
-    /// roots, the declarations in scope (all but the one being written, which cannot refer
-    /// to itself) and the built-in functions with their signatures (as snippets when the
-    /// client takes them).
-    package func completions(at offset: Int, snippets: Bool) -> (items: [CompletionCandidate], isIncomplete: Bool) {
+    /// After `root.` (or `root.a.b.`): the next steps of the attribute paths this file and
+    /// the files it uses already read below that path. After `let`, `segment` or `flag`:
+    /// nothing (a new name is being typed). Inside a string or a comment: nothing. At the
+    /// start of a line in a test: the words of a test line and the roots. Elsewhere:
+    /// keywords, context roots, the declarations in scope (this file's but the one being
+    /// written, which cannot refer to itself, and those of the files it uses) and the
+    /// built-in functions with their signatures (as snippets when the client takes them).
+    package func completions(at offset: Int, snippets: Bool, using used: [UsedFile] = []) -> (items: [CompletionCandidate], isIncomplete: Bool) {
         let tokens = tokens(onLineOf: offset)
         // The word being typed, if the cursor is in or right after one.
         var prefix = ""
@@ -57,12 +58,16 @@ extension DocumentAnalysis {
         let gap = source.text(of: SourceSpan(start: gapStart, end: offset))
         if prefix.isEmpty, gap.contains("#") || gap.contains("//") { return ([], false) }
 
+        let inTest = test(containing: offset).map { offset > $0.nameSpan.end } ?? false
+        let words = before.map { $0.kind == .identifier ? $0.text : "" }
         if let last = before.last {
             switch last.kind {
             case .dot:
-                return (members(after: Array(before), at: offset), false)
+                return (members(after: Array(before), at: offset, using: used), false)
             case .kwLet, .kwSegment, .kwFlag:
                 return ([], false)
+            case .identifier where inTest && last.text == "reason" && words.first == "expect":
+                return (ExpectedReason.allCases.map { CompletionCandidate(label: $0.rawValue, kind: CompletionCandidate.Kind.enumMember, detail: "reason kind") }, false)
             default:
                 break
             }
@@ -73,14 +78,23 @@ extension DocumentAnalysis {
         func fits(_ label: String) -> Bool { wanted.isEmpty || Self.isSubsequence(wanted, of: label.lowercased()) }
         var items: [CompletionCandidate] = []
         let atLineStart = before.isEmpty
-        for word in Token.keywords.keys.sorted() where fits(word) {
-            let declaring = word == "let" || word == "segment" || word == "flag"
-            if declaring && !atLineStart { continue }
-            items.append(CompletionCandidate(label: word, kind: CompletionCandidate.Kind.keyword, documentation: Self.keywordDocumentation[word]))
+        var keywords: [String]
+        if inTest {
+            keywords = atLineStart ? Self.testLineWords : Self.expressionWords
+            if words.count == 2 && words[0] == "expect" && !words[1].isEmpty { keywords.append("reason") }
+        } else {
+            keywords = Self.expressionWords + Self.flagBlockWords
+            if atLineStart { keywords += Self.declarationWords + Self.testFileWords }
+            if before.contains(where: { $0.kind == .kwServe || $0.kind == .kwDefault }) { keywords.append("as") }
+        }
+        for word in keywords.sorted() where fits(word) {
+            items.append(CompletionCandidate(label: word, kind: CompletionCandidate.Kind.keyword,
+                                             documentation: Self.keywordDocumentation[word] ?? Self.testWordDocumentation[word]))
         }
         for root in roots.sorted() where fits(root) {
             items.append(CompletionCandidate(label: root, kind: CompletionCandidate.Kind.module, detail: "context root"))
         }
+        if inTest && atLineStart { return (items, false) }
         for builtin in Builtin.allCases where fits(builtin.name) {
             let snippet = builtin.arity.upperBound == 0 ? builtin.name + "()" : builtin.name + "($1)"
             items.append(CompletionCandidate(label: builtin.name, kind: CompletionCandidate.Kind.function, detail: builtin.signature,
@@ -90,24 +104,34 @@ extension DocumentAnalysis {
         var offered = 0
         var incomplete = false
         var seen = Set<String>()
-        for (i, d) in declarations.enumerated() where i != current && seen.insert(d.name).inserted {
-            guard fits(d.name) else { continue }
-            if offered == Self.maxDeclarationCandidates {
-                incomplete = true
-                break
+        scan: for analysis in [self] + used.compactMap(\.analysis) {
+            for (i, d) in analysis.declarations.enumerated() where !(analysis.uri == uri && i == current) && seen.insert(d.name).inserted {
+                guard fits(d.name) else { continue }
+                if offered == Self.maxDeclarationCandidates {
+                    incomplete = true
+                    break scan
+                }
+                offered += 1
+                items.append(CompletionCandidate(label: d.name, kind: analysis.kind(of: i), detail: analysis.firstLine(of: d)))
             }
-            offered += 1
-            items.append(CompletionCandidate(label: d.name, kind: kind(of: i), detail: firstLine(of: d)))
         }
         return (items, incomplete)
     }
 
+    private static let expressionWords = ["and", "or", "not", "in", "true", "false", "null", "contains", "contains_any", "contains_all",
+                                          "starts_with", "ends_with", "matches"]
+    private static let flagBlockWords = ["when", "serve", "default"]
+    private static let declarationWords = ["let", "segment", "flag"]
+    private static let testFileWords = ["use", "test"]
+    private static let testLineWords = ["expect", "now", "salt", "context"]
+
     /// The next steps below the attribute path that `tokens` end with (the last token is the dot).
-    private func members(after tokens: [Token], at offset: Int) -> [CompletionCandidate] {
+    private func members(after tokens: [Token], at offset: Int, using used: [UsedFile]) -> [CompletionCandidate] {
         guard tokens.count >= 2, let (base, _) = attributePath(endingAt: tokens.count - 2, in: tokens) else { return [] }
         var seen = Set<String>()
         var items: [CompletionCandidate] = []
-        for path in attributePaths(excluding: offset) where path.root == base.root && path.components.count > base.components.count
+        let paths = attributePaths(excluding: offset) + used.flatMap { $0.analysis?.attributePaths() ?? [] }
+        for path in paths where path.root == base.root && path.components.count > base.components.count
             && Array(path.components.prefix(base.components.count)) == base.components {
             guard case .key(let name) = path.components[base.components.count], Self.isName(name),
                   seen.insert(name).inserted else { continue }
@@ -119,7 +143,7 @@ extension DocumentAnalysis {
         return items
     }
 
-    private func kind(of index: Int) -> Int {
+    fileprivate func kind(of index: Int) -> Int {
         let d = declarations[index]
         switch d.kind {
         case .let: return constants[index] == nil ? CompletionCandidate.Kind.variable : CompletionCandidate.Kind.constant
@@ -129,7 +153,7 @@ extension DocumentAnalysis {
     }
 
     /// The first line of a declaration, cut to 80 characters.
-    private func firstLine(of declaration: Declaration) -> String {
+    fileprivate func firstLine(of declaration: Declaration) -> String {
         let text = source.text(of: declaration.span).prefix { $0 != "\n" && $0 != "\r" }
         return text.count > 80 ? String(text.prefix(79)) + "…" : String(text)
     }

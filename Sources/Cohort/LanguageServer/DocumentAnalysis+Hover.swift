@@ -7,8 +7,10 @@ extension DocumentAnalysis {
     /// - a segment or flag: its declaration and the `#` comment above it;
     /// - a function: its signature and a one-line summary;
     /// - an attribute path: the path and the context root it reads;
-    /// - a keyword or word operator: what it does.
-    package func hover(at offset: Int) -> (markdown: String, span: SourceSpan)? {
+    /// - a keyword or word operator, or a word of a test file: what it does.
+    ///
+    /// Names not declared here are looked up in the files `used` (a test file's rule files).
+    package func hover(at offset: Int, using used: [UsedFile] = []) -> (markdown: String, span: SourceSpan)? {
         let tokens = tokens(onLineOf: offset)
         guard let i = Self.tokenIndex(at: offset, in: tokens) else { return nil }
         let token = tokens[i]
@@ -18,14 +20,19 @@ extension DocumentAnalysis {
         }
         if token.kind == .identifier {
             let isCall = i + 1 < tokens.count && tokens[i + 1].kind == .leftParen
-            if !isCall, let d = declaration(named: token.text) {
-                return (declarationHover(d), token.span)
+            if !isCall, let (analysis, d) = resolve(token.text, using: used) {
+                var text = analysis.declarationHover(d)
+                if analysis.uri != uri { text += "\n\nDeclared in `\(DocumentURI.displayName(analysis.uri).split(separator: "/").last ?? "")`." }
+                return (text, token.span)
             }
             if let builtin = Builtin.byName[token.text] {
                 return (code(builtin.signature) + "\n\n" + builtin.summary, token.span)
             }
             if !isCall, roots.contains(token.text) {
                 return (code(token.text) + "\n\nContext root: the `\(token.text)` object of the evaluation context (null when the context has none).", token.span)
+            }
+            if let text = Self.testWordDocumentation[token.text] {
+                return (text, token.span)
             }
             return nil
         }
@@ -41,7 +48,8 @@ extension DocumentAnalysis {
         code(path.description) + "\n\nAttribute path, read from the context root `\(path.root)`; null when the context does not have it."
     }
 
-    private func declarationHover(_ index: Int) -> String {
+    /// A declaration's text, its value when it is a constant `let`, and its comment.
+    package func declarationHover(_ index: Int) -> String {
         let d = declarations[index]
         var text = source.text(of: d.span)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
@@ -124,6 +132,18 @@ extension DocumentAnalysis {
         }
         return out + "\""
     }
+
+    /// The words of test files, keywords only where a test needs them.
+    package static let testWordDocumentation: [String: String] = [
+        "use": "`use \"PATH\"`: the rule file this file's tests run against, relative to this file.",
+        "test": "`test \"NAME\" { … }`: a rule unit test: a context, then expectations (`cohort test` runs it).",
+        "expect": "`expect EXPR`: EXPR must be true for the test's context. `expect FLAG reason KIND`: the flag's reason must be KIND.",
+        "reason": "`expect FLAG reason KIND`: KIND is static, match, split, default or error.",
+        "now": "`now \"TIME\"`: the value of now() in this test (RFC 3339).",
+        "salt": "`salt \"S\"`: the default bucket salt of expressions evaluated outside a flag in this test.",
+        "context": "`context {…}`: the test's whole evaluation context, as a JSON object of roots.",
+        "as": "`serve VALUE as NAME`: names the arm; an evaluation reports NAME as its variant.",
+    ]
 
     /// One line on each keyword and word operator.
     package static let keywordDocumentation: [String: String] = [

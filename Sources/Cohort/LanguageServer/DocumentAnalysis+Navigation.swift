@@ -1,22 +1,41 @@
 /// Go to definition and the outline (document symbols).
 extension DocumentAnalysis {
-    /// The declaration the bare name at `offset` refers to: a let, segment or flag.
-    package func definition(at offset: Int) -> Declaration? {
+    /// Where the thing at `offset` is declared: the declaration a bare name refers to (in
+    /// this file or a used one), or the rule file of a `use` line. The analysis holding it
+    /// and the span to show.
+    package func definition(at offset: Int, using used: [UsedFile] = []) -> (analysis: DocumentAnalysis, span: SourceSpan)? {
+        if let file = used.first(where: { $0.directive.pathSpan.start <= offset && offset < $0.directive.pathSpan.end }) {
+            return file.analysis.map { ($0, SourceSpan(start: 0, end: 0)) }
+        }
         let tokens = tokens(onLineOf: offset)
         guard let i = Self.tokenIndex(at: offset, in: tokens), tokens[i].kind == .identifier else { return nil }
         if i >= 1, tokens[i - 1].kind == .dot { return nil }  // a member name, not a declaration
         if i + 1 < tokens.count, tokens[i + 1].kind == .leftParen { return nil }  // a function
-        return declaration(named: tokens[i].text).map { declarations[$0] }
+        return resolve(tokens[i].text, using: used).map { ($0.analysis, $0.analysis.declarations[$0.index].nameSpan) }
     }
 
     /// LSP `SymbolKind`s used in the outline.
     package enum SymbolKind {
-        static let `class` = 5, `enum` = 10, variable = 13, constant = 14, boolean = 17, enumMember = 22
+        static let module = 2, `class` = 5, method = 6, `enum` = 10, variable = 13, constant = 14, boolean = 17, enumMember = 22
     }
 
-    /// The outline: one `DocumentSymbol` per declaration, in source order; a flag block's
-    /// `when` arms and `default` are its children.
+    /// The outline, in source order: one `DocumentSymbol` per declaration (a flag block's
+    /// `when` arms and `default` are its children), `use` line and test.
     package func documentSymbols() -> [Value] {
+        var symbols: [(start: Int, symbol: Value)] = declarationSymbols().enumerated().map { (declarations[$0.offset].span.start, $0.element) }
+        for use in uses {
+            symbols.append((use.span.start, symbol(name: "use \"\(use.path)\"", detail: "rule file", kind: SymbolKind.module,
+                                                   span: use.span, selection: use.pathSpan)))
+        }
+        for test in tests {
+            let expectations = test.statements.filter(\.isExpectation).count
+            symbols.append((test.span.start, symbol(name: test.name, detail: "test, \(expectations) expect\(expectations == 1 ? "" : "s")",
+                                                    kind: SymbolKind.method, span: test.span, selection: test.nameSpan)))
+        }
+        return symbols.sorted { $0.start < $1.start }.map(\.symbol)
+    }
+
+    private func declarationSymbols() -> [Value] {
         declarations.indices.map { i in
             let d = declarations[i]
             let kind: Int
@@ -38,12 +57,13 @@ extension DocumentAnalysis {
                     detail = "flag (\(d.arms.count) when\(d.arms.count == 1 ? "" : "s"))"
                     for arm in d.arms {
                         children.append(symbol(
-                            name: "when " + brief(arm.condition.span), detail: "serve " + brief(arm.value.span),
+                            name: "when " + brief(arm.condition.span),
+                            detail: "serve " + brief(arm.value.span) + (arm.variant.map { " as " + $0.name } ?? ""),
                             kind: SymbolKind.enumMember, span: arm.span, selection: arm.condition.span))
                     }
                     if let value = d.defaultValue {
-                        children.append(symbol(name: "default", detail: brief(value.span), kind: SymbolKind.enumMember,
-                                               span: value.span, selection: value.span))
+                        children.append(symbol(name: "default", detail: brief(value.span) + (d.defaultVariant.map { " as " + $0.name } ?? ""),
+                                               kind: SymbolKind.enumMember, span: value.span, selection: value.span))
                     }
                 }
             }

@@ -19,6 +19,13 @@ package struct DocumentAnalysis: Sendable {
     package let diagnostics: [Diagnostic]
     /// Every declaration that parsed, in source order.
     package let declarations: [Declaration]
+    /// The `use` lines (a test file's rule files), in source order.
+    package let uses: [UseDirective]
+    /// The `test` blocks, in source order.
+    package let tests: [TestBlock]
+    /// The spans of the JSON objects of test contexts, in source order: the only tokens
+    /// that may span lines.
+    private let jsonSpans: [SourceSpan]
     /// The value of each declaration that checking found to be a constant.
     package let constants: [Value?]
     /// The context roots names may start from.
@@ -37,6 +44,11 @@ package struct DocumentAnalysis: Sendable {
         self.lines = document.lines
         self.diagnostics = compiler.diagnostics
         self.declarations = compiler.checked.map(\.declaration)
+        self.uses = compiler.file.uses
+        self.tests = compiler.file.tests
+        self.jsonSpans = compiler.file.tests.flatMap { test in
+            test.statements.compactMap { if case .context(let line) = $0 { line.jsonSpan } else { nil } }
+        }
         self.constants = compiler.checked.map { $0.ok && $0.declaration.kind == .let ? $0.constant : nil }
         self.roots = options.roots
         var byName: [String: Int] = [:]
@@ -68,16 +80,20 @@ package struct DocumentAnalysis: Sendable {
     // MARK: The line under the cursor
 
     /// The tokens of the library's line holding `offset`, with spans into the whole text.
+    /// Empty inside a test's JSON object (its tokens are not the language's); a line that
+    /// starts inside one is read from where the object ends.
     package func tokens(onLineOf offset: Int) -> [Token] {
         let offset = min(max(0, offset), source.bytes.count)
+        if jsonSpans.contains(where: { $0.start < offset && offset < $0.end }) { return [] }
         let starts = source.lineStarts
         var low = 0, high = starts.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
             if starts[mid] <= offset { low = mid } else { high = mid - 1 }
         }
-        let start = starts[low]
-        let end = low + 1 < starts.count ? starts[low + 1] - 1 : source.bytes.count
+        var start = starts[low]
+        if let json = jsonSpans.first(where: { $0.start < start && start < $0.end }) { start = json.end }
+        let end = max(start, low + 1 < starts.count ? starts[low + 1] - 1 : source.bytes.count)
         let line = SourceFile(name: source.name, text: String(decoding: source.bytes[start..<end], as: UTF8.self))
         var lexer = Lexer(line)
         return lexer.tokenize().dropLast().map { token in
@@ -85,6 +101,11 @@ package struct DocumentAnalysis: Sendable {
             shifted.span = SourceSpan(start: token.span.start + start, end: token.span.end + start)
             return shifted
         }
+    }
+
+    /// The test block holding `offset`.
+    package func test(containing offset: Int) -> TestBlock? {
+        tests.first { $0.span.start <= offset && offset <= $0.span.end }
     }
 
     /// The index of the token at `offset` in `tokens`: the one containing it, else a word
@@ -142,6 +163,9 @@ package struct DocumentAnalysis: Sendable {
             for expr in [d.expression, d.defaultValue].compactMap({ $0 }) + d.arms.flatMap({ [$0.condition, $0.value] }) {
                 visit(expr)
             }
+        }
+        for test in tests {
+            for case .expect(let expr, _) in test.statements { visit(expr) }
         }
         return paths
     }

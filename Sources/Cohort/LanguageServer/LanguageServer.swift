@@ -1,3 +1,5 @@
+import Foundation
+
 /// A Language Server Protocol 3.17 server for `.cohort` files, as a state machine: each
 /// message from the client goes in, the messages to send back come out. It never prints
 /// and never touches a stream; `LanguageServer+Transport.swift` runs it over stdio.
@@ -22,6 +24,8 @@ package struct LanguageServer: Sendable {
     private var documents: [String: TextDocument] = [:]
     /// The latest analysis of each open document (it may be of an older version).
     private var analyses: [String: DocumentAnalysis] = [:]
+    /// Rule files read from disk for test files' `use` lines, with what they were read at.
+    private var filesOnDisk: [String: (modified: Date, size: Int, analysis: DocumentAnalysis)] = [:]
     /// Whether the client takes snippets in completion items.
     private var clientTakesSnippets = false
     /// Set by `exit`: 0 after a `shutdown`, 1 without one (as LSP specifies).
@@ -151,6 +155,34 @@ package struct LanguageServer: Sendable {
         return analysis
     }
 
+    /// The rule files a document's `use` lines name: the open document of that path, or
+    /// the file on disk (analysed again only when it changes).
+    private mutating func usedFiles(of analysis: DocumentAnalysis) -> [UsedFile] {
+        guard !analysis.uses.isEmpty else { return [] }
+        let directory = DocumentURI.path(of: analysis.uri).map { ($0 as NSString).deletingLastPathComponent }
+        return analysis.uses.map { use in
+            let written = use.path.hasPrefix("/") || directory == nil ? use.path : directory! + "/" + use.path
+            let path = (written as NSString).standardizingPath
+            if let open = documents.keys.first(where: { DocumentURI.path(of: $0).map { ($0 as NSString).standardizingPath } == path }) {
+                return UsedFile(directive: use, uri: open, analysis: currentAnalysis(open))
+            }
+            let uri = DocumentURI.uri(ofPath: path)
+            return UsedFile(directive: use, uri: uri, analysis: analysisOnDisk(path: path, uri: uri))
+        }
+    }
+
+    /// The analysis of a file that is not open, from disk; cached until its modification
+    /// time or size changes.
+    private mutating func analysisOnDisk(path: String, uri: String) -> DocumentAnalysis? {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let modified = attributes[.modificationDate] as? Date, let size = attributes[.size] as? Int else { return nil }
+        if let cached = filesOnDisk[path], cached.modified == modified, cached.size == size { return cached.analysis }
+        guard size <= options.limits.maxSourceBytes, let data = FileManager.default.contents(atPath: path) else { return nil }
+        let analysis = DocumentAnalysis(TextDocument(uri: uri, version: 0, text: String(decoding: data, as: UTF8.self)), options: options)
+        filesOnDisk[path] = (modified, size, analysis)
+        return analysis
+    }
+
     /// The analysis of the document a request names, and the byte offset of its `position`.
     private mutating func analysis(_ params: Value) throws(JSONRPCError) -> DocumentAnalysis? {
         guard let uri = params.field("textDocument")?.field("uri")?.stringValue else {
@@ -204,7 +236,8 @@ package struct LanguageServer: Sendable {
     // MARK: Requests
 
     private mutating func hover(_ params: Value) throws(JSONRPCError) -> Value {
-        guard let (analysis, offset) = try analysisAndOffset(params), let (markdown, span) = analysis.hover(at: offset) else { return .null }
+        guard let (analysis, offset) = try analysisAndOffset(params),
+              let (markdown, span) = analysis.hover(at: offset, using: usedFiles(of: analysis)) else { return .null }
         return .object([
             "contents": .object(["kind": .string("markdown"), "value": .string(markdown)]),
             "range": analysis.lines.range(of: span).json,
@@ -212,13 +245,14 @@ package struct LanguageServer: Sendable {
     }
 
     private mutating func definition(_ params: Value) throws(JSONRPCError) -> Value {
-        guard let (analysis, offset) = try analysisAndOffset(params), let declaration = analysis.definition(at: offset) else { return .null }
-        return .object(["uri": .string(analysis.uri), "range": analysis.lines.range(of: declaration.nameSpan).json])
+        guard let (analysis, offset) = try analysisAndOffset(params),
+              let (target, span) = analysis.definition(at: offset, using: usedFiles(of: analysis)) else { return .null }
+        return .object(["uri": .string(target.uri), "range": target.lines.range(of: span).json])
     }
 
     private mutating func completion(_ params: Value) throws(JSONRPCError) -> Value {
         guard let (analysis, offset) = try analysisAndOffset(params) else { return .null }
-        let (items, incomplete) = analysis.completions(at: offset, snippets: clientTakesSnippets)
+        let (items, incomplete) = analysis.completions(at: offset, snippets: clientTakesSnippets, using: usedFiles(of: analysis))
         return .object(["isIncomplete": .bool(incomplete), "items": .list(items.map(\.json))])
     }
 

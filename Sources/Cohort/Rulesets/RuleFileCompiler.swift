@@ -19,6 +19,9 @@ package struct RuleFileCompiler {
     package private(set) var checked: [Checked] = []
     package private(set) var slots = SlotTable()
     package private(set) var flags: [FlagProgram?] = []
+    /// Everything the file holds as parsed, `use` lines and `test` blocks too (the
+    /// language server answers from it).
+    package private(set) var file = RuleFile(items: [])
     private var byName: [String: Int] = [:]
 
     package init(source: SourceFile, options: CompileOptions) {
@@ -33,7 +36,8 @@ package struct RuleFileCompiler {
             return
         }
         var parser = Parser(source, limits: options.limits)
-        let declarations = parser.parseRuleFile()
+        file = parser.parseFile()
+        let declarations = file.declarations
         diagnostics += parser.diagnostics
         checked = declarations.map { Checked(declaration: $0) }
 

@@ -35,11 +35,21 @@ struct TextMateGrammarTests {
           when user.in == user.default serve "a" as arm_a
           default "b" as fallback
         }
+        use "flags.cohort"
+        test "with a context" {
+          context {"user": {"id": "u-1", "tags": ["a", 1, -2.5e3, true, null]},
+                   "request": {"id": "r\u0041"}}
+          now "2026-12-01T10:00:00Z"
+          salt "wave"
+          expect user.test == null and not h
+          expect h reason default
+        }
         """#
 
     /// The scope a token of each kind must have, by prefix of its innermost scope.
     static func expectedScopes(_ token: Token, after previous: Token?) -> [String] {
         if previous?.kind == .dot, token.isWord { return ["variable.other.member"] }
+        if previous?.kind == .identifier, previous?.text == "reason", token.isWord { return ["constant.language.reason"] }
         switch token.kind {
         case .identifier:
             return ["variable.", "entity.name.", "support.function.", "keyword.control.", "keyword.declaration.", "constant.language.reason"]
@@ -56,6 +66,7 @@ struct TextMateGrammarTests {
         case .assign: return ["keyword.operator.assignment"]
         case .leftParen, .rightParen, .leftBracket, .rightBracket, .leftBrace, .rightBrace, .comma: return ["punctuation.section", "punctuation.separator"]
         case .dot: return ["punctuation.accessor"]
+        case .json: return ["string.", "constant.", "punctuation.", "meta.structure.dictionary"]
         default: return []
         }
     }
@@ -83,6 +94,7 @@ struct TextMateGrammarTests {
             let expected = expectedScopes(token, after: i > 0 ? tokens[i - 1] : nil)
             covered.formUnion(token.span.start..<token.span.end)
             for offset in token.span.start..<token.span.end where source.bytes[offset] & 0xC0 != 0x80 {
+                if [UInt8(ascii: " "), UInt8(ascii: "\t"), UInt8(ascii: "\n"), UInt8(ascii: "\r")].contains(source.bytes[offset]) { continue }
                 let innermost = scopesAt(offset).last ?? ""
                 if !expected.contains(where: { innermost.hasPrefix($0) }) {
                     problems.append("\(name):\(source.location(of: offset)): '\(source.text(of: token.span))' is \(innermost), expected \(expected.joined(separator: " or "))")
@@ -125,6 +137,16 @@ struct TextMateGrammarTests {
         }
     }
 
+    @Test("every example file of grammar/cohort.ebnf gets its scopes (rule files, variants, test files)")
+    func grammarExamples() throws {
+        let files = GrammarExamples.extract(from: GrammarExamples.text).files
+        #expect(files.count >= 5)
+        for file in files {
+            let problems = try Self.problems(in: file.text, named: "cohort.ebnf:\(file.line)")
+            #expect(problems.isEmpty, "\(problems.prefix(10).joined(separator: "\n"))")
+        }
+    }
+
     @Test("constructs beyond the examples: escapes, quotes, number forms, every operator, roots, members, variants")
     func constructs() throws {
         let problems = try Self.problems(in: Self.constructs, named: "constructs.cohort")
@@ -143,6 +165,17 @@ struct TextMateGrammarTests {
         #expect(innermost(9, "arm_a") == "entity.name.tag.variant.cohort")
         #expect(innermost(9, "as arm_a") == "keyword.control.as.cohort")
         #expect(innermost(8, "h {") == "entity.name.function.flag.cohort")
+        #expect(innermost(12, "use") == "keyword.control.import.cohort")
+        #expect(innermost(13, "test") == "keyword.declaration.test.cohort")
+        #expect(innermost(14, "context") == "keyword.control.test.cohort")
+        #expect(innermost(14, "\"u-1\"") == "punctuation.definition.string.begin.cohort")
+        #expect(innermost(14, "-2.5e3") == "constant.numeric.json.cohort")
+        #expect(innermost(15, "\\u0041") == "constant.character.escape.json.cohort")
+        #expect(innermost(15, "}}") == "punctuation.definition.dictionary.end.json.cohort")
+        #expect(innermost(16, "now") == "keyword.control.test.cohort")
+        #expect(innermost(18, "expect") == "keyword.control.expect.cohort")
+        #expect(innermost(18, "test ==") == "variable.other.member.cohort")
+        #expect(innermost(19, "default") == "constant.language.reason.cohort")
     }
 
     @Test("an invalid escape and an unterminated string are marked, and the next line is code again")
