@@ -21,11 +21,14 @@ package struct LanguageServer: Sendable {
     /// The options rule files are compiled with (the roots names may start from, the limits).
     package let options: CompileOptions
     private var state = State.starting
-    private var documents: [String: TextDocument] = [:]
+    var documents: [String: TextDocument] = [:]
     /// The latest analysis of each open document (it may be of an older version).
     private var analyses: [String: DocumentAnalysis] = [:]
     /// Rule files read from disk for test files' `use` lines, with what they were read at.
     private var filesOnDisk: [String: (modified: Date, size: Int, analysis: DocumentAnalysis)] = [:]
+    /// Rule files compiled for test files' diagnostics, by path, with the version or file
+    /// modification they were compiled at.
+    var rulesForTests: [String: (key: String, rules: Result<RulesUnderTest, CompileError>)] = [:]
     /// Whether the client takes snippets in completion items.
     private var clientTakesSnippets = false
     /// Set by `exit`: 0 after a `shutdown`, 1 without one (as LSP specifies).
@@ -118,7 +121,7 @@ package struct LanguageServer: Sendable {
                   let text = item.field("text")?.stringValue else { return [] }
             documents[uri] = TextDocument(uri: uri, version: item.field("version")?.intValue ?? 0, text: text)
             analyses[uri] = nil
-            return publishesDiagnostics ? diagnostics(uri) : []
+            return publishesDiagnostics ? diagnostics(uri) + dependentDiagnostics(uri) : []
         case "textDocument/didChange":
             guard let uri = params.field("textDocument")?.field("uri")?.stringValue, var document = documents[uri],
                   let changes = params.field("contentChanges")?.listValue else { return [] }
@@ -131,12 +134,14 @@ package struct LanguageServer: Sendable {
                 return [Self.logMessage("cohort lsp: ignored a change to \(uri): \(error.message)")]
             }
             documents[uri] = document
-            return publishesDiagnostics ? diagnostics(uri) : []
+            return publishesDiagnostics ? diagnostics(uri) + dependentDiagnostics(uri) : []
         case "textDocument/didClose":
             guard let uri = params.field("textDocument")?.field("uri")?.stringValue,
                   documents.removeValue(forKey: uri) != nil else { return [] }
             analyses[uri] = nil
+            // Test files that use it now read it from disk.
             return [Self.notification("textDocument/publishDiagnostics", .object(["uri": .string(uri), "diagnostics": .list([])]))]
+                + dependentDiagnostics(uri)
         default:
             // `initialized`, `didSave`, `$/cancelRequest` (handled while reading), `$/setTrace`,
             // and anything unknown: a notification needs no answer.
@@ -158,12 +163,9 @@ package struct LanguageServer: Sendable {
     /// The rule files a document's `use` lines name: the open document of that path, or
     /// the file on disk (analysed again only when it changes).
     private mutating func usedFiles(of analysis: DocumentAnalysis) -> [UsedFile] {
-        guard !analysis.uses.isEmpty else { return [] }
-        let directory = DocumentURI.path(of: analysis.uri).map { ($0 as NSString).deletingLastPathComponent }
-        return analysis.uses.map { use in
-            let written = use.path.hasPrefix("/") || directory == nil ? use.path : directory! + "/" + use.path
-            let path = (written as NSString).standardizingPath
-            if let open = documents.keys.first(where: { DocumentURI.path(of: $0).map { ($0 as NSString).standardizingPath } == path }) {
+        analysis.uses.map { use in
+            let path = TestFileCompiler.resolve(use.path, relativeTo: analysis.source.name)
+            if let open = openDocument(atPath: path) {
                 return UsedFile(directive: use, uri: open, analysis: currentAnalysis(open))
             }
             let uri = DocumentURI.uri(ofPath: path)
@@ -202,19 +204,32 @@ package struct LanguageServer: Sendable {
     /// `textDocument/publishDiagnostics` for a document's current version.
     private mutating func diagnostics(_ uri: String) -> [Value] {
         guard let analysis = currentAnalysis(uri) else { return [] }
-        let items = analysis.diagnostics.map { Self.diagnosticJSON($0, in: analysis) }
+        let items = checkDiagnostics(analysis)
         return [Self.notification("textDocument/publishDiagnostics", .object([
             "uri": .string(uri), "version": .int(analysis.version), "diagnostics": .list(items),
         ]))]
     }
 
-    private static func diagnosticJSON(_ diagnostic: Diagnostic, in analysis: DocumentAnalysis) -> Value {
+    /// Diagnostics again for the open test files that use the document `uri`: their
+    /// problems depend on its text.
+    private mutating func dependentDiagnostics(_ uri: String) -> [Value] {
+        guard let path = DocumentURI.path(of: uri).map(TestFileCompiler.normalize) else { return [] }
+        var out: [Value] = []
+        for other in documents.keys.sorted() where other != uri {
+            guard let analysis = currentAnalysis(other), let use = analysis.uses.first,
+                  TestFileCompiler.resolve(use.path, relativeTo: analysis.source.name) == path else { continue }
+            out += diagnostics(other)
+        }
+        return out
+    }
+
+    static func diagnosticJSON(_ diagnostic: Diagnostic, uri: String, lines: LineTable) -> Value {
         var message = diagnostic.message
         var related: [Value] = []
         for note in diagnostic.notes {
             if let span = note.span {
                 related.append(.object([
-                    "location": .object(["uri": .string(analysis.uri), "range": analysis.lines.range(of: span).json]),
+                    "location": .object(["uri": .string(uri), "range": lines.range(of: span).json]),
                     "message": .string(note.message),
                 ]))
             } else {
@@ -222,7 +237,7 @@ package struct LanguageServer: Sendable {
             }
         }
         return .members([
-            "range": analysis.lines.range(of: diagnostic.span).json,
+            "range": lines.range(of: diagnostic.span).json,
             "severity": .int(diagnostic.severity == .error ? 1 : 2),
             "code": .string(diagnostic.code),
             "source": .string("cohort"),
@@ -231,6 +246,12 @@ package struct LanguageServer: Sendable {
             // Editors fade code that is never used rather than underlining it.
             "tags": diagnostic.code == "unused" ? .list([.int(1)]) : nil,
         ])
+    }
+
+    /// The URI of the open document at a path.
+    func openDocument(atPath path: String) -> String? {
+        let wanted = TestFileCompiler.normalize(path)
+        return documents.keys.sorted().first { DocumentURI.path(of: $0).map(TestFileCompiler.normalize) == wanted }
     }
 
     // MARK: Requests
