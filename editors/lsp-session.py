@@ -10,6 +10,8 @@ squeezed out of the `cohort fmt` layout), then checks, through the protocol only
   completion    after `user.`: the attribute paths the file uses; elsewhere: functions
   formatting    the squeezed line comes back in the `cohort fmt` layout
   didChange     fixing the typo publishes an empty list
+  test file     examples/flags.test.cohort has no diagnostics, and definition leads from
+                a flag in an `expect` into flags.cohort
   shutdown/exit the server exits 0
 
 Usage: editors/lsp-session.py [path/to/cohort]   (default: .build/debug/cohort)
@@ -149,6 +151,21 @@ def main():
     published = client.diagnostics()
     check("didChange fixing the typo clears the diagnostics", published["diagnostics"] == [] and published.get("version") == 4,
           json.dumps(published["diagnostics"]))
+
+    # The example's test file: no diagnostics, and a flag in an `expect` leads into flags.cohort.
+    tests_path = os.path.join(ROOT, "examples", "flags.test.cohort")
+    tests_uri = "file://" + tests_path
+    tests = open(tests_path, encoding="utf-8").read()
+    client.notify("textDocument/didOpen", {"textDocument": {"uri": tests_uri, "languageId": "cohort", "version": 1, "text": tests}})
+    published = client.diagnostics()
+    while published["uri"] != tests_uri:
+        published = client.diagnostics()
+    check("a test file: no diagnostics", published["diagnostics"] == [], json.dumps(published["diagnostics"])[:200])
+    definition = client.request("textDocument/definition", {"textDocument": {"uri": tests_uri}, "position": position_of(tests, "expect new_checkout", offset=8)})
+    location = definition.get("result") or {}
+    check("definition from a test file into its rule file",
+          location.get("uri") == URI and location.get("range", {}).get("start") == position_of(text, "flag new_checkout", offset=5),
+          json.dumps(location))
 
     client.request("shutdown", None)
     client.notify("exit", None)

@@ -159,7 +159,7 @@ extension DocumentAnalysis {
     }
 
     private func lineStart(of offset: Int) -> Int {
-        source.lineStarts.last { $0 <= offset } ?? 0
+        source.lineStarts[sourceLine(of: offset)]
     }
 
     /// True when the characters of `needle` appear in `haystack` in order, the first one

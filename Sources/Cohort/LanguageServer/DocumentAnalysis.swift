@@ -85,22 +85,27 @@ package struct DocumentAnalysis: Sendable {
     package func tokens(onLineOf offset: Int) -> [Token] {
         let offset = min(max(0, offset), source.bytes.count)
         if jsonSpans.contains(where: { $0.start < offset && offset < $0.end }) { return [] }
+        let line = sourceLine(of: offset)
+        var start = source.lineStarts[line]
+        if let json = jsonSpans.first(where: { $0.start < start && start < $0.end }) { start = json.end }
+        let end = max(start, line + 1 < source.lineStarts.count ? source.lineStarts[line + 1] - 1 : source.bytes.count)
+        var lexer = Lexer(SourceFile(name: source.name, text: String(decoding: source.bytes[start..<end], as: UTF8.self)))
+        return lexer.tokenize().dropLast().map { token in
+            var shifted = token
+            shifted.span = SourceSpan(start: token.span.start + start, end: token.span.end + start)
+            return shifted
+        }
+    }
+
+    /// The 0-based index, in the library's line table, of the line holding `offset`.
+    package func sourceLine(of offset: Int) -> Int {
         let starts = source.lineStarts
         var low = 0, high = starts.count - 1
         while low < high {
             let mid = (low + high + 1) / 2
             if starts[mid] <= offset { low = mid } else { high = mid - 1 }
         }
-        var start = starts[low]
-        if let json = jsonSpans.first(where: { $0.start < start && start < $0.end }) { start = json.end }
-        let end = max(start, low + 1 < starts.count ? starts[low + 1] - 1 : source.bytes.count)
-        let line = SourceFile(name: source.name, text: String(decoding: source.bytes[start..<end], as: UTF8.self))
-        var lexer = Lexer(line)
-        return lexer.tokenize().dropLast().map { token in
-            var shifted = token
-            shifted.span = SourceSpan(start: token.span.start + start, end: token.span.end + start)
-            return shifted
-        }
+        return low
     }
 
     /// The test block holding `offset`.

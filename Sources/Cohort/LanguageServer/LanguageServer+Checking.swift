@@ -51,11 +51,9 @@ extension LanguageServer {
     }
 
     /// True when `cohort check` would compile the file's tests: it has a `use` line or a
-    /// `test` block. When the file has a syntax error the parse may have lost them, so
-    /// the tokens decide, as in `cohort check`.
+    /// `test` block. Asked only of a file without errors, whose parse lost nothing.
     private func holdsTests(_ analysis: DocumentAnalysis) -> Bool {
-        if !analysis.uses.isEmpty || !analysis.tests.isEmpty { return true }
-        return analysis.diagnostics.isEmpty ? false : TestFileCompiler.holdsTests(analysis.source)
+        !analysis.uses.isEmpty || !analysis.tests.isEmpty
     }
 
     /// The rules at `path` for a test file: the open document of that path, else the file
