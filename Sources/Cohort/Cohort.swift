@@ -7,7 +7,7 @@ package enum Pipeline {
     /// Compiles one standalone expression.
     package static func compileExpression(_ source: SourceFile, options: CompileOptions) throws(CompileError) -> (Program, SlotTable) {
         if source.bytes.count > options.limits.maxSourceBytes {
-            throw CompileError(diagnostics: [.limit("source is larger than \(options.limits.maxSourceBytes) bytes (limit)", SourceSpan(start: 0, end: 0))], source: source)
+            throw CompileError(diagnostics: [.sourceTooLarge(limit: options.limits.maxSourceBytes)], source: source)
         }
         // parse
         var parser = Parser(source, limits: options.limits)
