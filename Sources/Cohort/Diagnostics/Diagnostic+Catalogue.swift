@@ -350,8 +350,10 @@ extension Diagnostic {
     /// `removal` is what to delete (the operand and its operator).
     package static func redundantCondition(_ operand: String, because other: String, isAnd: Bool, _ span: SourceSpan,
                                            removal: SourceSpan) -> Diagnostic {
-        .warning(.redundantCondition, "'\(operand)' is redundant: '\(other)' already \(isAnd ? "implies" : "covers") it", span,
-                 fixIts: [.replace(removal, with: "", "remove '\(operand)'")])
+        let message = operand == other
+            ? "'\(operand)' is written twice in this condition"
+            : "'\(operand)' is redundant: '\(other)' already \(isAnd ? "implies" : "covers") it"
+        return .warning(.redundantCondition, message, span, fixIts: [.replace(removal, with: "", "remove '\(operand)'")])
     }
 
     /// `attribute OP "5.2.0"` on a plain attribute: strings ordered character by character.
@@ -398,6 +400,66 @@ extension Diagnostic {
 
     package static func mixedServeTypes(_ flag: String, types: [String], _ span: SourceSpan) -> Diagnostic {
         .warning(.mixedTypes, "flag '\(flag)' serves values of different types (\(types.joined(separator: ", ")))", span)
+    }
+
+    // MARK: Warnings from sample records (`cohort check --users`)
+
+    /// A path no record of `records` has (`suggestion`: the closest path they do have).
+    package static func unknownAttribute(_ path: String, records: String, suggestion: String?, _ span: SourceSpan) -> Diagnostic {
+        .warning(.unknownAttribute, "no record in \(records) has '\(path)'" + didYouMean(suggestion), span,
+                 fixIts: rename(span, path, to: suggestion))
+    }
+
+    /// A path every record of `records` has, always null.
+    package static func attributeAlwaysNull(_ path: String, records: String, _ span: SourceSpan) -> Diagnostic {
+        .warning(.unknownAttribute, "'\(path)' is null in every record of \(records)", span)
+    }
+
+    /// An attribute whose types in the records (`seen`, in `count` records) never fit its use.
+    package static func attributeType(_ path: String, seen: Set<ValueKind>, records: String, count: Int, operation: String,
+                                      accepted: Set<ValueKind>, isEquality: Bool, _ span: SourceSpan) -> Diagnostic {
+        let held = "'\(path)' is \(kindList(seen)) in \(count == 1 ? "the record" : "all \(count) records") of \(records) that "
+            + (count == 1 ? "has it" : "have it")
+        return .warning(.attributeType, held + (isEquality
+            ? ", so \(operation) is never true"
+            : ", but \(operation) needs \(kindList(accepted))"), span)
+    }
+
+    /// A `when` that no record of `records` (`count` of them) reaches.
+    package static func unreachedArm(count: Int, records: String, _ span: SourceSpan) -> Diagnostic {
+        .warning(.unreachedArm, "no record of \(records) reaches this 'when' (\(count) record\(count == 1 ? "" : "s") evaluated)", span)
+    }
+
+    /// A flag that every record gets `value` from.
+    package static func sameValue(_ flag: String, value: String, count: Int, records: String, _ span: SourceSpan) -> Diagnostic {
+        .warning(.sameValue, count == 1
+            ? "the one record of \(records) gets \(value) from flag '\(flag)'"
+            : "every record of \(records) (\(count)) gets \(value) from flag '\(flag)'", span)
+    }
+
+    /// A flag that fails for `count` of `total` records; the first failure is at `line`
+    /// (record id `id`, as JSON), with `message`, at `span`.
+    package static func flagErrors(_ flag: String, count: Int, of total: Int, records: String, line: Int, id: String?,
+                                   message: String, _ span: SourceSpan) -> Diagnostic {
+        let example = "line \(line)" + (id.map { ", id \($0)" } ?? "")
+        return .warning(.flagErrors, "flag '\(flag)' fails for \(count) of \(total) records of \(records) (\(share(count, of: total))), "
+                        + "e.g. \(example): \(message)", span)
+    }
+
+    /// The message of the records file's `unreadable-record` error.
+    package static func unreadableRecords(_ count: Int, message: String) -> String {
+        count == 1 ? "this record cannot be read: \(message)" : "\(count) records cannot be read; the first: \(message)"
+    }
+
+    /// `12.5%`, one decimal; `<0.1%` for a share too small to show.
+    private static func share(_ count: Int, of total: Int) -> String {
+        let tenths = Int((Double(count) * 1000 / Double(max(total, 1))).rounded())
+        return tenths == 0 && count > 0 ? "<0.1%" : "\(tenths / 10).\(tenths % 10)%"
+    }
+
+    /// `a string`, `a number or a string`, `an object`.
+    private static func kindList(_ kinds: Set<ValueKind>) -> String {
+        kinds.map(\.name).sorted().map { ("aeiou".contains($0.first!) ? "an " : "a ") + $0 }.joined(separator: " or ")
     }
 
     // MARK: Helpers
@@ -455,87 +517,94 @@ package func spelling(_ kind: Token.Kind) -> String {
 
 extension Diagnostic {
     package static func duplicateVariant(_ name: String, flag: String, _ span: SourceSpan, first: SourceSpan) -> Diagnostic {
-        testingError("duplicate-variant", "variant name '\(name)' is used twice in flag '\(flag)'", span,
-                     notes: [Note(message: "first used here", span: first)])
+        .error(.duplicateVariant, "variant name '\(name)' is used twice in flag '\(flag)'", span,
+               notes: [Note(message: "first used here", span: first)])
     }
 
     package static func unknownReasonKind(_ word: String, suggestion: String?, _ span: SourceSpan) -> Diagnostic {
-        testingError("unknown-reason", "unknown reason kind '\(word)'; the kinds are static, match, split, default and error"
-                     + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""), span)
+        .error(.unknownReason, "unknown reason kind '\(word)'; the kinds are static, match, split, default and error"
+               + (suggestion.map { " (did you mean '\($0)'?)" } ?? ""), span)
+    }
+
+    /// A `{` of a test's JSON context that is never closed.
+    package static func unclosedJSONObject(_ span: SourceSpan) -> Diagnostic {
+        .error(.invalidJSON, "this '{' of a JSON object is never closed with '}'", span)
+    }
+
+    package static func expectOutsideTest(_ span: SourceSpan) -> Diagnostic {
+        .error(.misplacedKeyword, "'expect' belongs inside a test block: test \"NAME\" { ... expect ... }", span)
+    }
+
+    /// `let`, `segment` or `flag` (`word`) inside a test block.
+    package static func declarationInTest(_ word: String, _ span: SourceSpan) -> Diagnostic {
+        .error(.misplacedKeyword, "'\(word)' cannot appear inside a test block; declare it in the rule file, or close the test with '}' first", span)
+    }
+
+    /// `expect EXPR reason KIND` where EXPR is not a flag's name.
+    package static func reasonWithoutFlag(_ span: SourceSpan) -> Diagnostic {
+        .error(.syntax, "'reason' follows a flag's name: expect FLAG reason KIND", span)
     }
 
     package static func invalidJSON(_ message: String, _ span: SourceSpan) -> Diagnostic {
-        testingError("invalid-json", "invalid JSON in a test's context: \(message)", span)
+        .error(.invalidJSON, "invalid JSON in a test's context: \(message)", span)
     }
 
     package static func secondUse(_ span: SourceSpan, first: SourceSpan) -> Diagnostic {
-        testingError("duplicate", "a test file uses one rule file; this is a second 'use'", span,
-                     notes: [Note(message: "the first 'use' is here", span: first)])
+        .error(.duplicate, "a test file uses one rule file; this is a second 'use'", span,
+               notes: [Note(message: "the first 'use' is here", span: first)])
     }
 
     package static func declarationInTestFile(_ name: String, rulesPath: String, _ span: SourceSpan) -> Diagnostic {
-        testingError("declaration-in-test-file",
-                     "'\(name)' is declared in a test file that uses '\(rulesPath)'; declare it in the rule file (a file with 'use' holds only tests)",
-                     span)
+        .error(.declarationInTestFile,
+               "'\(name)' is declared in a test file that uses '\(rulesPath)'; declare it in the rule file (a file with 'use' holds only tests)",
+               span)
     }
 
     package static func unreadableRules(_ path: String, resolved: String, _ span: SourceSpan) -> Diagnostic {
-        testingError("io", "cannot read the rule file '\(path)' (looked for '\(resolved)'); the path is relative to this test file", span)
+        .error(.io, "cannot read the rule file '\(path)' (looked for '\(resolved)'); the path is relative to this test file", span)
     }
 
     package static func duplicateTest(_ name: String, _ span: SourceSpan, first: SourceSpan) -> Diagnostic {
-        testingError("duplicate", "test '\(name)' is declared twice in this file", span, notes: [Note(message: "first declared here", span: first)])
+        .error(.duplicate, "test '\(name)' is declared twice in this file", span, notes: [Note(message: "first declared here", span: first)])
     }
 
     package static func setupAfterExpect(_ span: SourceSpan, firstExpect: SourceSpan) -> Diagnostic {
-        testingError("test-order", "context, now and salt lines come before the first 'expect' of a test", span,
-                     notes: [Note(message: "the first 'expect' is here", span: firstExpect)])
+        .error(.testOrder, "context, now and salt lines come before the first 'expect' of a test", span,
+               notes: [Note(message: "the first 'expect' is here", span: firstExpect)])
     }
 
     package static func unknownRoot(_ root: String, suggestion: String?, _ span: SourceSpan) -> Diagnostic {
-        testingError("unknown-name", "unknown context root '\(root)'" + didYouMeanText(suggestion)
-                     + (suggestion == nil ? "; give a whole context with context {...}" : ""), span)
+        .error(.unknownName, "unknown context root '\(root)'" + didYouMean(suggestion)
+               + (suggestion == nil ? "; give a whole context with context {...}" : ""), span)
     }
 
     package static func givenTwice(_ what: String, _ span: SourceSpan, first: SourceSpan) -> Diagnostic {
-        testingError("duplicate", "\(what) is given twice in this test", span, notes: [Note(message: "first given here", span: first)])
+        .error(.duplicate, "\(what) is given twice in this test", span, notes: [Note(message: "first given here", span: first)])
     }
 
     package static func unknownFlag(_ name: String, suggestion: String?, _ span: SourceSpan) -> Diagnostic {
-        testingError("unknown-name", "unknown flag '\(name)'" + didYouMeanText(suggestion), span)
+        .error(.unknownName, "unknown flag '\(name)'" + didYouMean(suggestion), span)
     }
 
     package static func reasonOfNonFlag(_ name: String, kind: String, _ span: SourceSpan) -> Diagnostic {
-        testingError("unknown-name", "'\(name)' is a \(kind), not a flag; only a flag's evaluation has a reason", span)
+        .error(.unknownName, "'\(name)' is a \(kind), not a flag; only a flag's evaluation has a reason", span)
     }
 
     package static func expectationNotBoolean(found: String, _ span: SourceSpan) -> Diagnostic {
-        testingError("not-boolean", "an expectation must be a boolean condition, but this is a \(found); compare it, as in expect FLAG == VALUE", span)
+        .error(.notBoolean, "an expectation must be a boolean condition, but this is a \(found); compare it, as in expect FLAG == VALUE", span)
     }
 
     package static func emptyTest(_ name: String, _ span: SourceSpan) -> Diagnostic {
-        testingWarning("empty-test", "test '\(name)' expects nothing; add an 'expect' line", span)
+        .warning(.emptyTest, "test '\(name)' expects nothing; add an 'expect' line", span)
     }
 
     package static func unreadableTestFile(_ path: String) -> Diagnostic {
-        testingError("io", "cannot read '\(path)'", SourceSpan(start: 0, end: 0))
+        .error(.io, "cannot read '\(path)'", SourceSpan(start: 0, end: 0))
     }
 
     package static func testFileTooLarge(limit: Int) -> Diagnostic {
-        testingError("limit", "source is larger than \(limit) bytes (limit)", SourceSpan(start: 0, end: 0))
+        sourceTooLarge(limit: limit)
     }
 
-    private static func didYouMeanText(_ suggestion: String?) -> String {
-        suggestion.map { "; did you mean '\($0)'?" } ?? ""
-    }
 
-    // Built directly rather than through `error`/`warning`, whose code parameter may
-    // change type.
-    private static func testingError(_ code: String, _ message: String, _ span: SourceSpan, notes: [Note] = []) -> Diagnostic {
-        Diagnostic(severity: .error, code: code, message: message, span: span, notes: notes)
-    }
-
-    private static func testingWarning(_ code: String, _ message: String, _ span: SourceSpan, notes: [Note] = []) -> Diagnostic {
-        Diagnostic(severity: .warning, code: code, message: message, span: span, notes: notes)
-    }
 }

@@ -76,6 +76,20 @@ package enum DiagnosticCode: String, Sendable, CaseIterable {
     /// A flag default that is not a constant.
     case defaultNotConstant = "default-not-constant"
 
+    // MARK: Test files (`cohort test`)
+    /// The same variant name twice in one flag.
+    case duplicateVariant = "duplicate-variant"
+    /// `expect FLAG reason KIND` with an unknown kind.
+    case unknownReason = "unknown-reason"
+    /// A test's JSON context that does not parse.
+    case invalidJSON = "invalid-json"
+    /// A declaration in a test file that uses a rule file.
+    case declarationInTestFile = "declaration-in-test-file"
+    /// A context, `now` or `salt` line after the first `expect` of a test.
+    case testOrder = "test-order"
+    /// A test that expects nothing.
+    case emptyTest = "empty-test"
+
     // MARK: Evaluation and tools
     /// An error value at run time (REPL, eval).
     case evaluation

@@ -85,7 +85,7 @@ package struct RuleFileCompiler {
         var linter = Linter(source: source, entries: checked.enumerated().map { i, c in
             Linter.Entry(declaration: c.declaration, expression: c.expression, arms: c.arms,
                          defaultValue: c.declaration.kind == .flag ? c.defaultValue : nil, ok: c.ok, isNamed: byName[c.declaration.name] == i)
-        })
+        }, tests: file.tests)
         diagnostics += linter.run()
 
         // Compile flags, prerequisites first.

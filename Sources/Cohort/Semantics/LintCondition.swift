@@ -114,16 +114,26 @@ package struct Interval: Sendable {
     package struct Bound: Sendable {
         package var value: Value
         package var inclusive: Bool
+
+        package init(value: Value, inclusive: Bool) {
+            self.value = value
+            self.inclusive = inclusive
+        }
     }
 
     package var lower: Bound?
     package var upper: Bound?
 
+    package init(lower: Bound?, upper: Bound?) {
+        self.lower = lower
+        self.upper = upper
+    }
+
     /// The kind of the bounds' values (both have the same kind).
-    var kind: ValueKind? { (lower ?? upper)?.value.kind }
+    package var kind: ValueKind? { (lower ?? upper)?.value.kind }
 
     /// True when `value` lies inside; nil when comparing it is an error (another kind).
-    func contains(_ value: Value) -> Bool? {
+    package func contains(_ value: Value) -> Bool? {
         if let lower {
             guard let order = Interval.order(value, lower.value) else { return nil }
             if order < 0 || (order == 0 && !lower.inclusive) { return false }
@@ -136,13 +146,13 @@ package struct Interval: Sendable {
     }
 
     /// True when no value lies inside (`x > 5 and x < 3` merged).
-    var isEmpty: Bool {
+    package var isEmpty: Bool {
         guard let lower, let upper, let order = Interval.order(lower.value, upper.value) else { return false }
         return order > 0 || (order == 0 && !(lower.inclusive && upper.inclusive))
     }
 
     /// Every value of this interval is inside `other` (same kind).
-    func isSubset(of other: Interval) -> Bool {
+    package func isSubset(of other: Interval) -> Bool {
         guard kind == other.kind else { return false }
         if let bound = other.lower {
             guard let mine = lower, let order = Interval.order(mine.value, bound.value) else { return false }
@@ -156,7 +166,7 @@ package struct Interval: Sendable {
     }
 
     /// The common part of two intervals; nil when their kinds differ (nothing in common).
-    func intersection(_ other: Interval) -> Interval? {
+    package func intersection(_ other: Interval) -> Interval? {
         guard kind == other.kind else { return nil }
         var result = self
         if let bound = other.lower {
@@ -177,7 +187,7 @@ package struct Interval: Sendable {
     }
 
     /// True when the two together hold every value of their kind (`x < 5` and `x >= 5`).
-    func coversKind(with other: Interval) -> Bool {
+    package func coversKind(with other: Interval) -> Bool {
         guard kind == other.kind else { return false }
         for (below, above) in [(self, other), (other, self)] where below.lower == nil && above.upper == nil {
             guard let top = below.upper else { return true }
@@ -189,7 +199,7 @@ package struct Interval: Sendable {
     }
 
     /// The values of the same kind outside: one or two intervals (none for the whole kind).
-    var complement: [Interval] {
+    package var complement: [Interval] {
         var parts: [Interval] = []
         if let lower { parts.append(Interval(lower: nil, upper: Bound(value: lower.value, inclusive: !lower.inclusive))) }
         if let upper { parts.append(Interval(lower: Bound(value: upper.value, inclusive: !upper.inclusive), upper: nil)) }

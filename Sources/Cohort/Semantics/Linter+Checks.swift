@@ -58,8 +58,10 @@ extension Linter {
                 return
             }
             for j in 0..<k where !isNeverTrue(conditions[j]) && implies(condition, conditions[j]) {
+                // The same condition again is removed; a narrower one belongs above.
+                let fixIt = implies(conditions[j], condition) ? removeArm(arms[k]) : moveArm(arms[k], above: arms[j])
                 diagnostics.append(.shadowedArm(arms[k].condition.span, by: arms[j].condition.span, line: line(arms[j].span.start),
-                                                fixIt: moveArm(arms[k], above: arms[j])))
+                                                fixIt: fixIt))
                 break
             }
         }
@@ -68,24 +70,31 @@ extension Linter {
     /// The fix-it that moves arm `arm` to just above `earlier`, when both stand on lines of
     /// their own (an arm's trailing comment moves with it).
     private func moveArm(_ arm: Declaration.Arm, above earlier: Declaration.Arm) -> Diagnostic.FixIt? {
-        let bytes = source.bytes
-        func lineStart(_ offset: Int) -> Int? {
-            var i = offset
-            while i > 0, bytes[i - 1] != UInt8(ascii: "\n") {
-                guard bytes[i - 1] == UInt8(ascii: " ") || bytes[i - 1] == UInt8(ascii: "\t") else { return nil }
-                i -= 1
-            }
-            return i
-        }
-        guard let from = lineStart(arm.span.start), let target = lineStart(earlier.span.start),
-              let newline = bytes[arm.span.end...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
-        let rest = String(decoding: bytes[arm.span.end..<newline], as: UTF8.self).drop { $0 == " " || $0 == "\t" || $0 == "\r" }
-        guard rest.isEmpty || rest.hasPrefix("#") || rest.hasPrefix("//") else { return nil }
-        let lines = SourceSpan(start: from, end: newline + 1)
+        guard let lines = ownLines(arm), let target = ownLines(earlier)?.start else { return nil }
         return Diagnostic.FixIt(message: "move this 'when' above line \(line(earlier.span.start))", edits: [
             .init(span: SourceSpan(start: target, end: target), replacement: source.text(of: lines)),
             .init(span: lines, replacement: ""),
         ])
+    }
+
+    /// The fix-it that deletes arm `arm`, when it stands on lines of its own.
+    private func removeArm(_ arm: Declaration.Arm) -> Diagnostic.FixIt? {
+        ownLines(arm).map { .replace($0, with: "", "remove this 'when'") }
+    }
+
+    /// The whole lines an arm stands on, line break included, when nothing but blanks
+    /// precede it and nothing but blanks or a comment follow it.
+    private func ownLines(_ arm: Declaration.Arm) -> SourceSpan? {
+        let bytes = source.bytes
+        var start = arm.span.start
+        while start > 0, bytes[start - 1] != UInt8(ascii: "\n") {
+            guard bytes[start - 1] == UInt8(ascii: " ") || bytes[start - 1] == UInt8(ascii: "\t") else { return nil }
+            start -= 1
+        }
+        guard let newline = bytes[arm.span.end...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+        let rest = String(decoding: bytes[arm.span.end..<newline], as: UTF8.self).drop { $0 == " " || $0 == "\t" || $0 == "\r" }
+        guard rest.isEmpty || rest.hasPrefix("#") || rest.hasPrefix("//") else { return nil }
+        return SourceSpan(start: start, end: newline + 1)
     }
 
     /// `shared-bucket`: two flags that bucket the same key with the same salt pick exactly

@@ -43,6 +43,8 @@ package struct Linter {
 
     let source: SourceFile
     let entries: [Entry]
+    /// The file's own `test` blocks: a declaration they name is used.
+    let tests: [TestBlock]
     var shapes = IRShapes()
     /// The condition of each `let`/`segment` a reference expands to, once worked out.
     var referenced: [Int: LintCondition] = [:]
@@ -57,9 +59,10 @@ package struct Linter {
     var currentFlag: String?
     var diagnostics: [Diagnostic] = []
 
-    package init(source: SourceFile, entries: [Entry]) {
+    package init(source: SourceFile, entries: [Entry], tests: [TestBlock] = []) {
         self.source = source
         self.entries = entries
+        self.tests = tests
     }
 
     /// Runs every check; the warnings come back in source order.
@@ -93,6 +96,15 @@ package struct Linter {
         var named = Set<String>()
         for (i, entry) in entries.enumerated() {
             entry.declaration.forEachExpression { collectNames($0, into: &named, skipping: entries[i].declaration.name) }
+        }
+        for test in tests {
+            for statement in test.statements {
+                switch statement {
+                case .expect(let expr, _): collectNames(expr, into: &named, skipping: "")
+                case .expectReason(let flag, _, _, _, _): named.insert(flag)
+                default: break
+                }
+            }
         }
         for entry in entries where entry.isNamed && entry.declaration.kind != .flag && !named.contains(entry.declaration.name) {
             let d = entry.declaration

@@ -283,7 +283,7 @@ package struct Lexer {
             }
             i += 1
         }
-        return error("this '{' of a JSON object is never closed with '}'", from: start, length: 1)
+        return error(from: start, length: 1) { .unclosedJSONObject($0) }
     }
 
     /// After a bad escape, skip to the closing quote so lexing resumes sensibly.

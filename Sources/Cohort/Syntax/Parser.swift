@@ -99,7 +99,7 @@ package struct Parser {
                 try fail(.armKeywordOutsideFlag(start.text, start.span))
             }
             if start.kind == .identifier && start.text == "expect" {
-                try fail(.syntax("'expect' belongs inside a test block: test \"NAME\" { ... expect ... }", start.span))
+                try fail(.expectOutsideTest(start.span))
             }
             if start.kind == .identifier && (start.text == "test" || start.text == "use") {
                 advance()
@@ -210,7 +210,7 @@ package struct Parser {
                 report(unexpected: first, expected: "'}' to close the test block")
             } else if first.kind == .kwLet || first.kind == .kwSegment || first.kind == .kwFlag {
                 advance()  // so recovery does not read it as a declaration of the file
-                try fail(.syntax("'\(first.text)' cannot appear inside a test block; declare it in the rule file, or close the test with '}' first", first.span))
+                try fail(.declarationInTest(first.text, first.span))
             } else {
                 report(unexpected: first, expected: Self.statementExpectation)
             }
@@ -226,7 +226,7 @@ package struct Parser {
             }
             let reasonWord = advance()
             guard case .name(let flag) = expr.kind else {
-                try fail(.syntax("'reason' follows a flag's name: expect FLAG reason KIND", expr.span.union(reasonWord.span)))
+                try fail(.reasonWithoutFlag(expr.span.union(reasonWord.span)))
             }
             let kindToken = peek
             let kinds = ExpectedReason.allCases.map(\.rawValue)
@@ -250,7 +250,7 @@ package struct Parser {
             guard second.kind == .json else {
                 if second.kind == .error {
                     advance()
-                    try fail(.lexical(second.text, second.span))
+                    try fail(lexicalError(second))
                 }
                 if first.text == "now" || first.text == "salt" {
                     advance()
