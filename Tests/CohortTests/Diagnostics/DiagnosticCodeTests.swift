@@ -24,6 +24,26 @@ private func fenced(_ language: String, in body: String) -> String? {
     return String(body[open.upperBound..<close.lowerBound])
 }
 
+/// The diagnostics of a documented example: a rule file named `flags.cohort`, or a test
+/// file (one that starts with `use`) named `checkout.test.cohort` beside the shipped
+/// `examples/flags.cohort`.
+private func compile(_ example: String) throws -> [(Diagnostic, SourceFile)] {
+    guard example.hasPrefix("use ") else {
+        let source = SourceFile(name: "flags.cohort", text: example)
+        var compiler = RuleFileCompiler(source: source, options: CompileOptions())
+        compiler.compile()
+        return compiler.diagnostics.map { ($0, source) }
+    }
+    let scratch = try ScratchDirectory()
+    defer { scratch.remove() }
+    try scratch.write("flags.cohort", String(contentsOfFile: PackagePaths.example("flags.cohort"), encoding: .utf8))
+    let path = try scratch.write("checkout.test.cohort", example)
+    let problems = TestFileCompiler.check(path: path)?.problems ?? []
+    return problems.flatMap { problem in
+        problem.diagnostics.map { ($0, SourceFile(name: "checkout.test.cohort", text: problem.source.text)) }
+    }
+}
+
 @Suite("Diagnostic codes")
 struct DiagnosticCodeTests {
     @Test("docs/diagnostics.md has a section for every code, and no other")
@@ -38,10 +58,8 @@ struct DiagnosticCodeTests {
         var checked = 0
         for (code, body) in try sections() {
             guard let example = fenced("cohort", in: body) else { continue }
-            let source = SourceFile(name: "flags.cohort", text: example + "\n")
-            var compiler = RuleFileCompiler(source: source, options: CompileOptions())
-            compiler.compile()
-            let diagnostic = try #require(compiler.diagnostics.first { $0.code == code }, "\(code): \(compiler.diagnostics.map(\.code))")
+            let found = try compile(example + "\n")
+            let (diagnostic, source) = try #require(found.first { $0.0.code == code }, "\(code): \(found.map(\.0.code))")
             let shown = try #require(fenced("text", in: body)?.split(separator: "\n").first.map(String.init), "\(code)")
             let rendered = DiagnosticRenderer(source: source, color: false).render(diagnostic).split(separator: "\n").first.map(String.init)
             #expect(rendered == shown, "\(code)")
