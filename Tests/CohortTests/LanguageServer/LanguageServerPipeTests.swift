@@ -89,7 +89,7 @@ struct LanguageServerPipeTests {
         let output = ServerOutput(exitCode: result.status, bytes: Array(result.stdout.utf8))
         #expect(output.messages.count == 3)
         let diagnostic = output.publishedDiagnostics.first?.field("diagnostics")?.listValue?.first
-        #expect(diagnostic?.field("code") == .string("lexical"))
+        #expect(diagnostic?.field("code") == .string("invalid-number"))
         #expect(diagnostic?.field("range") == range(0, 27, 0, 29))
     }
 
