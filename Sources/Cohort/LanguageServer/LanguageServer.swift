@@ -243,10 +243,13 @@ package struct LanguageServer: Sendable {
             "source": .string("cohort"),
             "message": .string(message),
             "relatedInformation": related.isEmpty ? nil : .list(related),
-            // Editors fade code that is never used rather than underlining it.
-            "tags": diagnostic.code == "unused" ? .list([.int(1)]) : nil,
+            // Editors fade code that is never used or never reached rather than underlining it.
+            "tags": Self.unnecessaryCodes.contains(diagnostic.code) ? .list([.int(1)]) : nil,
         ])
     }
+
+    /// The codes of warnings about code that has no effect, tagged `Unnecessary` (1).
+    static let unnecessaryCodes: Set<String> = ["unused", "unreachable", "shadowed-arm"]
 
     /// The URI of the open document at a path.
     func openDocument(atPath path: String) -> String? {

@@ -126,6 +126,33 @@ struct TextMateGrammarTests {
         #expect(grammar == copy, "copy editors/cohort.tmLanguage.json to editors/vscode/syntaxes/")
     }
 
+    @Test("the Sublime syntax (for Sublime Text and bat) is derived from the grammar: every regex and scope is in it")
+    func sublimeSyntax() throws {
+        let grammar = try JSONSerialization.jsonObject(with: Data(contentsOf: Self.packageRoot.appendingPathComponent("editors/cohort.tmLanguage.json")))
+        let derived = try String(contentsOf: Self.packageRoot.appendingPathComponent("editors/cohort.sublime-syntax"), encoding: .utf8)
+        var regexes: [String] = [], scopes: [String] = []
+        func walk(_ node: Any, key: String?) {
+            if let object = node as? [String: Any] {
+                for (k, v) in object { walk(v, key: k) }
+            } else if let list = node as? [Any] {
+                for v in list { walk(v, key: key) }
+            } else if let text = node as? String {
+                if key == "match" || key == "begin" || key == "end" { regexes.append(text) }
+                if key == "name", text.hasSuffix(".cohort") { scopes.append(text) }
+            }
+        }
+        walk(grammar, key: nil)
+        #expect(regexes.count > 30)
+        for regex in regexes {
+            var quoted = ""
+            writeJSONString(regex, to: &quoted)
+            #expect(derived.contains(": " + quoted), "\(quoted) is not in cohort.sublime-syntax: run editors/make-sublime-syntax.py")
+        }
+        for scope in scopes {
+            #expect(derived.contains(scope), "\(scope) is not in cohort.sublime-syntax: run editors/make-sublime-syntax.py")
+        }
+    }
+
     @Test("every construct of the examples gets its scope")
     func examples() throws {
         let files = try Self.examples()
