@@ -33,23 +33,38 @@ package struct DocumentAnalysis: Sendable {
     /// The first declaration of each name (a second one is a diagnostic).
     private let declarationByName: [String: Int]
 
-    /// Analyses a document.
-    package init(_ document: TextDocument, options: CompileOptions) {
+    /// True when the analysis checked the file: its `diagnostics` and `constants` are
+    /// known. False for a parse only, which answers requests while typing goes on.
+    package let isChecked: Bool
+
+    /// Analyses a document: the whole of `cohort check` when `checks` is true, else only
+    /// a parse (no diagnostics, no constants), several times cheaper.
+    package init(_ document: TextDocument, options: CompileOptions, checks: Bool = true) {
         let source = SourceFile(name: DocumentURI.displayName(document.uri), text: document.text)
-        var compiler = RuleFileCompiler(source: source, options: options)
-        compiler.compile()
+        let file: RuleFile
+        if checks {
+            var compiler = RuleFileCompiler(source: source, options: options)
+            compiler.compile()
+            file = compiler.file
+            self.diagnostics = compiler.diagnostics
+            self.constants = compiler.checked.map { $0.ok && $0.declaration.kind == .let ? $0.constant : nil }
+        } else {
+            var parser = Parser(source, limits: options.limits)
+            file = source.bytes.count > options.limits.maxSourceBytes ? RuleFile(items: []) : parser.parseFile()
+            self.diagnostics = []
+            self.constants = Array(repeating: nil, count: file.declarations.count)
+        }
+        self.isChecked = checks
         self.uri = document.uri
         self.version = document.version
         self.source = source
         self.lines = document.lines
-        self.diagnostics = compiler.diagnostics
-        self.declarations = compiler.checked.map(\.declaration)
-        self.uses = compiler.file.uses
-        self.tests = compiler.file.tests
-        self.jsonSpans = compiler.file.tests.flatMap { test in
+        self.declarations = file.declarations
+        self.uses = file.uses
+        self.tests = file.tests
+        self.jsonSpans = file.tests.flatMap { test in
             test.statements.compactMap { if case .context(let line) = $0 { line.jsonSpan } else { nil } }
         }
-        self.constants = compiler.checked.map { $0.ok && $0.declaration.kind == .let ? $0.constant : nil }
         self.roots = options.roots
         var byName: [String: Int] = [:]
         for (i, d) in declarations.enumerated() where byName[d.name] == nil { byName[d.name] = i }

@@ -6,14 +6,21 @@ extension LanguageServer {
     /// The server handles one message at a time, but before each one it reads whatever
     /// else has already arrived. That is what makes `$/cancelRequest` work in a server
     /// without threads (a request whose cancellation is already waiting is answered with
-    /// `RequestCancelled` instead of being worked on), and it lets a burst of keystrokes
-    /// cost one analysis: a change with a newer change to the same document behind it is
-    /// applied without publishing diagnostics that would be stale on arrival.
+    /// `RequestCancelled` instead of being worked on), and it keeps typing cheap: the
+    /// diagnostics of a changed document are published once nothing else is waiting, so a
+    /// burst of keystrokes is checked once, for its last version, and a completion that
+    /// follows a keystroke is answered first (from a parse of the new text) instead of
+    /// after the whole file has been checked. What is still unpublished when `shutdown`
+    /// comes is published before it is answered.
     package mutating func run(over channel: inout some ByteChannel) -> Int32 {
         var reader = FrameReader()
         var queue: [IncomingMessage] = []
         var head = 0
         var ended = false
+        // Documents changed since their diagnostics were last published, in order, and how
+        // many messages have been handled since the first of them.
+        var unpublished: [String] = []
+        var deferred = 0
 
         func take(_ bytes: [UInt8]?) {
             guard let bytes else {
@@ -26,6 +33,18 @@ extension LanguageServer {
         }
 
         while exitCode == nil {
+            // Before calling it idle, see whether more has arrived.
+            if head == queue.count, !unpublished.isEmpty, !ended { take(channel.readAvailable()) }
+            // Idle, a client that never pauses, or a shutdown: publish what changed.
+            let shuttingDown = head < queue.count && queue[head].method == "shutdown"
+            if !unpublished.isEmpty && (head == queue.count || deferred >= Self.maxDeferredMessages || shuttingDown) {
+                for uri in unpublished {
+                    for reply in publishDiagnostics(uri) { channel.write(Self.frame(reply)) }
+                }
+                unpublished.removeAll()
+                deferred = 0
+                continue
+            }
             if head == queue.count {
                 queue.removeAll(keepingCapacity: true)
                 head = 0
@@ -36,26 +55,27 @@ extension LanguageServer {
             if !ended { take(channel.readAvailable()) }
             let message = queue[head]
             head += 1
-            let waiting = queue[head...]
-            var replies: [Value]
+            let replies: [Value]
             switch message {
-            case .request(let id, _, _) where waiting.contains(where: { Self.isCancellation($0, of: id) }):
+            case .request(let id, _, _) where queue[head...].contains(where: { Self.isCancellation($0, of: id) }):
                 replies = [Self.cancelledResponse(id: id)]
             case .notification("textDocument/didOpen", let params), .notification("textDocument/didChange", let params):
-                let uri = params.field("textDocument")?.field("uri")
-                let superseded = waiting.contains { later in
-                    guard case .notification(let method, let laterParams) = later,
-                          method == "textDocument/didChange" || method == "textDocument/didClose" else { return false }
-                    return laterParams.field("textDocument")?.field("uri") == uri
+                replies = handle(message, publishesDiagnostics: false)
+                if let uri = params.field("textDocument")?.field("uri")?.stringValue, !unpublished.contains(uri) {
+                    unpublished.append(uri)
                 }
-                replies = handle(message, publishesDiagnostics: !superseded)
             default:
                 replies = handle(message)
             }
             for reply in replies { channel.write(Self.frame(reply)) }
+            if !unpublished.isEmpty { deferred += 1 }
         }
         return exitCode ?? (hasShutDown ? 0 : 1)
     }
+
+    /// How many messages may be handled before the diagnostics of a change are published
+    /// even though more messages are waiting.
+    static let maxDeferredMessages = 16
 
     /// A message as it goes on the wire: `Content-Length`, an empty line, compact JSON.
     package static func frame(_ message: Value) -> [UInt8] {

@@ -152,10 +152,13 @@ package struct LanguageServer: Sendable {
     // MARK: Documents
 
     /// The analysis of the current version of a document, made now if it is out of date.
-    private mutating func currentAnalysis(_ uri: String) -> DocumentAnalysis? {
+    /// A request is answered from a parse (`checked: false`) when the current version has
+    /// not been checked yet: while the user types, a completion need not wait for the
+    /// whole file to be checked and compiled.
+    private mutating func currentAnalysis(_ uri: String, checked: Bool = false) -> DocumentAnalysis? {
         guard let document = documents[uri] else { return nil }
-        if let analysis = analyses[uri], analysis.version == document.version { return analysis }
-        let analysis = DocumentAnalysis(document, options: options)
+        if let analysis = analyses[uri], analysis.version == document.version, analysis.isChecked || !checked { return analysis }
+        let analysis = DocumentAnalysis(document, options: options, checks: checked)
         analyses[uri] = analysis
         return analysis
     }
@@ -203,11 +206,18 @@ package struct LanguageServer: Sendable {
 
     /// `textDocument/publishDiagnostics` for a document's current version.
     private mutating func diagnostics(_ uri: String) -> [Value] {
-        guard let analysis = currentAnalysis(uri) else { return [] }
+        guard let analysis = currentAnalysis(uri, checked: true) else { return [] }
         let items = checkDiagnostics(analysis)
         return [Self.notification("textDocument/publishDiagnostics", .object([
             "uri": .string(uri), "version": .int(analysis.version), "diagnostics": .list(items),
         ]))]
+    }
+
+    /// `publishDiagnostics` for an open document, and again for the open test files that
+    /// use it; nothing for a document that is no longer open or a server not running.
+    package mutating func publishDiagnostics(_ uri: String) -> [Value] {
+        guard state == .running, documents[uri] != nil else { return [] }
+        return diagnostics(uri) + dependentDiagnostics(uri)
     }
 
     /// Diagnostics again for the open test files that use the document `uri`: their

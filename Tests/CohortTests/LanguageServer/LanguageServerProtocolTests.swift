@@ -167,6 +167,58 @@ struct LanguageServerProtocolTests {
         #expect(published.first?.field("diagnostics") == .list([]))
     }
 
+    @Test("a request that comes with a change is answered first; the diagnostics follow once nothing waits")
+    func requestsBeforeDiagnostics() throws {
+        var client = LSPTestClient()
+        client.initialize()
+        Self.open(&client, "segment paying = user.plan == \"pro\"\nflag a = paying\n")
+        client.wait()
+        client.waitsBetweenMessages = false
+        Self.change(&client, "segment paying = user.plan == \"pro\"\nflag a = pay\n", version: 2)
+        let completion = client.request("textDocument/completion", #"{"textDocument":{"uri":"\#(Self.uri)"},"position":{"line":1,"character":12}}"#)
+        let output = client.run()
+        let messages = output.messages
+        let answered = try #require(messages.firstIndex { $0.field("id") == .int(completion) })
+        let published = try #require(messages.lastIndex { $0.field("method") == .string("textDocument/publishDiagnostics") })
+        #expect(answered < published)
+        #expect(output.result(completion)?.field("items")?.listValue?.map { $0.field("label") } == [.string("paying")])
+        #expect(messages[published].field("params")?.field("version") == .int(2))
+        let codes = messages[published].field("params")?.field("diagnostics")?.listValue?.compactMap { $0.field("code")?.stringValue }
+        #expect(codes?.contains("unknown-name") == true)
+    }
+
+    @Test("a client that never pauses still gets diagnostics, after a bounded number of messages")
+    func noStarvation() {
+        var client = LSPTestClient()
+        client.initialize()
+        client.wait()
+        client.waitsBetweenMessages = false
+        Self.open(&client, "flag a = nope\n")
+        let ids = (0..<40).map { _ in client.request("textDocument/documentSymbol", #"{"textDocument":{"uri":"\#(Self.uri)"}}"#) }
+        let output = client.run()
+        let messages = output.messages
+        let published = messages.firstIndex { $0.field("method") == .string("textDocument/publishDiagnostics") }
+        let last = messages.firstIndex { $0.field("id") == .int(ids.last!) }
+        #expect(published != nil && last != nil && published! < last!)
+    }
+
+    @Test("diagnostics still owed when shutdown comes are published before it is answered")
+    func publishBeforeShutdown() {
+        var client = LSPTestClient()
+        client.initialize()
+        client.wait()
+        client.waitsBetweenMessages = false
+        Self.open(&client, "flag a = nope\n")
+        let shutdown = client.request("shutdown")
+        client.notify("exit")
+        let output = client.run()
+        let messages = output.messages
+        #expect(messages.count == 3)
+        #expect(messages.dropFirst().first?.field("method") == .string("textDocument/publishDiagnostics"))
+        #expect(messages.last?.field("id") == .int(shutdown))
+        #expect(output.exitCode == 0)
+    }
+
     @Test("closing a document clears its diagnostics")
     func close() {
         var client = LSPTestClient()
