@@ -6,12 +6,13 @@ incremental `didChange` each, inserting or deleting one character in a flag in t
 middle of the file, alternately breaking and fixing a name) and measures the time
 from sending the change to receiving the `publishDiagnostics` of that version: parse,
 check and compile of the whole file, UTF-16 ranges, and the JSON both ways. It also
-times a hover and a completion right after a change, and a full-text change.
+times a hover and a completion after each, a completion sent together with a keystroke
+(answered before that keystroke's diagnostics), and a full-text change.
 
 Documents:
   10k-flags   10,000 flags (a quarter each: rollout, version gate, flag block, time
-              window), 200 segments; about 23,000 lines and 820 KB
-  1M-lines    the same flags with 99 comment lines after each: 1,012,702 lines, 3 MB
+              window), 200 segments: 20,202 lines, 764 KB
+  1M-lines    the same flags with 99 comment lines after each: 1,010,202 lines, 2.7 MB
 
   Benchmarks/lsp-latency.py [path/to/cohort] [--keystrokes N]
   (default .build/release/cohort; build it with swift build -c release --product cohort)
@@ -139,6 +140,21 @@ def measure(label, text):
     summary("keystroke -> diagnostics", keystrokes)
     summary("hover", hovers)
     summary("completion", completions)
+
+    # A keystroke and a completion sent together, as an editor does while the user types:
+    # the completion is answered from a parse of the new text, before the diagnostics.
+    typed = []
+    for k in range(KEYSTROKES // 2):
+        version += 1
+        at = {"line": middle, "character": column}
+        change = {"range": {"start": at, "end": at}, "text": "x"} if k % 2 == 0 else \
+            {"range": {"start": at, "end": {"line": middle, "character": column + 1}}, "text": ""}
+        start = time.perf_counter()
+        server.notify("textDocument/didChange", {"textDocument": {"uri": uri, "version": version}, "contentChanges": [change]})
+        server.request("textDocument/completion", {"textDocument": {"uri": uri}, "position": {"line": middle, "character": column - 2}})
+        typed.append(time.perf_counter() - start)
+        server.diagnostics(version)
+    summary("keystroke + completion -> completion", typed)
 
     full = []
     for k in range(5):
