@@ -29,7 +29,7 @@ package enum Pipeline {
     package static func compileExpression(_ source: SourceFile, options: CompileOptions,
                                           rules: Declarations? = nil) throws(CompileError) -> (Program, SlotTable) {
         if source.bytes.count > options.limits.maxSourceBytes {
-            throw CompileError(diagnostics: [.sourceTooLarge(options.limits)], source: source)
+            throw CompileError(diagnostics: [.sourceTooLarge(limit: options.limits.maxSourceBytes)], source: source)
         }
         // parse
         var parser = Parser(source, limits: options.limits)

@@ -6,13 +6,14 @@ enum Usage {
     USAGE:
       cohort eval EXPR [--user JSON | --context JSON] [--now TIME] [--salt S]
       cohort eval EXPR --rules FILE [--user JSON | --context JSON] [--now TIME]
-      cohort check FILE...
+      cohort check FILE... [--format text|json|github] [--werror] [--users FILE]
       cohort fmt FILE... [--check | --write]
       cohort test [PATH...] [--run PATTERN] [--format text|json|junit] [--coverage]
       cohort batch RULES INPUT [--format jsonl|csv|table] [--summary] [options]
       cohort disasm EXPR | --rules FILE
       cohort repl [RULES] [--users FILE] [--now TIME] [--salt S]
       cohort gen users --count N [--seed S] [--format jsonl|json|csv]
+      cohort lsp
       cohort --help | --version
 
     COMMANDS:
@@ -24,6 +25,7 @@ enum Usage {
       fmt       Print rule files in the canonical layout (--check, --write).
       test      Run rule unit tests (test blocks in .cohort files); --coverage.
       disasm    Print the bytecode of an expression: constants, slots, spans, jumps.
+      lsp       Language server for editors (stdio): diagnostics, hover, completion.
 
     EXIT CODES:
       0 success; 1 a compile error, error value, or unreadable input; 2 a usage error.
@@ -129,13 +131,37 @@ enum Usage {
     """
 
     static let check = """
-    USAGE: cohort check FILE... [--quiet]
+    USAGE: cohort check FILE... [--format text|json|github] [--werror] [--quiet]
+                                [--users FILE [--as NAME] [--context-records]
+                                 [--input-format jsonl|json|csv] [--id PATH] [--now TIME]]
 
-    Compiles rule files without evaluating them. Prints each diagnostic as
-    FILE:LINE:COL: error|warning: message, the source line and a caret line.
-    '-' reads a rule file from stdin.
+    Compiles rule files without evaluating them, and warns about the mistakes that
+    compile: a 'when' an earlier one covers, conditions that never or always hold,
+    a version or time compared as a string, duplicates, unused lets and segments,
+    flags bucketing the same users. Each diagnostic has a stable code, listed with
+    an example and a fix in docs/diagnostics.md. '-' reads a rule file from stdin.
 
-    EXIT: 0 no errors (warnings allowed); 1 any error; 2 usage error.
+    OPTIONS:
+      --format F       text (default): FILE:LINE:COL: error|warning: message, the
+                       source line and a caret, on stderr. json: one array of
+                       {file, line, column, end_line, end_column, severity, code,
+                       message} on stdout. github: GitHub Actions annotations.
+      --werror         Warnings count as errors for the exit status.
+      --quiet          No 'FILE: ok' line.
+      --users FILE     Evaluate every flag for every record of FILE (JSONL, JSON or
+                       CSV, read as batch reads them) and warn about attributes no
+                       record has (with did you mean), types that never fit, arms
+                       no record reaches, flags everyone gets the same value from,
+                       and flags that fail for some records.
+      --as NAME        Bind each record to NAME instead of 'user'.
+      --context-records  Each record is a whole context; its keys are the roots.
+      --input-format F jsonl, json or csv (default: from the file name).
+      --id PATH        The records' id, to name an example record (default 'id').
+      --now TIME       The value of now() for the records (default: now).
+      --jobs N         Threads evaluating records (default: all cores).
+
+    EXIT: 0 no errors (warnings allowed); 1 any error, an unreadable record, or a
+    warning with --werror; 2 usage error.
 
     """
 

@@ -35,6 +35,8 @@ case "test":
     status = TestCommand.run(Array(arguments.dropFirst()))
 case "disasm":
     status = DisasmCommand.run(Array(arguments.dropFirst()))
+case "lsp":
+    status = LspCommand.run(Array(arguments.dropFirst()))
 default:
     Terminal.err("cohort: unknown command '\(arguments[0])'\n\n" + Usage.main)
     status = .usage

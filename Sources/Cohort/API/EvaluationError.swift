@@ -22,6 +22,6 @@ public struct EvaluationError: Error, Sendable, Hashable, CustomStringConvertibl
 
     /// The error as a diagnostic, for rendering with a caret under the failing part.
     public var diagnostic: Diagnostic {
-        Diagnostic(severity: .error, code: "evaluation", message: message, span: span)
+        .evaluationError(message, span)
     }
 }

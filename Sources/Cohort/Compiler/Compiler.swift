@@ -39,21 +39,11 @@ package struct Compiler {
 
         /// The diagnostic for this failure: `what` is "flag 'f'" or nil for an expression.
         package func diagnostic(_ limits: Limits, flag: String? = nil, at span: SourceSpan) -> Diagnostic {
-            switch (self, flag) {
-            case (.tooLarge, let name?):
-                .limit("flag '\(name)' compiles to more than \(limits.maxProgramSize) instructions (limit)", span)
-            case (.tooLarge, nil):
-                .limit("compiled program is larger than \(limits.maxProgramSize) instructions (limit)", span)
-            case (.tooDeep, let name?):
-                .limit("flag '\(name)' is nested more than \(limits.maxInlinedNestingDepth) levels deep once its lets and segments are inlined (limit)", span)
-            case (.tooDeep, nil):
-                .limit("expression is nested more than \(limits.maxInlinedNestingDepth) levels deep once its lets and segments are inlined (limit)", span)
-            case (.tooCostly, let name?):
-                .limit("flag '\(name)' can run more than \(limits.maxEvaluationCost) instructions in one evaluation, counting each use of a prerequisite flag (limit)", span)
-            case (.tooCostly, nil):
-                .limit("expression can run more than \(limits.maxEvaluationCost) instructions in one evaluation, counting each use of a prerequisite flag (limit)", span)
-            case (.prerequisitesTooDeep, let name):
-                .limit("flag '\(name ?? "")' has prerequisite flags nested more than \(limits.maxPrerequisiteDepth) deep (limit)", span)
+            switch self {
+            case .tooLarge: .programTooLarge(flag: flag, limit: limits.maxProgramSize, span)
+            case .tooDeep: .inlinedTooDeep(flag: flag, limit: limits.maxInlinedNestingDepth, span)
+            case .tooCostly: .tooCostly(flag: flag, limit: limits.maxEvaluationCost, span)
+            case .prerequisitesTooDeep: .prerequisitesTooDeep(flag: flag ?? "", limit: limits.maxPrerequisiteDepth, span)
             }
         }
     }

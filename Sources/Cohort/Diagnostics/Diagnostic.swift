@@ -1,7 +1,9 @@
 /// A problem found in source text, by any stage of the pipeline.
 ///
 /// Every message is written in one place, `Diagnostic+Catalogue.swift`, so the wording stays
-/// in one voice and each kind has a stable `code`.
+/// in one voice and each kind has a stable `code` (all of them are listed, with an example
+/// and how to fix it, in `docs/diagnostics.md`). A diagnostic carries what an editor needs
+/// to show it: the span, secondary places (`notes`) and edits that resolve it (`fixIts`).
 public struct Diagnostic: Sendable, Hashable {
     /// How serious a diagnostic is.
     public enum Severity: String, Sendable, Hashable {
@@ -17,6 +19,12 @@ public struct Diagnostic: Sendable, Hashable {
         public var message: String
         /// Where it points, if anywhere.
         public var span: SourceSpan?
+
+        /// Creates a note.
+        public init(message: String, span: SourceSpan? = nil) {
+            self.message = message
+            self.span = span
+        }
     }
 
     /// Error or warning.
@@ -29,14 +37,18 @@ public struct Diagnostic: Sendable, Hashable {
     public var span: SourceSpan
     /// Further explanation.
     public var notes: [Note]
+    /// Edits that resolve the problem, for an editor to offer (empty when there is no
+    /// mechanical fix).
+    public var fixIts: [FixIt]
 
     /// Creates a diagnostic.
-    public init(severity: Severity, code: String, message: String, span: SourceSpan, notes: [Note] = []) {
+    public init(severity: Severity, code: String, message: String, span: SourceSpan, notes: [Note] = [], fixIts: [FixIt] = []) {
         self.severity = severity
         self.code = code
         self.message = message
         self.span = span
         self.notes = notes
+        self.fixIts = fixIts
     }
 }
 

@@ -19,6 +19,9 @@ package struct RuleFileCompiler {
     package private(set) var checked: [Checked] = []
     package private(set) var slots = SlotTable()
     package private(set) var flags: [FlagProgram?] = []
+    /// Everything the file holds as parsed, `use` lines and `test` blocks too (the
+    /// language server answers from it).
+    package private(set) var file = RuleFile(items: [])
     private var byName: [String: Int] = [:]
 
     /// The rule file's source.
@@ -32,11 +35,12 @@ package struct RuleFileCompiler {
     /// Runs every step; afterwards `diagnostics` holds all errors and warnings.
     package mutating func compile() {
         if source.bytes.count > options.limits.maxSourceBytes {
-            diagnostics.append(.sourceTooLarge(options.limits))
+            diagnostics.append(.sourceTooLarge(limit: options.limits.maxSourceBytes))
             return
         }
         var parser = Parser(source, limits: options.limits)
-        let declarations = parser.parseRuleFile()
+        file = parser.parseFile()
+        let declarations = file.declarations
         diagnostics += parser.diagnostics
         checked = declarations.map { Checked(declaration: $0) }
 
@@ -63,7 +67,6 @@ package struct RuleFileCompiler {
         let order = topologicalOrder(dependencies)
 
         // Check in dependency order so every reference sees its target's type.
-        var used = Set<Int>()
         var infos: [String: Checker.DeclarationInfo] = [:]
         for i in order.sorted where !order.inCycle.contains(i) {
             let d = declarations[i]
@@ -76,22 +79,17 @@ package struct RuleFileCompiler {
                 checkDeclaration(i, d, &checker)
                 slots = checker.slots
                 diagnostics += checker.diagnostics
-                used.formUnion(checker.used)
             }
             if byName[d.name] == i {
                 infos[d.name] = Checker.DeclarationInfo(index: i, kind: checked[i].kind, constant: checked[i].kind == nil ? nil : checked[i].constant)
             }
         }
-        // Names used only by declarations that failed still count as used.
-        var referenced = Set<Int>()
-        for (j, deps) in dependencies.enumerated() {
-            for (i, _) in deps where i != j { referenced.insert(i) }
-        }
-        for (i, d) in declarations.enumerated() where d.kind != .flag && byName[d.name] == i && !used.contains(i) {
-            if !referenced.contains(i) {
-                diagnostics.append(.unused(d.kind == .let ? "let" : "segment", d.name, d.nameSpan))
-            }
-        }
+        // The likely mistakes: a pass of its own over what was checked.
+        var linter = Linter(source: source, entries: checked.enumerated().map { i, c in
+            Linter.Entry(declaration: c.declaration, expression: c.expression, arms: c.arms,
+                         defaultValue: c.declaration.kind == .flag ? c.defaultValue : nil, ok: c.ok, isNamed: byName[c.declaration.name] == i)
+        }, tests: file.tests)
+        diagnostics += linter.run()
 
         // Compile flags, prerequisites first.
         flags = Array(repeating: nil, count: declarations.count)
@@ -126,7 +124,7 @@ package struct RuleFileCompiler {
             if let k = t.kind, k != .bool, checker.diagnostics.count == before {
                 diagnostics.append(d.kind == .segment
                     ? .segmentNotBoolean(d.name, found: k.name, d.expression!.span)
-                    : .notBoolean("flag '\(d.name)' (a boolean flag)", found: k.name, d.expression!.span))
+                    : .flagNotBoolean(d.name, found: k.name, d.expression!.span))
                 return
             }
             checked[i].expression = t.ir
@@ -135,17 +133,11 @@ package struct RuleFileCompiler {
             break  // not reached: the parser gives every segment an expression
         case .flag:
             var kinds: [ValueKind?] = []
-            var alwaysTrue: SourceSpan?
             for arm in d.arms {
-                if let earlier = alwaysTrue {
-                    diagnostics.append(.unreachableWhen(arm.span, after: earlier))
-                    alwaysTrue = nil  // one warning per always-true condition
-                }
                 let c = checker.check(arm.condition)
                 if let k = c.kind, k != .bool {
-                    diagnostics.append(.notBoolean("the condition of 'when'", found: k.name, arm.condition.span))
+                    diagnostics.append(.conditionNotBoolean(found: k.name, arm.condition.span))
                 }
-                if c.ir.constantValue == .bool(true) { alwaysTrue = arm.condition.span }
                 let v = checker.check(arm.value)
                 kinds.append(v.kind)
                 checked[i].arms.append((c.ir, v.ir))

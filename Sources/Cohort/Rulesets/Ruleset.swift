@@ -31,7 +31,7 @@ public struct Ruleset: Sendable {
     public init(contentsOfFile path: String, options: CompileOptions = CompileOptions()) throws(CompileError) {
         guard let data = FileManager.default.contents(atPath: path) else {
             let empty = SourceFile(name: path, text: "")
-            throw CompileError(diagnostics: [.error("io", "cannot read rule file '\(path)'", SourceSpan(start: 0, end: 0))], source: empty)
+            throw CompileError(diagnostics: [.unreadableRuleFile(path)], source: empty)
         }
         try self.init(SourceFile(name: path, data: [UInt8](data)), options: options)
     }

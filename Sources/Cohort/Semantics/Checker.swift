@@ -101,7 +101,7 @@ package struct Checker {
             let o = check(operand)
             let expected: ValueKind = op == .not ? .bool : .number
             if let k = o.kind, k != expected {
-                report(.typeMismatch("'\(op.rawValue)' needs a \(expected.name), but this is a \(k.name)", operand.span))
+                report(.unaryOperand(op, expected: expected, found: k, operand.span))
                 return poisoned(span)
             }
             if let value = o.ir.constantValue {
@@ -181,7 +181,7 @@ package struct Checker {
                 return poisoned(span)
             }
             if let k = l.kind, k != .string {
-                report(.typeMismatch("'matches' cannot take a \(k.name) on the left", left.span))
+                report(.matchesSubject(found: k, left.span))
                 return poisoned(span)
             }
             if case .constant(.string(let text), _) = l.ir {
@@ -194,8 +194,8 @@ package struct Checker {
 
         let kind: ValueKind?
         switch Typing.check(op, l.kind, r.kind) {
-        case .never(let message):
-            report(.typeMismatch(message, span))
+        case .never:
+            report(.operandTypes(op, l.kind, r.kind, span))
             return poisoned(span)
         case .maybe(let k):
             kind = k
@@ -241,7 +241,7 @@ package struct Checker {
             let t = check(operand)
             if isPoisoned(t) { failed = true; continue }
             if let k = t.kind, k != .bool {
-                report(.typeMismatch("'\(op.rawValue)' needs booleans, but this is a \(k.name)", operand.span))
+                report(.logicalOperand(op, found: k, operand.span))
                 failed = true
             }
             checked.append(t)
@@ -290,9 +290,7 @@ package struct Checker {
             let t = check(argument)
             if isPoisoned(t) { failed = true; continue }
             if let k = t.kind, let accepted = builtin.accepts(argument: i), !accepted.contains(k) {
-                let names = accepted.map(\.name).sorted().joined(separator: " or ")
-                let position = builtin.arity.upperBound > 1 ? " as argument \(i + 1)" : ""
-                report(.typeMismatch("\(name)() takes a \(names)\(position), not a \(k.name)", argument.span))
+                report(.argumentType(name, accepted: accepted, position: builtin.arity.upperBound > 1 ? i + 1 : nil, found: k, argument.span))
                 failed = true
             }
             args.append(t)

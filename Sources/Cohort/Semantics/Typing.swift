@@ -38,8 +38,8 @@ package enum Typing {
 
     /// The outcome of typing an operator application where either side may be unknown.
     package enum Outcome: Equatable {
-        /// Always fails; the message says why.
-        case never(String)
+        /// Always fails (the catalogue's `operandTypes` says why).
+        case never
         /// Works for some run-time types; the result type if it is always the same.
         case maybe(ValueKind?)
     }
@@ -54,15 +54,7 @@ package enum Typing {
                 if let k = result(op, l, r) { results.insert(k) }
             }
         }
-        if results.isEmpty {
-            let name = "'\(op.rawValue)'"
-            switch (a, b) {
-            case let (a?, b?): return .never("\(name) cannot be applied to \(a.name) and \(b.name)")
-            case let (a?, nil): return .never("\(name) cannot take a \(a.name) on the left")
-            case let (nil, b?): return .never("\(name) cannot take a \(b.name) on the right")
-            case (nil, nil): return .never("\(name) cannot be applied here")
-            }
-        }
+        if results.isEmpty { return .never }
         return .maybe(results.count == 1 ? results.first : nil)
     }
 }

@@ -42,9 +42,7 @@ package struct Formatter: Sendable {
     /// when the text does not parse.
     package func format(_ source: SourceFile, limits: Limits = Limits()) throws(CompileError) -> String {
         if source.bytes.count > limits.maxSourceBytes {
-            throw CompileError(
-                diagnostics: [.limit("source is larger than \(limits.maxSourceBytes) bytes (limit)", SourceSpan(start: 0, end: 0))],
-                source: source)
+            throw CompileError(diagnostics: [.sourceTooLarge(limit: limits.maxSourceBytes)], source: source)
         }
         let parsed = try Self.parse(source, limits: limits)
         var builder = DocBuilder(source: source, limits: limits)
@@ -172,12 +170,7 @@ package struct Formatter: Sendable {
             problem = "comments were lost"
         }
         if let problem {
-            throw CompileError(
-                diagnostics: [Diagnostic(
-                    severity: .error, code: "internal",
-                    message: "cannot format this file safely: \(problem); it was left as it is (please report this)",
-                    span: SourceSpan(start: 0, end: 0))],
-                source: source)
+            throw CompileError(diagnostics: [.unsafeFormat(problem)], source: source)
         }
     }
 }

@@ -1,5 +1,5 @@
 /// Turns source bytes into tokens. Never fails: a lexical problem becomes an `.error` token
-/// whose text is the message, and the parser reports it.
+/// carrying its diagnostic, and the parser reports it.
 package struct Lexer {
     private let bytes: [UInt8]
     private var position = 0
@@ -76,21 +76,27 @@ package struct Lexer {
         case UInt8(ascii: ">"): return peek(1) == UInt8(ascii: "=") ? single(.greaterEqual, length: 2) : single(.greater)
         case UInt8(ascii: "&"):
             if peek(1) == UInt8(ascii: "&") { return single(.ampAmp, length: 2) }
-            return error("unexpected character '&'; use 'and' or '&&'", from: start, length: 1)
+            return error(from: start, length: 1) { .loneOperatorCharacter("&", $0) }
         case UInt8(ascii: "|"):
             if peek(1) == UInt8(ascii: "|") { return single(.pipePipe, length: 2) }
-            return error("unexpected character '|'; use 'or' or '||'", from: start, length: 1)
+            return error(from: start, length: 1) { .loneOperatorCharacter("|", $0) }
         default:
             let length = scalarLength(at: start)
             let scalar = String(decoding: bytes[start..<min(bytes.count, start + length)], as: UTF8.self)
             let shown = c < 0x20 || c == 0x7F ? "U+" + String(c, radix: 16, uppercase: true) : scalar
-            return error("unexpected character '\(shown)'", from: start, length: length)
+            return error(from: start, length: length) { .unexpectedCharacter(shown, $0) }
         }
     }
 
-    private mutating func error(_ message: String, from start: Int, length: Int) -> Token {
+    /// An error token from `start` over `length` bytes (at least one, so lexing moves on).
+    private mutating func error(from start: Int, length: Int, _ diagnostic: (SourceSpan) -> Diagnostic) -> Token {
         position = min(bytes.count, start + max(1, length))
-        return Token(kind: .error, span: SourceSpan(start: start, end: position), text: message)
+        return Self.errorToken(diagnostic(SourceSpan(start: start, end: position)))
+    }
+
+    /// The error token that reports `diagnostic`.
+    private static func errorToken(_ diagnostic: Diagnostic) -> Token {
+        Token(kind: .error, span: diagnostic.span, text: diagnostic.message, diagnostic: diagnostic)
     }
 
     private func scalarLength(at offset: Int) -> Int {
@@ -116,16 +122,27 @@ package struct Lexer {
     private mutating func number() -> Token {
         let start = position
         var digits: [UInt8] = []
-        func scanDigits(_ lexer: inout Lexer) -> String? {
-            // Returns an error message, or nil when a digit group was scanned.
-            guard lexer.position < lexer.bytes.count, isDigit(lexer.bytes[lexer.position]) else { return "expected a digit" }
+        /// What can be wrong with a group of digits.
+        enum DigitProblem {
+            case missingDigit, misplacedUnderscore
+
+            func diagnostic(inExponent: Bool, _ span: SourceSpan) -> Diagnostic {
+                switch self {
+                case .missingDigit: .expectedDigit(inExponent: inExponent, span)
+                case .misplacedUnderscore: .misplacedUnderscore(inExponent: inExponent, span)
+                }
+            }
+        }
+        func scanDigits(_ lexer: inout Lexer) -> DigitProblem? {
+            // Returns the problem, or nil when a digit group was scanned.
+            guard lexer.position < lexer.bytes.count, isDigit(lexer.bytes[lexer.position]) else { return .missingDigit }
             while lexer.position < lexer.bytes.count {
                 let c = lexer.bytes[lexer.position]
                 if isDigit(c) {
                     digits.append(c)
                     lexer.position += 1
                 } else if c == UInt8(ascii: "_") {
-                    guard isDigit(lexer.peek(1)) else { return "'_' in a number must stand between two digits" }
+                    guard isDigit(lexer.peek(1)) else { return .misplacedUnderscore }
                     lexer.position += 1
                 } else {
                     break
@@ -133,11 +150,15 @@ package struct Lexer {
             }
             return nil
         }
-        if let message = scanDigits(&self) { return error(message, from: start, length: position - start + 1) }
+        if let problem = scanDigits(&self) {
+            return error(from: start, length: position - start + 1) { problem.diagnostic(inExponent: false, $0) }
+        }
         if peek() == UInt8(ascii: "."), isDigit(peek(1)) {
             digits.append(UInt8(ascii: "."))
             position += 1
-            if let message = scanDigits(&self) { return error(message, from: start, length: position - start + 1) }
+            if let problem = scanDigits(&self) {
+                return error(from: start, length: position - start + 1) { problem.diagnostic(inExponent: false, $0) }
+            }
         }
         if peek() == UInt8(ascii: "e") || peek() == UInt8(ascii: "E") {
             digits.append(UInt8(ascii: "e"))
@@ -146,20 +167,20 @@ package struct Lexer {
                 digits.append(peek())
                 position += 1
             }
-            if let message = scanDigits(&self) {
-                return error("exponent of a number needs digits (\(message))", from: start, length: position - start)
+            if let problem = scanDigits(&self) {
+                return error(from: start, length: position - start) { problem.diagnostic(inExponent: true, $0) }
             }
         }
         if position < bytes.count, isIdentifierByte(bytes[position]) {
             while position < bytes.count, isIdentifierByte(bytes[position]) { position += 1 }
-            return error("invalid number literal", from: start, length: position - start)
+            return error(from: start, length: position - start) { .invalidNumberLiteral($0) }
         }
         let span = SourceSpan(start: start, end: position)
         if digits.count > limits.maxNumberLiteralLength {
-            return Token(kind: .error, span: span, text: "number literal is longer than \(limits.maxNumberLiteralLength) characters (limit)")
+            return Self.errorToken(.numberTooLong(limit: limits.maxNumberLiteralLength, span))
         }
         guard let value = Double(String(decoding: digits, as: UTF8.self)), value.isFinite else {
-            return Token(kind: .error, span: span, text: "number literal is out of range")
+            return Self.errorToken(.numberOutOfRange(span))
         }
         return Token(kind: .number, span: span, number: value)
     }
@@ -174,7 +195,7 @@ package struct Lexer {
         }
         while true {
             guard position < bytes.count else {
-                return Token(kind: .error, span: SourceSpan(start: start, end: position), text: "unterminated string literal")
+                return Self.errorToken(.unterminatedString(atLineBreak: false, SourceSpan(start: start, end: position)))
             }
             let c = bytes[position]
             if c == quote {
@@ -183,8 +204,7 @@ package struct Lexer {
                 break
             }
             if c == UInt8(ascii: "\n") || c == UInt8(ascii: "\r") {
-                return Token(kind: .error, span: SourceSpan(start: start, end: position),
-                             text: "unterminated string literal (a string cannot contain a raw line break; write \\n)")
+                return Self.errorToken(.unterminatedString(atLineBreak: true, SourceSpan(start: start, end: position)))
             }
             if c == UInt8(ascii: "\\") {
                 flushRun(self, upTo: position)
@@ -201,8 +221,7 @@ package struct Lexer {
                 case UInt8(ascii: "t"): decoded += "\t"
                 case UInt8(ascii: "u"):
                     guard peek() == UInt8(ascii: "{") else {
-                        return skipString(quote: quote, start: start, errorSpan: SourceSpan(start: escapeStart, end: position),
-                                          message: "invalid unicode escape; write \\u{1F600}")
+                        return skipString(quote: quote, .invalidUnicodeEscape(detailed: false, SourceSpan(start: escapeStart, end: position)))
                     }
                     position += 1
                     var value: UInt32 = 0
@@ -213,15 +232,13 @@ package struct Lexer {
                         position += 1
                     }
                     guard peek() == UInt8(ascii: "}"), count >= 1, count <= 6, let scalar = Unicode.Scalar(value) else {
-                        return skipString(quote: quote, start: start, errorSpan: SourceSpan(start: escapeStart, end: position),
-                                          message: "invalid unicode escape; write 1 to 6 hex digits of a Unicode scalar, as in \\u{1F600}")
+                        return skipString(quote: quote, .invalidUnicodeEscape(detailed: true, SourceSpan(start: escapeStart, end: position)))
                     }
                     position += 1
                     decoded.unicodeScalars.append(scalar)
                 default:
                     let shown = e == 0 ? "" : String(decoding: [e], as: UTF8.self)
-                    return skipString(quote: quote, start: start, errorSpan: SourceSpan(start: escapeStart, end: min(position, bytes.count)),
-                                      message: "invalid escape '\\\(shown)' in string; valid escapes are \\\" \\' \\\\ \\n \\r \\t \\u{...}")
+                    return skipString(quote: quote, .invalidEscape(shown, SourceSpan(start: escapeStart, end: min(position, bytes.count))))
                 }
                 runStart = position
                 continue
@@ -229,8 +246,7 @@ package struct Lexer {
             position += 1
         }
         if decoded.utf8.count > limits.maxStringLiteralBytes {
-            return Token(kind: .error, span: SourceSpan(start: start, end: position),
-                         text: "string literal is longer than \(limits.maxStringLiteralBytes) bytes (limit)")
+            return Self.errorToken(.stringTooLong(limit: limits.maxStringLiteralBytes, SourceSpan(start: start, end: position)))
         }
         return Token(kind: .string, span: SourceSpan(start: start, end: position), text: decoded)
     }
@@ -267,18 +283,18 @@ package struct Lexer {
             }
             i += 1
         }
-        return error("this '{' of a JSON object is never closed with '}'", from: start, length: 1)
+        return error(from: start, length: 1) { .unclosedJSONObject($0) }
     }
 
     /// After a bad escape, skip to the closing quote so lexing resumes sensibly.
-    private mutating func skipString(quote: UInt8, start: Int, errorSpan: SourceSpan, message: String) -> Token {
+    private mutating func skipString(quote: UInt8, _ diagnostic: Diagnostic) -> Token {
         while position < bytes.count, bytes[position] != quote, bytes[position] != UInt8(ascii: "\n") {
             if bytes[position] == UInt8(ascii: "\\") { position += 1 }
             position += 1
         }
         if position < bytes.count, bytes[position] == quote { position += 1 }
         position = min(position, bytes.count)
-        return Token(kind: .error, span: errorSpan, text: message)
+        return Self.errorToken(diagnostic)
     }
 }
 

@@ -96,10 +96,10 @@ package struct Parser {
         case .kwFlag: kind = .flag
         default:
             if start.kind == .kwWhen || start.kind == .kwServe || start.kind == .kwDefault {
-                try fail(.syntax("'\(start.text)' belongs inside a flag block: flag NAME { when ... serve ... default ... }", start.span))
+                try fail(.armKeywordOutsideFlag(start.text, start.span))
             }
             if start.kind == .identifier && start.text == "expect" {
-                try fail(.syntax("'expect' belongs inside a test block: test \"NAME\" { ... expect ... }", start.span))
+                try fail(.expectOutsideTest(start.span))
             }
             if start.kind == .identifier && (start.text == "test" || start.text == "use") {
                 advance()
@@ -144,7 +144,7 @@ package struct Parser {
             declaration.defaultValue = try expression()
             declaration.defaultVariant = try variantName(in: declaration.name, seen: &variants)
             if peek.kind == .kwWhen {
-                try fail(.syntax("'when' after 'default': the default must come last in a flag block", peek.span))
+                try fail(.whenAfterDefault(peek.span))
             }
             let close = try expect(.rightBrace, "'}' to close the flag block")
             declaration.span = start.span.union(close.span)
@@ -210,7 +210,7 @@ package struct Parser {
                 report(unexpected: first, expected: "'}' to close the test block")
             } else if first.kind == .kwLet || first.kind == .kwSegment || first.kind == .kwFlag {
                 advance()  // so recovery does not read it as a declaration of the file
-                try fail(.syntax("'\(first.text)' cannot appear inside a test block; declare it in the rule file, or close the test with '}' first", first.span))
+                try fail(.declarationInTest(first.text, first.span))
             } else {
                 report(unexpected: first, expected: Self.statementExpectation)
             }
@@ -226,7 +226,7 @@ package struct Parser {
             }
             let reasonWord = advance()
             guard case .name(let flag) = expr.kind else {
-                try fail(.syntax("'reason' follows a flag's name: expect FLAG reason KIND", expr.span.union(reasonWord.span)))
+                try fail(.reasonWithoutFlag(expr.span.union(reasonWord.span)))
             }
             let kindToken = peek
             let kinds = ExpectedReason.allCases.map(\.rawValue)
@@ -250,7 +250,7 @@ package struct Parser {
             guard second.kind == .json else {
                 if second.kind == .error {
                     advance()
-                    try fail(.lexical(second.text, second.span))
+                    try fail(lexicalError(second))
                 }
                 if first.text == "now" || first.text == "salt" {
                     advance()
@@ -320,7 +320,7 @@ package struct Parser {
         }
         let right = try additive()
         if let again = comparisonOperatorPeek() {
-            try fail(.syntax("comparison operators cannot be chained; combine them with 'and'", again))
+            try fail(.chainedComparison(again))
         }
         return try node(Expr(.binary(op, left, right), left.span.union(right.span)), over: max(leftHeight, height))
     }
@@ -413,7 +413,7 @@ package struct Parser {
             return try node(Expr(.unary(.negate, operand), op.span.union(operand.span)), over: height)
         }
         if peek.kind == .kwNot || peek.kind == .bang {
-            try fail(.syntax("'\(peek.kind == .bang ? "!" : "not")' cannot appear here; put the negated operand in parentheses: (not x)", peek.span))
+            try fail(.misplacedNot(peek.kind == .bang ? "!" : "not", peek.span))
         }
         return try postfix()
     }
@@ -434,9 +434,7 @@ package struct Parser {
                     // `1.e3` or `5.x` reads as a member of a number, which is always null:
                     // surely not what was meant.
                     let exponent = name.text.first.map { $0 == "e" || $0 == "E" } == true && name.text.dropFirst().allSatisfy(\.isNumber)
-                    try fail(.syntax(exponent
-                        ? "a number has no members; write an exponent without the '.', e.g. 1e3 or 1.0e3"
-                        : "a number has no members", expr.span.union(name.span)))
+                    try fail(.numberMember(looksLikeExponent: exponent, expr.span.union(name.span)))
                 }
                 expr = try node(Expr(.member(expr, name: name.text), expr.span.union(name.span)), over: height)
             case .leftBracket:
@@ -448,7 +446,7 @@ package struct Parser {
                 let close = try expect(.rightBracket, "']' to close the index")
                 expr = try node(Expr(.index(expr, index), expr.span.union(close.span)), over: max(baseHeight, height))
             case .leftParen:
-                try fail(.syntax("only built-in functions can be called", peek.span))
+                try fail(.callOfNonFunction(peek.span))
             default:
                 return expr
             }
@@ -494,10 +492,10 @@ package struct Parser {
             let (elements, close) = try sequence(closing: .rightBracket, what: "']' or ',' in the list")
             return try node(Expr(.list(elements), open.span.union(close.span)), over: height)
         case .error:
-            try fail(.lexical(token.text, token.span))
+            try fail(lexicalError(token))
         default:
             if token.isWord && token.kind != .kwNot {
-                try fail(.syntax("'\(token.text)' is a reserved word and cannot be used as a name here", token.span))
+                try fail(.reservedWordAsName(token.text, token.span))
             }
             report(unexpected: token, expected: "an expression")
             throw Bail()
@@ -513,7 +511,7 @@ package struct Parser {
             items.append(try expression())
             tallest = max(tallest, height)
             if items.count > limits.maxListLiteralCount {
-                try fail(.limit("a list or argument list has more than \(limits.maxListLiteralCount) elements (limit)", items.last!.span))
+                try fail(.listTooLong(limit: limits.maxListLiteralCount, items.last!.span))
             }
             if peek.kind == .comma {
                 advance()
@@ -529,7 +527,9 @@ package struct Parser {
     // MARK: Helpers
 
     private var peek: Token { tokens[current] }
-    private func peekAt(_ ahead: Int) -> Token { tokens[min(current + ahead, tokens.count - 1)] }
+    /// The token `ahead` places from the current one (negative: behind it), clamped to the
+    /// token list.
+    private func peekAt(_ ahead: Int) -> Token { tokens[min(max(current + ahead, 0), tokens.count - 1)] }
 
     @discardableResult
     private mutating func advance() -> Token {
@@ -550,7 +550,7 @@ package struct Parser {
     private mutating func enter(_ span: SourceSpan) throws(Bail) {
         depth += 1
         if depth > limits.maxNestingDepth {
-            try fail(.limit("expression is nested more than \(limits.maxNestingDepth) levels deep (limit)", span))
+            try fail(.nestedTooDeep(limit: limits.maxNestingDepth, span))
         }
     }
 
@@ -565,16 +565,49 @@ package struct Parser {
     private mutating func node(_ expr: Expr, over childHeight: Int) throws(Bail) -> Expr {
         height = childHeight + 1
         if height > limits.maxNestingDepth {
-            try fail(.limit("expression is nested more than \(limits.maxNestingDepth) levels deep (limit)", expr.span))
+            try fail(.nestedTooDeep(limit: limits.maxNestingDepth, expr.span))
         }
         return expr
     }
 
     private mutating func report(unexpected token: Token, expected: String) {
         if token.kind == .error {
-            diagnostics.append(.lexical(token.text, token.span))
+            diagnostics.append(lexicalError(token))
+        } else if token.kind == .assign, endsOperand(peekAt(-1)), startsOperand(peekAt(1)) {
+            // `a = b` between two operands: a comparison was meant.
+            diagnostics.append(.singleEquals(token.span))
         } else {
             diagnostics.append(.unexpectedToken(describe(token), expected: expected, token.span))
+        }
+    }
+
+    /// The diagnostic of an error token. An unknown escape such as `\.` in a string is
+    /// most often a regular-expression escape: right after `matches` the string is a
+    /// pattern for sure, elsewhere it may become one (through a `let`), so the note says so
+    /// when the escaped character means something in a pattern.
+    private func lexicalError(_ token: Token) -> Diagnostic {
+        let diagnostic = token.diagnostic ?? .unexpectedCharacter(token.text, token.span)
+        guard diagnostic.code == DiagnosticCode.invalidEscape.rawValue else { return diagnostic }
+        let escape = source.text(of: token.span)
+        guard escape.count == 2, let escaped = escape.last, escaped != "u" else { return diagnostic }
+        let isPattern = peekAt(-1).kind == .kwMatches
+        guard isPattern || "./dDwWsSbB()[]{}+*?|^$-".contains(escaped) else { return diagnostic }
+        return .invalidEscapeInPattern(diagnostic, shown: String(escaped), isPattern: isPattern)
+    }
+
+    /// True for a token that can end an operand (`x`, `1`, `"a"`, `)`, `]`, `true`).
+    private func endsOperand(_ token: Token) -> Bool {
+        switch token.kind {
+        case .identifier, .number, .string, .rightParen, .rightBracket, .kwTrue, .kwFalse, .kwNull: true
+        default: false
+        }
+    }
+
+    /// True for a token that can start an operand.
+    private func startsOperand(_ token: Token) -> Bool {
+        switch token.kind {
+        case .identifier, .number, .string, .leftParen, .leftBracket, .minus, .kwTrue, .kwFalse, .kwNull, .kwNot, .bang: true
+        default: false
         }
     }
 

@@ -19,7 +19,7 @@ package struct Token: Sendable, Hashable {
         case json
         /// End of input.
         case end
-        /// A lexical error; `text` holds the message.
+        /// A lexical error; `diagnostic` says what is wrong (and `text` holds its message).
         case error
     }
 
@@ -31,6 +31,8 @@ package struct Token: Sendable, Hashable {
     package var text: String = ""
     /// Value of a number literal.
     package var number: Double = 0
+    /// The problem, for an `.error` token: the lexer finds it, the parser reports it.
+    package var diagnostic: Diagnostic?
 
     /// The keywords, by spelling.
     package static let keywords: [String: Kind] = [

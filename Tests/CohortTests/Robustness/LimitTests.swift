@@ -230,7 +230,7 @@ struct LimitTests {
         #expect(limit == 64 << 10)
         #expect(compileError("\"" + String(repeating: "a", count: limit) + "\"") == nil)
         let over = compileError("\"" + String(repeating: "a", count: limit + 1) + "\"")
-        #expect(over?.code == "lexical")
+        #expect(over?.code == "limit")
         #expect(over?.message == "string literal is longer than 65536 bytes (limit)")
         // Counted after decoding: 16,385 escaped emoji are 65,540 bytes, 163,850 written.
         #expect(compileError("\"" + String(repeating: "\\u{1F600}", count: 16_385) + "\"")?.message
@@ -243,7 +243,7 @@ struct LimitTests {
         let digits100 = "1." + String(repeating: "0", count: 98)
         #expect(compileError(digits100) == nil)
         let over = compileError(digits100 + "0")
-        #expect(over?.code == "lexical")
+        #expect(over?.code == "limit")
         #expect(over?.message == "number literal is longer than 100 characters (limit)")
         let underscored = (0..<100).map { _ in "1" }.joined(separator: "_")  // 100 digits, 199 characters
         #expect(compileError(underscored) == nil)

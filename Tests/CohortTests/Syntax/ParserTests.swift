@@ -130,7 +130,7 @@ struct ParserTests {
     func chainedComparison() {
         let (_, diagnostics) = parse("a < b < c")
         #expect(diagnostics.count == 1)
-        #expect(diagnostics.first?.code == "syntax")
+        #expect(diagnostics.first?.code == "chained-comparison")
         #expect(diagnostics.first?.message.contains("cannot be chained") == true)
         #expect(diagnostics.first?.span == SourceSpan(start: 6, end: 7))
     }
@@ -154,7 +154,7 @@ struct ParserTests {
     func lexicalErrorsSurface() {
         let (expr, diagnostics) = parse(#"user.name == "a\qb""#)
         #expect(expr == nil)
-        #expect(diagnostics.map(\.code) == ["lexical"])
+        #expect(diagnostics.map(\.code) == ["invalid-escape"])
         #expect(diagnostics.first?.span == SourceSpan(start: 15, end: 17))
     }
 
