@@ -218,9 +218,11 @@ extension Diagnostic {
 
     // MARK: Types and constants
 
-    /// A binary operator whose operand types (nil: known only at run time) can never work.
-    package static func operandTypes(_ op: BinaryOperator, _ left: ValueKind?, _ right: ValueKind?, _ span: SourceSpan) -> Diagnostic {
-        let name = "'\(op.rawValue)'"
+    /// A binary operator (`op`, as written) whose operand types (nil: known only at run
+    /// time) can never work. Operators come as their spelling: the catalogue sits below the
+    /// syntax that defines them.
+    package static func operandTypes(_ op: String, _ left: ValueKind?, _ right: ValueKind?, _ span: SourceSpan) -> Diagnostic {
+        let name = "'\(op)'"
         let message: String
         switch (left, right) {
         case let (a?, b?): message = "\(name) cannot be applied to \(a.name) and \(b.name)"
@@ -232,12 +234,12 @@ extension Diagnostic {
     }
 
     /// `not 1`, `-"a"`: a prefix operator on the wrong type.
-    package static func unaryOperand(_ op: UnaryOperator, expected: ValueKind, found: ValueKind, _ span: SourceSpan) -> Diagnostic {
-        .error(.typeMismatch, "'\(op.rawValue)' needs a \(expected.name), but this is a \(found.name)", span)
+    package static func unaryOperand(_ op: String, expected: ValueKind, found: ValueKind, _ span: SourceSpan) -> Diagnostic {
+        .error(.typeMismatch, "'\(op)' needs a \(expected.name), but this is a \(found.name)", span)
     }
 
-    package static func logicalOperand(_ op: LogicalOperator, found: ValueKind, _ span: SourceSpan) -> Diagnostic {
-        .error(.typeMismatch, "'\(op.rawValue)' needs booleans, but this is a \(found.name)", span)
+    package static func logicalOperand(_ op: String, found: ValueKind, _ span: SourceSpan) -> Diagnostic {
+        .error(.typeMismatch, "'\(op)' needs booleans, but this is a \(found.name)", span)
     }
 
     package static func matchesSubject(found: ValueKind, _ span: SourceSpan) -> Diagnostic {

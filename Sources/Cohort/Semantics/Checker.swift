@@ -101,7 +101,7 @@ package struct Checker {
             let o = check(operand)
             let expected: ValueKind = op == .not ? .bool : .number
             if let k = o.kind, k != expected {
-                report(.unaryOperand(op, expected: expected, found: k, operand.span))
+                report(.unaryOperand(op.rawValue, expected: expected, found: k, operand.span))
                 return poisoned(span)
             }
             if let value = o.ir.constantValue {
@@ -195,7 +195,7 @@ package struct Checker {
         let kind: ValueKind?
         switch Typing.check(op, l.kind, r.kind) {
         case .never:
-            report(.operandTypes(op, l.kind, r.kind, span))
+            report(.operandTypes(op.rawValue, l.kind, r.kind, span))
             return poisoned(span)
         case .maybe(let k):
             kind = k
@@ -241,7 +241,7 @@ package struct Checker {
             let t = check(operand)
             if isPoisoned(t) { failed = true; continue }
             if let k = t.kind, k != .bool {
-                report(.logicalOperand(op, found: k, operand.span))
+                report(.logicalOperand(op.rawValue, found: k, operand.span))
                 failed = true
             }
             checked.append(t)
