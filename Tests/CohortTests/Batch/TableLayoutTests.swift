@@ -20,7 +20,7 @@ struct TableLayoutTests {
             u-22  x
 
             """)
-        #expect(table.render(row("u-333333", "y")) == "u-33…  y\n")
+        #expect(table.render(row("u-333333", "y")) == "u-3…  y\n")
         #expect(table.finish() == "")
     }
 
