@@ -102,6 +102,14 @@ struct RecordCheckTests {
         #expect(!found.map(\.message).contains { $0.contains("user.plan") })
     }
 
+    @Test("counts of thousands are grouped, over many small chunks")
+    func thousands() throws {
+        let records = (0..<1_200).map { "{\"id\": \"u-\($0)\"}\n" }.joined()
+        let found = try findings("flag adults = user.age >= 18\n", records, chunkBytes: 4096)
+        #expect(found.first { $0.code == "flag-errors" }?.message.hasPrefix("flag 'adults' fails for 1,200 of 1,200 records of users.jsonl (100.0%), e.g. line 1, id \"u-0\"") == true,
+                "\(found)")
+    }
+
     @Test("a CSV sample: typed columns count as their type")
     func csv() throws {
         let csv = "id,country,age:number\nu-1,KR,34\nu-2,US,27\n"
