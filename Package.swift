@@ -14,6 +14,6 @@ let package = Package(
         .testTarget(
             name: "CohortTests", dependencies: ["Cohort"], path: "Tests/CohortTests",
             // Golden files are read through #filePath, not bundled as resources.
-            exclude: ["Compiler/Golden", "Diagnostics/Golden", "CLI/Golden", "LanguageServer/Golden", "REPL/Golden", "Rulesets/Golden", "Semantics/Golden", "Syntax/Golden", "Testing/Golden"]),
+            exclude: ["Compiler/Golden", "Diagnostics/Golden", "CLI/Golden", "LanguageServer/Golden", "RecordCheck/Golden", "REPL/Golden", "Rulesets/Golden", "Semantics/Golden", "Syntax/Golden", "Testing/Golden"]),
     ]
 )

@@ -33,11 +33,12 @@ sort "$dir/one.jsonl" >"$dir/one.sorted"
 
 # The Spark job: the binary and the rules shipped to the workers with --files.
 export PYSPARK_PYTHON=python3
-/usr/bin/time -f "spark job (both recipes, with start-up): %e s, %U s user + %S s system CPU" \
+/usr/bin/time -o "$dir/spark.time" -f "spark job (both recipes, with start-up): %e s, %U s user + %S s system CPU" \
     spark-submit --master "local[$(nproc)]" --driver-memory 2g --conf spark.ui.enabled=false \
     --files "$cohort,examples/flags.cohort" examples/spark/job.py \
     --input "$dir/users.jsonl" --output "$dir/out" --now "$now" 2>"$dir/spark.log" || { grep -v " INFO " "$dir/spark.log" | tail -40; exit 1; }
 grep -E '^(pipe|arrow):' "$dir/spark.log" || true
+cat "$dir/spark.time"
 
 for recipe in pipe arrow; do
     cat "$dir/out/$recipe"/part-* | sort >"$dir/$recipe.sorted"

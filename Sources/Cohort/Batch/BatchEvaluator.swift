@@ -437,8 +437,16 @@ public struct BatchEvaluator: Sendable {
             out.appendFlags(results)
             out.writer.append(byte: UInt8(ascii: "}"))
             if results.hasErrors {
-                out.append(",\"errors\":")
-                out.append(errorsObject(results))
+                out.append(",\"errors\":{")
+                var first = true
+                for (k, message) in results.messages.enumerated() {
+                    guard let message else { continue }
+                    if !first { out.append(",") }
+                    first = false
+                    out.append(jsonKeys[k])
+                    out.appendJSON(.string(message))
+                }
+                out.append("}")
             }
             out.append(Output.recordClose)
         case .csv:
@@ -463,7 +471,8 @@ public struct BatchEvaluator: Sendable {
         return scratch.rawSpan
     }
 
-    /// `{"flag":"message",...}` of the flags that failed for this record.
+    /// `{"flag":"message",...}` of the flags that failed for this record (the CSV cell;
+    /// JSON Lines writes the same straight to its output).
     private func errorsObject(_ results: Results) -> String {
         var text = "{"
         var first = true

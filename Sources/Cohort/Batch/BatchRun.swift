@@ -227,7 +227,9 @@ package struct BatchRun {
     /// every allocation that large afresh and unmaps it when freed, so each chunk costs a
     /// page fault per 4 KiB in the kernel; raised thresholds keep them in the heap, reused
     /// from chunk to chunk (measured: a third of the system time, ~10% of the wall time of
-    /// a million-record run). Memory stays bounded by the chunks in flight.
+    /// a million-record run). Memory stays bounded by the chunks in flight. Buffers of
+    /// 8 MiB and more — a long record's, doubling as it arrives — are still mapped, so
+    /// they go back to the system when freed instead of staying in the heap.
     package static func keepLargeBuffersInHeap() {
         #if canImport(Glibc)
         // `mallopt` is glibc's (malloc.h, which Swift's Glibc module leaves out): looked up
@@ -236,7 +238,7 @@ package struct BatchRun {
         guard let symbol = dlsym(UnsafeMutableRawPointer(bitPattern: 0), "mallopt") else { return }
         let mallopt = unsafeBitCast(symbol, to: Mallopt.self)
         let trimThreshold: Int32 = -1, mmapThreshold: Int32 = -3  // M_TRIM_THRESHOLD, M_MMAP_THRESHOLD
-        _ = mallopt(mmapThreshold, 256 << 20)
+        _ = mallopt(mmapThreshold, 8 << 20)
         _ = mallopt(trimThreshold, 512 << 20)
         #endif
     }

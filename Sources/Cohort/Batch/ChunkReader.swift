@@ -132,7 +132,16 @@ package struct ChunkReader {
     /// (so its buffer doubles), but never more than its limit needs to be seen.
     private mutating func readMore() throws(ChunkReadError) {
         let carried = buffer.count - scanned
-        let count = carried < chunkBytes ? chunkBytes : max(chunkBytes, min(carried, maxRecordBytes + 2 - carried))
+        let count: Int
+        if carried < chunkBytes {
+            count = chunkBytes
+        } else if 4 * carried > maxRecordBytes {
+            // Near the limit: straight to the bytes the limit needs seen (one past it, and a
+            // `\r`), rather than doubling past it and copying once more.
+            count = max(chunkBytes, maxRecordBytes + 2 - carried)
+        } else {
+            count = carried
+        }
         var got = 0
         var failure: Int32 = 0
         var endOfInput = false

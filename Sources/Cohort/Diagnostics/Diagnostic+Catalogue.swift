@@ -366,12 +366,16 @@ extension Diagnostic {
                  fixIts: [wrap(attributeSpan, in: "semver")])
     }
 
-    /// `attribute OP "2026-12-01T09:00:00Z"` on a plain attribute.
-    package static func timeAsString(_ op: String, attribute: String, constant: String, _ span: SourceSpan,
+    /// `attribute OP "2026-12-01T09:00:00Z"` (or a date, `isDate`) on a plain attribute. For
+    /// a date there is no fix-it: the attribute may hold dates (`date(...)`) or timestamps
+    /// (`time(...)`).
+    package static func timeAsString(_ op: String, attribute: String, constant: String, isDate: Bool, _ span: SourceSpan,
                                      attributeSpan: SourceSpan) -> Diagnostic {
-        .warning(.timeAsString, "'\(op)' compares '\(attribute)' with \"\(constant)\" as strings, not as instants; "
-                 + "write time(\(attribute)) to compare times", span,
-                 fixIts: [wrap(attributeSpan, in: "time")])
+        let advice = isDate
+            ? "write date(\(attribute)), or time(\(attribute)) if it holds timestamps, to compare times"
+            : "write time(\(attribute)) to compare times"
+        return .warning(.timeAsString, "'\(op)' compares '\(attribute)' with \"\(constant)\" as strings, not as instants; "
+                        + advice, span, fixIts: isDate ? [] : [wrap(attributeSpan, in: "time")])
     }
 
     /// The same literal twice in a list; `removal` deletes the second (with its comma).
@@ -420,7 +424,7 @@ extension Diagnostic {
     /// An attribute whose types in the records (`seen`, in `count` records) never fit its use.
     package static func attributeType(_ path: String, seen: Set<ValueKind>, records: String, count: Int, operation: String,
                                       accepted: Set<ValueKind>, isEquality: Bool, _ span: SourceSpan) -> Diagnostic {
-        let held = "'\(path)' is \(kindList(seen)) in \(count == 1 ? "the record" : "all \(count) records") of \(records) that "
+        let held = "'\(path)' is \(kindList(seen)) in \(count == 1 ? "the record" : "all \(grouped(count)) records") of \(records) that "
             + (count == 1 ? "has it" : "have it")
         return .warning(.attributeType, held + (isEquality
             ? ", so \(operation) is never true"
@@ -429,14 +433,14 @@ extension Diagnostic {
 
     /// A `when` that no record of `records` (`count` of them) reaches.
     package static func unreachedArm(count: Int, records: String, _ span: SourceSpan) -> Diagnostic {
-        .warning(.unreachedArm, "no record of \(records) reaches this 'when' (\(count) record\(count == 1 ? "" : "s") evaluated)", span)
+        .warning(.unreachedArm, "no record of \(records) reaches this 'when' (\(grouped(count)) record\(count == 1 ? "" : "s") evaluated)", span)
     }
 
     /// A flag that every record gets `value` from.
     package static func sameValue(_ flag: String, value: String, count: Int, records: String, _ span: SourceSpan) -> Diagnostic {
         .warning(.sameValue, count == 1
             ? "the one record of \(records) gets \(value) from flag '\(flag)'"
-            : "every record of \(records) (\(count)) gets \(value) from flag '\(flag)'", span)
+            : "every record of \(records) (\(grouped(count))) gets \(value) from flag '\(flag)'", span)
     }
 
     /// A flag that fails for `count` of `total` records; the first failure is at `line`
@@ -444,13 +448,24 @@ extension Diagnostic {
     package static func flagErrors(_ flag: String, count: Int, of total: Int, records: String, line: Int, id: String?,
                                    message: String, _ span: SourceSpan) -> Diagnostic {
         let example = "line \(line)" + (id.map { ", id \($0)" } ?? "")
-        return .warning(.flagErrors, "flag '\(flag)' fails for \(count) of \(total) records of \(records) (\(share(count, of: total))), "
+        return .warning(.flagErrors, "flag '\(flag)' fails for \(grouped(count)) of \(grouped(total)) records of \(records) (\(share(count, of: total))), "
                         + "e.g. \(example): \(message)", span)
     }
 
     /// The message of the records file's `unreadable-record` error.
     package static func unreadableRecords(_ count: Int, message: String) -> String {
-        count == 1 ? "this record cannot be read: \(message)" : "\(count) records cannot be read; the first: \(message)"
+        count == 1 ? "this record cannot be read: \(message)" : "\(grouped(count)) records cannot be read; the first: \(message)"
+    }
+
+    /// `1,000,000`: a count with its thousands grouped.
+    private static func grouped(_ n: Int) -> String {
+        let digits = String(n.magnitude)
+        var out = ""
+        for (k, digit) in digits.enumerated() {
+            if k > 0, (digits.count - k) % 3 == 0 { out.append(",") }
+            out.append(digit)
+        }
+        return (n < 0 ? "-" : "") + out
     }
 
     /// `12.5%`, one decimal; `<0.1%` for a share too small to show.

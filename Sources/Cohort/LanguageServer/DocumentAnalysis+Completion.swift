@@ -8,13 +8,18 @@ extension DocumentAnalysis {
                 keyword = 14, enumMember = 20, constant = 21
         }
 
+        /// What the list shows and inserts (unless `snippet` is given).
         package var label: String
+        /// The LSP `CompletionItemKind`.
         package var kind: Int
+        /// One line beside the label: a signature, a declaration's first line.
         package var detail: String?
+        /// Markdown shown when the item is selected.
         package var documentation: String?
         /// A snippet (`bucket($1)`) to insert instead of the label.
         package var snippet: String?
 
+        /// The LSP `CompletionItem`.
         package var json: Value {
             .members([
                 "label": .string(label),

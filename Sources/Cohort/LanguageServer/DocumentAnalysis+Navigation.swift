@@ -1,5 +1,14 @@
 /// Go to definition and the outline (document symbols).
 extension DocumentAnalysis {
+    /// The declaration a bare name refers to: in this file first, then in the files it uses.
+    package func resolve(_ name: String, using used: [UsedFile]) -> (analysis: DocumentAnalysis, index: Int)? {
+        if let i = declaration(named: name) { return (self, i) }
+        for file in used {
+            if let analysis = file.analysis, let i = analysis.declaration(named: name) { return (analysis, i) }
+        }
+        return nil
+    }
+
     /// Where the thing at `offset` is declared: the declaration a bare name refers to (in
     /// this file or a used one), or the rule file of a `use` line. The analysis holding it
     /// and the span to show.

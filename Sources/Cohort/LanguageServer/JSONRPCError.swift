@@ -32,18 +32,22 @@ package struct JSONRPCError: Error, Sendable, Hashable {
 
     // MARK: Factories
 
+    /// A parse error (-32700) saying `message`.
     package static func parseError(_ message: String) -> JSONRPCError {
         JSONRPCError(code: parseErrorCode, message: message)
     }
 
+    /// An invalid request (-32600) saying `message`.
     package static func invalidRequest(_ message: String) -> JSONRPCError {
         JSONRPCError(code: invalidRequestCode, message: message)
     }
 
+    /// MethodNotFound (-32601) naming `method`.
     package static func methodNotFound(_ method: String) -> JSONRPCError {
         JSONRPCError(code: methodNotFoundCode, message: "method '\(method)' is not supported by cohort lsp")
     }
 
+    /// Invalid parameters (-32602) saying `message`.
     package static func invalidParams(_ message: String) -> JSONRPCError {
         JSONRPCError(code: invalidParamsCode, message: message)
     }

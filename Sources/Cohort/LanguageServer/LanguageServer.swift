@@ -347,14 +347,17 @@ package struct LanguageServer: Sendable {
         "serverInfo": .object(["name": .string("cohort"), "version": .string(CohortVersion.current)]),
     ])
 
+    /// A response carrying `result`.
     package static func response(id: Value, result: Value) -> Value {
         .object(["jsonrpc": .string("2.0"), "id": id, "result": result])
     }
 
+    /// A response carrying `error`.
     package static func errorResponse(id: Value, _ error: JSONRPCError) -> Value {
         .object(["jsonrpc": .string("2.0"), "id": id, "error": error.json])
     }
 
+    /// A notification from the server.
     package static func notification(_ method: String, _ params: Value) -> Value {
         .object(["jsonrpc": .string("2.0"), "method": .string(method), "params": params])
     }

@@ -179,7 +179,8 @@ extension Linter {
         }
         let name = source.text(of: attribute)
         if Instant(timestamp: text) != nil || Instant(date: text) != nil {
-            diagnostics.append(.timeAsString(op.rawValue, attribute: name, constant: text, span, attributeSpan: attribute))
+            diagnostics.append(.timeAsString(op.rawValue, attribute: name, constant: text, isDate: Instant(timestamp: text) == nil,
+                                             span, attributeSpan: attribute))
         } else if let first = text.unicodeScalars.first, ("0"..."9").contains(first) || first == "v" || first == "V",
                   text.contains("."), Version(text) != nil {
             diagnostics.append(.versionAsString(op.rawValue, attribute: name, constant: text, span, attributeSpan: attribute))

@@ -32,8 +32,46 @@ private let users = """
 
     """
 
+/// One case per warning of `--users`, pinned by `Golden/users-CODE.txt`: the rules, the
+/// records, the text and the JSON `cohort check` prints for them.
+private let goldenCases: [(code: String, rules: String, records: String)] = [
+    ("unknown-attribute", "flag kr = user.cuntry in [\"KR\"] or user.plan == \"pro\"\nflag vip = user.tags[0] == \"vip\"\n", users),
+    ("attribute-type", "flag adults = user.age >= \"18\" or user.plan == \"pro\"\nflag kr = user.country == 82 or user.age > 30\n", users),
+    ("unreached-arm", """
+        flag tier {
+          when user.plan == "enterprise" serve "platinum"
+          when user.plan == "pro"        serve "gold"
+          default "bronze"
+        }
+
+        """, users),
+    ("same-value", "flag minors = user.age < 18\nflag dark_mode = false\n", users),
+    ("flag-errors", "flag new_app = semver(user.version) >= \"5.2.0\"\n", users),
+    ("unreadable-record", "flag pro = user.plan == \"pro\"\n", users + "{\"id\": \n"),
+]
+
 @Suite("RecordCheck: what sample records show")
 struct RecordCheckTests {
+    @Test("each warning renders as its golden file (rules, records, text, JSON)", arguments: goldenCases.map(\.code))
+    func golden(code: String) throws {
+        let entry = try #require(goldenCases.first { $0.code == code })
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let path = try scratch.write("users.jsonl", entry.records)
+        let ruleset = try Ruleset(source: entry.rules, file: "flags.cohort")
+        var options = RecordCheck.Options()
+        options.recordsName = "users.jsonl"
+        options.now = Instant(timestamp: "2026-12-01T00:00:00Z")!
+        let check = RecordCheck(ruleset: ruleset, options: options)
+        let (rules, records) = check.findings(try check.run(path: path, format: .jsonl, jobs: 2))
+        #expect((rules.map(\.code) + records.map(\.code)).contains(code))
+        var text = "== rules\n" + entry.rules + "== records\n" + entry.records + "== text\n"
+        text += DiagnosticRenderer(source: ruleset.source, color: false).render(rules)
+        text += records.map { "\($0.file):\($0.line): \($0.severity.rawValue): \($0.message)\n" }.joined()
+        text += "== json\n" + LocatedDiagnostic.jsonArray(rules.map { LocatedDiagnostic($0, in: ruleset.source) } + records)
+        Golden.check(text, named: "users-\(code)")
+    }
+
     @Test("a path no record has, with did you mean from the keys they have")
     func unknownAttribute() throws {
         let found = try findings("flag kr = user.cuntry == \"KR\" or user.plan == \"pro\"\n", users)
@@ -100,6 +138,14 @@ struct RecordCheckTests {
         let found = try findings("flag pro = user.plan == \"pro\" and user.age > 1\n", contexts) { $0.contextRecords = true }
         #expect(found.map(\.code).contains("unknown-attribute"))
         #expect(!found.map(\.message).contains { $0.contains("user.plan") })
+    }
+
+    @Test("counts of thousands are grouped, over many small chunks")
+    func thousands() throws {
+        let records = (0..<1_200).map { "{\"id\": \"u-\($0)\"}\n" }.joined()
+        let found = try findings("flag adults = user.age >= 18\n", records, chunkBytes: 4096)
+        #expect(found.first { $0.code == "flag-errors" }?.message.hasPrefix("flag 'adults' fails for 1,200 of 1,200 records of users.jsonl (100.0%), e.g. line 1, id \"u-0\"") == true,
+                "\(found)")
     }
 
     @Test("a CSV sample: typed columns count as their type")
