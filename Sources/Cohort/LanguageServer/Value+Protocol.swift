@@ -8,17 +8,7 @@ extension Value {
         return fields[key]
     }
 
-    /// The string, when this is one.
-    package var stringValue: String? {
-        guard case .string(let s) = self else { return nil }
-        return s
-    }
-
-    /// The number as an `Int`, when this is a whole number that fits in 53 bits (JSON's exact range).
-    package var intValue: Int? {
-        guard case .number(let n) = self, n.rounded(.towardZero) == n, abs(n) <= 9_007_199_254_740_992 else { return nil }
-        return Int(n)
-    }
+    // `stringValue` and `intValue` are the public accessors (API/Value+Accessors.swift).
 
     /// The elements, when this is a list.
     package var listValue: [Value]? {
