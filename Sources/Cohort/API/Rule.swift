@@ -5,70 +5,177 @@
 /// rule.matches(["user": ["id": "u-42", "group": "qa"]])   // true
 /// ```
 ///
-/// A `Rule` is immutable and `Sendable`: compile once, evaluate from many threads.
+/// A `Rule` is immutable and `Sendable`: compile once, evaluate from many threads. Its
+/// compiled state lives in one shared object, so passing a rule around copies a reference.
+/// For the fastest evaluation, bind the context once into `Attributes` (`makeAttributes`,
+/// `attribute(_:)`) and evaluate from those.
 public struct Rule: Sendable {
+    package let compiled: CompiledRule
+
     /// The source text, for rendering errors.
-    public let source: SourceFile
-    package let program: Program
-    package let slotTable: SlotTable
+    public var source: SourceFile { compiled.source }
+    package var program: Program { compiled.program }
+    package var slotTable: SlotTable { compiled.slotTable }
 
     /// Compiles an expression. Throws every diagnostic found.
     public init(_ text: String, options: CompileOptions = CompileOptions()) throws(CompileError) {
         let source = SourceFile(name: options.sourceName, text: text)
-        (program, slotTable) = try Pipeline.compileExpression(source, options: options)
-        self.source = source
+        let (program, slotTable) = try Pipeline.compileExpression(source, options: options)
+        compiled = CompiledRule(source: source, program: program, slotTable: slotTable)
     }
+
+    package init(source: SourceFile, program: Program, slotTable: SlotTable) {
+        compiled = CompiledRule(source: source, program: program, slotTable: slotTable)
+    }
+
+    // MARK: Evaluating a context
+
+    /// Evaluates the rule.
+    /// - Parameters:
+    ///   - context: the attributes (`user`, `device`, ...).
+    ///   - now: the value of `now()`, fixed for the whole evaluation; by default the clock,
+    ///     read only when the rule calls `now()`.
+    ///   - salt: the default salt of `bucket(key)` (a ruleset uses the flag's name).
+    /// - Returns: the value, or the error value the rule produced (never throws, never traps).
+    public func evaluate(_ context: Context, now: Instant? = nil, salt: String = "") -> Result<Value, EvaluationError> {
+        compiled.binder.bind(context, slots: nil) { slots in result(run(slots, now: now, salt: salt)) }
+    }
+
+    /// True when the rule evaluates to `true`. An error value, or any non-boolean, is no match.
+    public func matches(_ context: Context, now: Instant? = nil, salt: String = "") -> Bool {
+        compiled.binder.bind(context, slots: nil) { slots in run(slots, now: now, salt: salt).plainBoolean == true }
+    }
+
+    // MARK: Evaluating bound attributes
+
+    /// Attributes for this rule, every one null: set them with `attribute(_:)` keys and
+    /// evaluate from them without any lookup.
+    public func makeAttributes() -> Attributes {
+        Attributes(layout: compiled.layout)
+    }
+
+    /// `context` bound to this rule's attributes.
+    public func attributes(for context: Context) -> Attributes {
+        var attributes = makeAttributes()
+        attributes.bind(context)
+        return attributes
+    }
+
+    /// The key of an attribute path the rule reads, written as in rules (`user.id`); nil
+    /// when the rule does not read it.
+    public func attribute(_ path: String) -> AttributeKey? {
+        compiled.layout.key(path)
+    }
+
+    /// `evaluate` over bound attributes (made by this rule).
+    public func evaluate(_ attributes: Attributes, now: Instant? = nil, salt: String = "") -> Result<Value, EvaluationError> {
+        result(attributes.values.withUnsafeBufferPointer { run($0, now: now, salt: salt) })
+    }
+
+    /// `matches` over bound attributes (made by this rule): no lookup, no allocation.
+    public func matches(_ attributes: Attributes, now: Instant? = nil, salt: String = "") -> Bool {
+        attributes.values.withUnsafeBufferPointer { run($0, now: now, salt: salt) }.plainBoolean == true
+    }
+
+    /// Runs the program over `slots`; the clock is read only when the rule calls `now()`.
+    @inline(__always)
+    private func run(_ slots: UnsafeBufferPointer<Value>, now: Instant?, salt: String) -> Cell {
+        let program = compiled.program
+        let time = now ?? (program.readsNow ? .now : Instant(seconds: 0))
+        if salt.isEmpty {
+            return VM.run(program, slots: slots, environment: VM.Environment(now: time, salt: UnsafeBufferPointer(start: nil, count: 0)))
+        }
+        return VM.Environment.with(now: time, salt: salt) { VM.run(program, slots: slots, environment: $0) }
+    }
+
+    private func result(_ cell: Cell) -> Result<Value, EvaluationError> {
+        switch cell {
+        case .value(let value): return .success(value)
+        case .error(let fault): return .failure(EvaluationError(fault, source: source, paths: compiled.slotTable.paths))
+        }
+    }
+
+    // MARK: Inspecting
+
+    /// The bytecode, constants, slots and spans, as `cohort disasm` prints them.
+    public var disassembly: String {
+        Disassembler(source: source, slotNames: compiled.layout.names).render(program)
+    }
+
+    /// The attribute paths the rule reads, as written in rules (`user.id`).
+    public var attributePaths: [String] { compiled.layout.names }
+}
+
+/// A rule's compiled state, shared by every copy of the `Rule`.
+package final class CompiledRule: Sendable {
+    package let source: SourceFile
+    package let program: Program
+    package let slotTable: SlotTable
+    package let layout: AttributeLayout
+    package let binder: ContextBinder
 
     package init(source: SourceFile, program: Program, slotTable: SlotTable) {
         self.source = source
         self.program = program
         self.slotTable = slotTable
+        layout = AttributeLayout(slotTable)
+        binder = ContextBinder(slotTable)
     }
+}
 
-    /// Evaluates the rule.
-    /// - Parameters:
-    ///   - context: the attributes (`user`, `device`, ...).
-    ///   - now: the value of `now()`; fixed for the whole evaluation.
-    ///   - salt: the default salt of `bucket(key)` (a ruleset uses the flag's name).
-    /// - Returns: the value, or the error value the rule produced (never throws, never traps).
-    public func evaluate(_ context: Context, now: Instant = .now, salt: String = "") -> Result<Value, EvaluationError> {
-        let cell = VM.Environment.with(now: now, salt: salt) { environment in
-            slotTable.bind(context) { slots in VM.run(program, slots: slots, environment: environment) }
+/// Binds a `Context` (a dictionary of dictionaries) to a slot table's slots: each root
+/// looked up once, then each path below it.
+package struct ContextBinder: Sendable {
+    private let paths: [AttributePath]
+    /// The distinct roots the paths start from, and for each path the index of its root.
+    private let roots: [String]
+    private let rootOfPath: [Int]
+
+    package init(_ table: SlotTable) {
+        paths = table.paths
+        var roots: [String] = [], index: [String: Int] = [:], rootOfPath: [Int] = []
+        for path in table.paths {
+            if index[path.root] == nil {
+                index[path.root] = roots.count
+                roots.append(path.root)
+            }
+            rootOfPath.append(index[path.root]!)
         }
-        switch cell {
-        case .value(let value): return .success(value)
-        case .error(let fault): return .failure(EvaluationError(fault, source: source))
+        self.roots = roots
+        self.rootOfPath = rootOfPath
+    }
+
+    /// Reads the paths out of `context` into a temporary buffer of one value per slot and
+    /// calls `body` with it; with `slots`, only those (the rest are null). No heap
+    /// allocation: the buffers live on the stack when small.
+    package func bind<R>(_ context: Context, slots: [Int]?, _ body: (UnsafeBufferPointer<Value>) -> R) -> R {
+        let n = paths.count
+        return withUnsafeTemporaryAllocation(of: Value?.self, capacity: max(roots.count, 1)) { rootValues in
+            for r in roots.indices { (rootValues.baseAddress! + r).initialize(to: context.roots[roots[r]]) }
+            defer { rootValues.baseAddress!.deinitialize(count: roots.count) }
+            return withUnsafeTemporaryAllocation(of: Value.self, capacity: max(n, 1)) { buffer in
+                let base = buffer.baseAddress!
+                func resolve(_ i: Int) -> Value {
+                    guard let root = rootValues[rootOfPath[i]] else { return .null }
+                    return paths[i].resolve(below: root)
+                }
+                if let slots {
+                    base.initialize(repeating: .null, count: n)
+                    for i in slots where i < n { base[i] = resolve(i) }
+                } else {
+                    for i in 0..<n { (base + i).initialize(to: resolve(i)) }
+                }
+                defer { base.deinitialize(count: n) }
+                return body(UnsafeBufferPointer(start: base, count: n))
+            }
         }
     }
-
-    /// True when the rule evaluates to `true`. An error value, or any non-boolean, is no match.
-    public func matches(_ context: Context, now: Instant = .now, salt: String = "") -> Bool {
-        let cell = VM.Environment.with(now: now, salt: salt) { environment in
-            slotTable.bind(context) { slots in VM.run(program, slots: slots, environment: environment) }
-        }
-        if case .value(.bool(true)) = cell { return true }
-        return false
-    }
-
-    /// The bytecode, constants, slots and spans, as `cohort disasm` prints them.
-    public var disassembly: String {
-        Disassembler(source: source, slotNames: slotTable.paths.map(\.description)).render(program)
-    }
-
-    /// The attribute paths the rule reads, as written in rules (`user.id`).
-    public var attributePaths: [String] { slotTable.paths.map(\.description) }
 }
 
 extension SlotTable {
     /// Reads every slot's path out of `context` into a temporary buffer and calls `body` with
     /// it. No heap allocation: the buffer lives on the stack when small.
     package func bind<R>(_ context: Context, _ body: (UnsafeBufferPointer<Value>) -> R) -> R {
-        let n = count
-        return withUnsafeTemporaryAllocation(of: Value.self, capacity: max(n, 1)) { buffer in
-            let base = buffer.baseAddress!
-            for i in 0..<n { (base + i).initialize(to: paths[i].resolve(in: context.roots)) }
-            defer { base.deinitialize(count: n) }
-            return body(UnsafeBufferPointer(start: base, count: n))
-        }
+        ContextBinder(self).bind(context, slots: nil, body)
     }
 }

@@ -30,6 +30,8 @@ package final class FlagProgram: @unchecked Sendable {
     /// prerequisites. The VM evaluates a prerequisite recursively, so this is bounded by
     /// `Limits.maxPrerequisiteDepth` at compile time.
     package let prerequisiteDepth: Int
+    /// True when an evaluation of this flag reads `now()` (prerequisites included).
+    package let readsNow: Bool
     /// The most instructions one evaluation of this flag can execute, prerequisites
     /// included (see `Program.evaluationCost`): every arm's condition and value.
     package let evaluationCost: Int
@@ -99,6 +101,7 @@ package final class FlagProgram: @unchecked Sendable {
         self.arms = arms
         self.defaultValue = defaultValue
         self.isBoolean = isBoolean
+        readsNow = arms.contains { $0.condition.readsNow || $0.value.readsNow }
         evaluationCost = arms.reduce(0) { saturatingAdd($0, saturatingAdd($1.condition.evaluationCost, $1.value.evaluationCost)) }
         prerequisiteDepth = 1 + arms.lazy.flatMap { $0.condition.flags + $0.value.flags }.map(\.prerequisiteDepth).reduce(0, max)
         let buffer = UnsafeMutableBufferPointer<(condition: Unmanaged<Program>, value: Unmanaged<Program>)>.allocate(capacity: max(arms.count, 1))

@@ -25,6 +25,9 @@ package final class Program: @unchecked Sendable {
     package let tests: [DecodedTest]
     /// The source span of each test, where its errors point.
     package let testSpans: [SourceSpan]
+    /// For each instruction, the attribute slot one of its operands reads directly (-1:
+    /// none), so an error it raises names the attribute (`EvaluationError.path`).
+    package let operandSlots: [Int32]
     /// The largest stack height the code reaches; the VM allocates exactly this much.
     package let maxStack: Int
     /// The value, when the program is a single constant (the VM then returns it directly).
@@ -34,6 +37,9 @@ package final class Program: @unchecked Sendable {
     package let isConstant: Bool
     /// What the whole program is, when the VM can answer it without its interpreter.
     package let shape: Shape
+    /// True when the program reads `now()`, itself or through a prerequisite flag: only
+    /// then must a caller read the clock.
+    package let readsNow: Bool
     /// True when the program computes a `bucket(...)` itself (a prerequisite's does not
     /// count): only then can a rollout have decided it (the `split` reason).
     package let readsBucket: Bool
@@ -66,6 +72,7 @@ package final class Program: @unchecked Sendable {
         flags = parts.flags
         tests = parts.tests
         testSpans = parts.testSpans
+        operandSlots = parts.operandSlots.count == parts.code.count ? parts.operandSlots : Array(repeating: -1, count: parts.code.count)
         maxStack = parts.maxStack
         evaluationCost = parts.flags.reduce(parts.code.count) { saturatingAdd($0, $1.evaluationCost) }
         codeBuffer = Self.rawCopy(code)
@@ -93,7 +100,7 @@ package final class Program: @unchecked Sendable {
                 return .value(try parts.tests[k].value(of: .null, constants: constantBuffer, sets: setBuffer,
                                                        defaultSalt: UnsafeBufferPointer(start: nil, count: 0)) ?? .null)
             } catch {
-                return .error(RuntimeFault(message: error.message, span: parts.testSpans[k]))
+                return .error(RuntimeFault(error, span: parts.testSpans[k], slot: parts.tests[k].slot.map(Int.init)))
             }
         })
         if code.count == 1, case .constant(let k) = code[0] {
@@ -102,6 +109,8 @@ package final class Program: @unchecked Sendable {
             constantValue = nil
         }
         isConstant = constantValue != nil
+        readsNow = flags.contains(where: \.readsNow) || tests.contains { if case .now = $0 { true } else { false } }
+            || code.contains { if case .call(.now, _) = $0 { true } else { false } }
         readsBucket = tests.contains(where: \.isBucket) || code.contains { instruction in
             if case .call(.bucket, _) = instruction { return true }
             return false
@@ -188,6 +197,8 @@ package final class Program: @unchecked Sendable {
         package var flags: [FlagProgram] = []
         package var tests: [DecodedTest] = []
         package var testSpans: [SourceSpan] = []
+        /// For each instruction, the slot one of its operands reads directly, or -1.
+        package var operandSlots: [Int32] = []
         package var maxStack = 0
 
         package init() {}

@@ -85,7 +85,9 @@ package struct Compiler {
 
     // MARK: Emission
 
-    private mutating func append(_ instruction: Instruction, _ span: SourceSpan) {
+    /// Appends an instruction; `operands` are the IR of its operands, so an error it raises
+    /// can name the attribute one of them reads directly (`EvaluationError.path`).
+    private mutating func append(_ instruction: Instruction, _ span: SourceSpan, operands: [IR] = []) {
         guard failure == nil else { return }
         if program.code.count >= limits.maxProgramSize {
             failure = .tooLarge
@@ -93,6 +95,7 @@ package struct Compiler {
         }
         program.code.append(instruction)
         program.spans.append(spanOverride ?? span)
+        program.operandSlots.append(operands.lazy.compactMap { if case .slot(let s, _) = $0 { Int32(s) } else { nil } }.first ?? -1)
         height += instruction.stackEffect
         program.maxStack = max(program.maxStack, height)
     }
@@ -128,11 +131,11 @@ package struct Compiler {
             append(.slot(UInt32(s)), span)
         case .member(let base, let name, let span):
             emit(base)
-            append(.member(constant(.string(name))), span)
+            append(.member(constant(.string(name))), span, operands: [base])
         case .index(let base, let index, let span):
             emit(base)
             emit(index)
-            append(.index, span)
+            append(.index, span, operands: [base, index])
         case .list(let items, let span):
             for item in items { emit(item) }
             append(.makeList(UInt32(items.count)), span)
@@ -141,11 +144,11 @@ package struct Compiler {
                 append(test: .not(slot: UInt32(s)), span)
             } else {
                 emit(operand)
-                append(.not, span)
+                append(.not, span, operands: [operand])
             }
         case .negate(let operand, let span):
             emit(operand)
-            append(.negate, span)
+            append(.negate, span, operands: [operand])
         case .binary(let op, let left, let right, let span):
             emitBinary(op, left, right, span)
         case .inSet(let operand, let set, let span):
@@ -155,12 +158,12 @@ package struct Compiler {
                 append(test: .inSet(slot: UInt32(s), set: k), span)
             } else {
                 emit(operand)
-                append(.inSet(k), span)
+                append(.inSet(k), span, operands: [operand])
             }
         case .matches(let operand, let regex, let span):
             emit(operand)
             program.regexes.append(regex)
-            append(.matches(UInt32(program.regexes.count - 1)), span)
+            append(.matches(UInt32(program.regexes.count - 1)), span, operands: [operand])
         case .logical(let op, let operands, let span):
             // a; test; b; combine; test; c; combine; …; z; combine — every test jumps to the end.
             let start = program.code.count, testStart = program.tests.count
@@ -195,7 +198,7 @@ package struct Compiler {
                 }
                 count = 2
             }
-            append(.call(builtin, argumentCount: UInt8(count)), span)
+            append(.call(builtin, argumentCount: UInt8(count)), span, operands: arguments)
         case .reference(let index, let span):
             switch expand(index, salt) {
             case .inline(let inlined, let innerSalt)?:
@@ -284,26 +287,26 @@ package struct Compiler {
         emit(left)
         emit(right)
         switch op {
-        case .add: append(.add, span)
-        case .subtract: append(.subtract, span)
-        case .multiply: append(.multiply, span)
-        case .divide: append(.divide, span)
-        case .remainder: append(.remainder, span)
-        case .equal: append(.equal, span)
-        case .notEqual: append(.notEqual, span)
-        case .less: append(.less, span)
-        case .lessEqual: append(.lessEqual, span)
-        case .greater: append(.greater, span)
-        case .greaterEqual: append(.greaterEqual, span)
-        case .in: append(.inList, span)
+        case .add: append(.add, span, operands: [left, right])
+        case .subtract: append(.subtract, span, operands: [left, right])
+        case .multiply: append(.multiply, span, operands: [left, right])
+        case .divide: append(.divide, span, operands: [left, right])
+        case .remainder: append(.remainder, span, operands: [left, right])
+        case .equal: append(.equal, span, operands: [left, right])
+        case .notEqual: append(.notEqual, span, operands: [left, right])
+        case .less: append(.less, span, operands: [left, right])
+        case .lessEqual: append(.lessEqual, span, operands: [left, right])
+        case .greater: append(.greater, span, operands: [left, right])
+        case .greaterEqual: append(.greaterEqual, span, operands: [left, right])
+        case .in: append(.inList, span, operands: [left, right])
         case .notIn:
-            append(.inList, span)
-            append(.not, span)
-        case .contains: append(.contains, span)
-        case .containsAny: append(.containsAny, span)
-        case .containsAll: append(.containsAll, span)
-        case .startsWith: append(.startsWith, span)
-        case .endsWith: append(.endsWith, span)
+            append(.inList, span, operands: [left, right])
+            append(.not, span, operands: [left, right])
+        case .contains: append(.contains, span, operands: [left, right])
+        case .containsAny: append(.containsAny, span, operands: [left, right])
+        case .containsAll: append(.containsAll, span, operands: [left, right])
+        case .startsWith: append(.startsWith, span, operands: [left, right])
+        case .endsWith: append(.endsWith, span, operands: [left, right])
         case .matches:
             // The checker always produces `IR.matches` with a compiled pattern.
             append(.constant(constant(.null)), span)
@@ -338,6 +341,7 @@ package struct Compiler {
         program.testSpans.insert(spanOverride ?? span, at: testStart)
         program.code.insert(.chain(UInt32(testStart), end: UInt32(code.count + 1)), at: start)
         program.spans.insert(spanOverride ?? span, at: start)
+        program.operandSlots.insert(-1, at: start)
     }
 
     /// Recognises `bucket(attribute[, "salt"]) < number`, the percentage-rollout shape: its

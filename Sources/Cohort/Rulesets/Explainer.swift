@@ -116,8 +116,7 @@ package struct Explainer {
                 children.append(condition)
             case .value(let other):
                 decided = true
-                served = .error(RuntimeFault(message: Fault.nonBooleanCondition(other, booleanFlag: flag.isBoolean).message,
-                                             span: arm.condition.span))
+                served = .error(RuntimeFault(Fault.nonBooleanCondition(other, booleanFlag: flag.isBoolean), span: arm.condition.span))
                 children.append(condition)
             case .error:
                 decided = true
@@ -174,7 +173,7 @@ package struct Explainer {
             do throws(Fault) {
                 return node(.value(try body(vs)), kind, operands)
             } catch {
-                return node(.error(RuntimeFault(message: error.message, span: ir.span)), kind, operands)
+                return node(.error(RuntimeFault(error, span: ir.span)), kind, operands)
             }
         }
 

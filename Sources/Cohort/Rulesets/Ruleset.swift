@@ -5,22 +5,26 @@ import Foundation
 ///
 /// ```swift
 /// let rules = try Ruleset(source: text, file: "flags.cohort")
-/// let result = rules.evaluate("new_checkout", in: ["user": ["id": "u-42"]])
-/// result?.value    // .bool(true)
-/// result?.reason   // .match(rule: 0, line: 4)
+/// rules.bool("new_checkout", in: ["user": ["id": "u-42"]], default: false)   // true
+/// let detail = rules.detail("new_checkout", in: ["user": ["id": "u-42"]])
+/// detail.reason    // .split (a rollout let the user in)
 /// ```
+///
+/// A `Ruleset` is immutable and `Sendable`: compile once, evaluate from many threads. Its
+/// compiled state lives in one shared object, so passing a ruleset around copies a
+/// reference. `RulesetStore` holds the current one for a service that reloads its rules.
 public struct Ruleset: Sendable {
+    package let compiled: CompiledRuleset
+
     /// The source, for rendering diagnostics and errors.
-    public let source: SourceFile
+    public var source: SourceFile { compiled.source }
     /// Warnings found while compiling (errors make the initializer throw).
-    public let warnings: [Diagnostic]
+    public var warnings: [Diagnostic] { compiled.warnings }
     /// The flags, in declaration order.
-    public let flagNames: [String]
-    package let flags: [FlagProgram]
-    package let slotTable: SlotTable
-    package let compiler: RuleFileCompiler
-    private let flagIndex: [String: Int]
-    private let options: CompileOptions
+    public var flagNames: [String] { compiled.flagNames }
+    package var flags: [FlagProgram] { compiled.flags }
+    package var slotTable: SlotTable { compiled.slotTable }
+    package var compiler: RuleFileCompiler { compiled.compiler }
 
     /// Compiles rule-file text. Throws every error (and warning) found.
     public init(source text: String, file: String = "<rules>", options: CompileOptions = CompileOptions()) throws(CompileError) {
@@ -42,57 +46,103 @@ public struct Ruleset: Sendable {
         if compiler.diagnostics.contains(where: { $0.severity == .error }) {
             throw CompileError(diagnostics: compiler.diagnostics, source: source)
         }
-        self.source = source
-        self.options = options
-        self.compiler = compiler
-        self.warnings = compiler.diagnostics
-        self.slotTable = compiler.slots
-        self.flags = compiler.flags.compactMap { $0 }
-        self.flagNames = flags.map(\.name)
-        self.flagIndex = Dictionary(uniqueKeysWithValues: flags.enumerated().map { ($1.name, $0) })
+        compiled = CompiledRuleset(compiler, options: options)
     }
 
-    /// Evaluates one flag for a context. Nil when there is no such flag.
-    public func evaluate(_ flag: String, in context: Context, now: Instant = .now) -> FlagEvaluation? {
-        guard let i = flagIndex[flag] else { return nil }
-        return slotTable.bind(context) { slots in evaluation(of: i, slots: slots, now: now) }
+    // MARK: Evaluating
+
+    /// Evaluates one flag for a context, binding only the attributes that flag reads (its
+    /// prerequisites' included). Nil when there is no such flag.
+    public func evaluate(_ flag: String, in context: Context, now: Instant? = nil) -> FlagEvaluation? {
+        guard let i = compiled.flagIndex[flag] else { return nil }
+        return compiled.binder.bind(context, slots: compiled.flagSlots[i]) { slots in evaluation(of: i, slots: slots, now: now) }
     }
 
     /// Evaluates every flag for one context (bound once), in declaration order.
-    public func evaluateAll(in context: Context, now: Instant = .now) -> [FlagEvaluation] {
-        slotTable.bind(context) { slots in flags.indices.map { evaluation(of: $0, slots: slots, now: now) } }
+    public func evaluateAll(in context: Context, now: Instant? = nil) -> [FlagEvaluation] {
+        compiled.binder.bind(context, slots: nil) { slots in evaluations(slots: slots, now: now) }
     }
 
-    package func evaluation(of i: Int, slots: UnsafeBufferPointer<Value>, now: Instant) -> FlagEvaluation {
-        let outcome = VM.evaluate(flags[i], slots: slots, now: now)
-        let reason: Reason
-        if let fault = outcome.fault {
-            reason = .error(EvaluationError(fault, source: source))
-        } else if let arm = flags[i].fixedArm, flags[i].servesConstant(arm) {
+    /// Evaluates one flag over bound attributes (made by this ruleset): no lookup, no
+    /// allocation. Nil when there is no such flag.
+    public func evaluate(_ flag: String, in attributes: Attributes, now: Instant? = nil) -> FlagEvaluation? {
+        guard let i = compiled.flagIndex[flag] else { return nil }
+        return attributes.values.withUnsafeBufferPointer { evaluation(of: i, slots: $0, now: now) }
+    }
+
+    /// Evaluates every flag over bound attributes (made by this ruleset).
+    public func evaluateAll(in attributes: Attributes, now: Instant? = nil) -> [FlagEvaluation] {
+        attributes.values.withUnsafeBufferPointer { evaluations(slots: $0, now: now) }
+    }
+
+    /// Evaluates every flag for a context given as JSON (an object whose keys are the roots,
+    /// `{"user": {...}}`), read straight into the slots the rules read, as `cohort batch`
+    /// reads records: no `Context` is built.
+    public func evaluateAll(json: some Collection<UInt8>, now: Instant? = nil) throws(ContextError) -> [FlagEvaluation] {
+        try compiled.bindJSON(json) { slots in evaluations(slots: slots, now: now) }
+    }
+
+    /// Every flag's evaluation over `slots`, in declaration order.
+    private func evaluations(slots: UnsafeBufferPointer<Value>, now: Instant?) -> [FlagEvaluation] {
+        let time = now ?? compiled.clock()
+        return compiled.flags.indices.map { evaluation(of: $0, slots: slots, now: time) }
+    }
+
+    package func evaluation(of i: Int, slots: UnsafeBufferPointer<Value>, now: Instant?) -> FlagEvaluation {
+        let flag = compiled.flags[i]
+        let time = now ?? (flag.readsNow ? .now : Instant(seconds: 0))
+        let outcome = VM.evaluate(flag, slots: slots, now: time)
+        return FlagEvaluation(flag: flag.name, value: outcome.value(of: flag), reason: reason(of: outcome, flag: i, slots: slots, now: time))
+    }
+
+    /// Why flag `i` served what `outcome` says.
+    package func reason(of outcome: VM.FlagOutcome, flag i: Int, slots: UnsafeBufferPointer<Value>, now: Instant) -> Reason {
+        let flag = compiled.flags[i]
+        if let fault = outcome.fault { return .error(EvaluationError(fault, source: source, paths: compiled.slotTable.paths)) }
+        if let arm = flag.fixedArm, flag.servesConstant(arm) {
             // Constant conditions up to the serving arm, and a constant served: the context
             // cannot change the value (a kill switch, a dark release).
-            reason = .static
-        } else if outcome.arm >= 0 {
-            let line = flags[i].arms[outcome.arm].line
-            // The VM's walker tells for a chain of tests; the explainer for any other condition.
-            var explainer = explainer(slots: slots, now: now)
-            let split = VM.armDecidedByBucket(flags[i], arm: outcome.arm, slots: slots, now: now)
-                ?? explainer.explain(flag: flags[i]).decidedByBucket
-            reason = split ? .split(rule: outcome.arm, line: line) : .match(rule: outcome.arm, line: line)
-        } else {
-            reason = .default
+            return .static
         }
-        return FlagEvaluation(flag: flags[i].name, value: outcome.value(of: flags[i]), reason: reason)
+        guard outcome.arm >= 0 else { return .default }
+        let line = flag.arms[outcome.arm].line
+        // The VM's walker tells for a chain of tests; the explainer for any other condition.
+        var explainer = explainer(slots: slots, now: now)
+        let split = VM.armDecidedByBucket(flag, arm: outcome.arm, slots: slots, now: now)
+            ?? explainer.explain(flag: flag).decidedByBucket
+        return split ? .split(rule: outcome.arm, line: line) : .match(rule: outcome.arm, line: line)
+    }
+
+    // MARK: Bound attributes
+
+    /// Attributes for this ruleset, every one null: set them with `attribute(_:)` keys and
+    /// evaluate from them without any lookup.
+    public func makeAttributes() -> Attributes {
+        Attributes(layout: compiled.layout)
+    }
+
+    /// `context` bound to this ruleset's attributes, once for any number of evaluations.
+    public func attributes(for context: Context) -> Attributes {
+        var attributes = makeAttributes()
+        attributes.bind(context)
+        return attributes
+    }
+
+    /// The key of an attribute path the rules read, written as in rules (`user.id`); nil
+    /// when no rule reads it.
+    public func attribute(_ path: String) -> AttributeKey? {
+        compiled.layout.key(path)
     }
 
     /// The evaluation of a flag as a tree (`cohort eval FLAG --explain`): each `when` tried,
     /// each sub-expression with its value, segments and prerequisite flags opened up, the
     /// deciding tests marked. Nil when there is no such flag.
-    public func explain(_ flag: String, in context: Context, now: Instant = .now) -> (evaluation: FlagEvaluation, explanation: Explanation)? {
-        guard let i = flagIndex[flag] else { return nil }
-        return slotTable.bind(context) { slots in
-            var explainer = explainer(slots: slots, now: now)
-            return (evaluation(of: i, slots: slots, now: now), explainer.explain(flag: flags[i]).explanation)
+    public func explain(_ flag: String, in context: Context, now: Instant? = nil) -> (evaluation: FlagEvaluation, explanation: Explanation)? {
+        guard let i = compiled.flagIndex[flag] else { return nil }
+        let time = now ?? .now
+        return compiled.binder.bind(context, slots: nil) { slots in
+            var explainer = explainer(slots: slots, now: time)
+            return (evaluation(of: i, slots: slots, now: time), explainer.explain(flag: flags[i]).explanation)
         }
     }
 
@@ -101,12 +151,12 @@ public struct Ruleset: Sendable {
     }
 
     /// The index of a flag by name.
-    package func flagPosition(_ name: String) -> Int? { flagIndex[name] }
+    package func flagPosition(_ name: String) -> Int? { compiled.flagIndex[name] }
 
     /// Compiles an expression that may use this file's declarations by name; a bare flag
     /// name evaluates that flag with its own salt.
     public func rule(_ expression: String, options extra: CompileOptions? = nil) throws(CompileError) -> Rule {
-        let options = extra ?? self.options
+        let options = extra ?? compiled.options
         let source = SourceFile(name: options.sourceName, text: expression)
         let compiler = self.compiler
         let declarations = Pipeline.Declarations(infos: compiler.declarationInfos, slots: slotTable,
@@ -139,4 +189,84 @@ public struct FlagEvaluation: Sendable, Hashable {
     public var value: Value
     /// Which `when` matched, the default, or the error that sent the flag to its default.
     public var reason: Reason
+}
+
+/// A ruleset's compiled state, shared by every copy of the `Ruleset`: built once, then only
+/// read, so a call copies no struct of tables.
+package final class CompiledRuleset: Sendable {
+    package let source: SourceFile
+    package let warnings: [Diagnostic]
+    package let flagNames: [String]
+    package let flags: [FlagProgram]
+    package let slotTable: SlotTable
+    package let compiler: RuleFileCompiler
+    package let options: CompileOptions
+    package let flagIndex: [String: Int]
+    /// Per flag, the slots it reads, its prerequisites' included: `evaluate(flag)` binds
+    /// only those.
+    package let flagSlots: [[Int]]
+    package let layout: AttributeLayout
+    package let binder: ContextBinder
+    /// Reads a context given as JSON straight into the slots (whole contexts: the keys of
+    /// the object are the roots).
+    private let jsonBinder: RecordBinder
+    /// True when some flag reads `now()`: otherwise no evaluation needs the clock.
+    package let readsNow: Bool
+
+    package init(_ compiler: RuleFileCompiler, options: CompileOptions) {
+        source = compiler.sourceFile
+        warnings = compiler.diagnostics
+        flags = compiler.flags.compactMap { $0 }
+        flagNames = flags.map(\.name)
+        slotTable = compiler.slots
+        self.compiler = compiler
+        self.options = options
+        flagIndex = Dictionary(flags.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        flagSlots = flags.map { Self.slots(read: $0).sorted() }
+        layout = AttributeLayout(compiler.slots)
+        binder = ContextBinder(compiler.slots)
+        jsonBinder = RecordBinder(paths: compiler.slots.paths, extra: [], recordRoot: "", contextRecords: true)
+        readsNow = flags.contains(where: \.readsNow)
+    }
+
+    /// The value of `now()` when the caller gives none: the clock, read only when some flag
+    /// calls `now()`.
+    package func clock() -> Instant {
+        readsNow ? .now : Instant(seconds: 0)
+    }
+
+    /// The slots `flag` reads, its prerequisites' included.
+    private static func slots(read flag: FlagProgram) -> Set<Int> {
+        var slots: Set<Int> = []
+        var seen: Set<ObjectIdentifier> = []
+        var pending = [flag]
+        while let next = pending.popLast() {
+            guard seen.insert(ObjectIdentifier(next)).inserted else { continue }
+            for program in next.arms.flatMap({ [$0.condition, $0.value] }) {
+                for instruction in program.code { if case .slot(let s) = instruction { slots.insert(Int(s)) } }
+                for test in program.tests { if let s = test.slot { slots.insert(Int(s)) } }
+                pending += program.flags
+            }
+        }
+        return slots
+    }
+
+    /// Binds a JSON context straight into a temporary buffer of slots and calls `body` with it.
+    package func bindJSON<R>(_ json: some Collection<UInt8>, _ body: (UnsafeBufferPointer<Value>) -> R) throws(ContextError) -> R {
+        let n = slotTable.count
+        let bound: R? = withUnsafeTemporaryAllocation(of: Value.self, capacity: max(n, 1)) { buffer in
+            buffer.initialize(repeating: .null)
+            defer { buffer.baseAddress!.deinitialize(count: buffer.count) }
+            var scratch = RecordBinder.Scratch()
+            let ok: Bool? = json.withContiguousStorageIfAvailable { bytes in
+                jsonBinder.bind(UnsafeRawBufferPointer(bytes), into: UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), scratch: &scratch)
+            } ?? Array(json).withUnsafeBytes { jsonBinder.bind($0, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), scratch: &scratch) }
+            guard ok == true else { return nil }
+            return body(UnsafeBufferPointer(rebasing: buffer[0..<n]))
+        }
+        if let bound { return bound }
+        // Not a valid JSON object: the full reader says why and where.
+        _ = try Context(jsonBytes: json)
+        throw ContextError(message: "the context must be a JSON object", line: 1, column: 1)
+    }
 }

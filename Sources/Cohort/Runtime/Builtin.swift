@@ -116,7 +116,7 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
                 guard let t = parsed else {
                     throw Fault(self == .time
                         ? "'\(s)' is not a valid RFC 3339 time (e.g. 2026-12-01T09:00:00Z)"
-                        : "'\(s)' is not a valid date (YYYY-MM-DD)")
+                        : "'\(s)' is not a valid date (YYYY-MM-DD)", kind: .invalidTime)
                 }
                 return .time(t)
             default: throw Fault.operand("\(name)()", "argument", expected: "a string", got: args[0])
@@ -132,7 +132,7 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
             switch args[0] {
             case .number: return args[0]
             case .string(let s):
-                guard let n = NumberText.parseJSON(Substring(s)) else { throw Fault("'\(s)' is not a number") }
+                guard let n = NumberText.parseJSON(Substring(s)) else { throw Fault("'\(s)' is not a number", kind: .invalidNumber) }
                 return .number(n)
             default: throw Fault.operand("number()", "argument", expected: "a string or number", got: args[0])
             }
@@ -153,7 +153,7 @@ package enum Builtin: UInt8, Sendable, Hashable, CaseIterable {
         switch value {
         case .version(let v): return v
         case .string(let s):
-            guard let v = Version(s) else { throw Fault("'\(s)' is not a valid semantic version") }
+            guard let v = Version(s) else { throw Fault("'\(s)' is not a valid semantic version", kind: .invalidVersion) }
             return v
         default: throw Fault.operand("semver()", "argument", expected: "a string", got: value)
         }

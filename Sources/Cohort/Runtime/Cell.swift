@@ -22,14 +22,14 @@ extension Cell {
         if case .error = a { return a }
         guard case .value(let av) = a, case .bool = av else {
             if case .value(let av) = a {
-                return .error(RuntimeFault(message: Fault.operand("'\(op)'", "left", expected: "a boolean", got: av).message, span: span))
+                return .error(RuntimeFault(Fault.operand("'\(op)'", "left", expected: "a boolean", got: av), span: span))
             }
             return a
         }
         switch b {
         case .value(.bool), .error: return b
         case .value(let bv):
-            return .error(RuntimeFault(message: Fault.operand("'\(op)'", "right", expected: "a boolean", got: bv).message, span: span))
+            return .error(RuntimeFault(Fault.operand("'\(op)'", "right", expected: "a boolean", got: bv), span: span))
         }
     }
 }
@@ -38,6 +38,22 @@ extension Cell {
 package struct RuntimeFault: Sendable, Hashable {
     package var message: String
     package var span: SourceSpan
+    /// What went wrong.
+    package var kind: Fault.Kind = .other
+    /// The attribute slot the failing test read, when it read one directly.
+    package var slot: Int?
+
+    package init(message: String, span: SourceSpan, kind: Fault.Kind = .other, slot: Int? = nil) {
+        self.message = message
+        self.span = span
+        self.kind = kind
+        self.slot = slot
+    }
+
+    /// The fault `fault` raised at `span`.
+    package init(_ fault: Fault, span: SourceSpan, slot: Int? = nil) {
+        self.init(message: fault.message, span: span, kind: fault.kind, slot: slot)
+    }
 }
 
 extension Value {

@@ -7,7 +7,7 @@ package enum Operations {
 
     @inline(__always)
     static func finite(_ x: Double, _ op: String) throws(Fault) -> Value {
-        guard x.isFinite else { throw Fault("'\(op)' overflowed (the result is not a finite number)") }
+        guard x.isFinite else { throw Fault("'\(op)' overflowed (the result is not a finite number)", kind: .arithmetic) }
         return .number(x)
     }
 
@@ -16,7 +16,7 @@ package enum Operations {
         case let (.number(x), .number(y)): return try finite(x + y, "+")
         case let (.string(x), .string(y)): return .string(x + y)
         case let (.time(t), .number(s)), let (.number(s), .time(t)):
-            guard let r = t.adding(seconds: s) else { throw Fault("time is out of range after '+'") }
+            guard let r = t.adding(seconds: s) else { throw Fault("time is out of range after '+'", kind: .arithmetic) }
             return .time(r)
         default: throw Fault.operands("+", a, b)
         }
@@ -27,7 +27,7 @@ package enum Operations {
         case let (.number(x), .number(y)): return try finite(x - y, "-")
         case let (.time(x), .time(y)): return .number(x.seconds(since: y))
         case let (.time(t), .number(s)):
-            guard let r = t.adding(seconds: -s) else { throw Fault("time is out of range after '-'") }
+            guard let r = t.adding(seconds: -s) else { throw Fault("time is out of range after '-'", kind: .arithmetic) }
             return .time(r)
         default: throw Fault.operands("-", a, b)
         }
@@ -40,13 +40,13 @@ package enum Operations {
 
     package static func divide(_ a: Value, _ b: Value) throws(Fault) -> Value {
         guard case let .number(x) = a, case let .number(y) = b else { throw Fault.operands("/", a, b) }
-        guard y != 0 else { throw Fault("division by zero") }
+        guard y != 0 else { throw Fault("division by zero", kind: .arithmetic) }
         return try finite(x / y, "/")
     }
 
     package static func remainder(_ a: Value, _ b: Value) throws(Fault) -> Value {
         guard case let .number(x) = a, case let .number(y) = b else { throw Fault.operands("%", a, b) }
-        guard y != 0 else { throw Fault("remainder by zero") }
+        guard y != 0 else { throw Fault("remainder by zero", kind: .arithmetic) }
         // truncatingRemainder keeps the sign of the dividend, as the language specifies.
         return try finite(x.truncatingRemainder(dividingBy: y), "%")
     }
@@ -105,7 +105,7 @@ package enum Operations {
         case .string(let s):
             for item in wanted {
                 guard case .string(let t) = item else {
-                    throw Fault("\(op) on a string needs a list of strings on the right, but it holds a \(item.typeName)")
+                    throw Fault("\(op) on a string needs a list of strings on the right, but it holds a \(item.typeName)", kind: .typeMismatch)
                 }
                 if scalarContains(s, t) != all { return !all }
             }

@@ -79,3 +79,22 @@ package func writeJSONString(_ s: String, to out: inout String) {
     }
     out += "\""
 }
+
+extension Value {
+    /// True when both are written as the same JSON text. Stricter than `==`, which is the
+    /// language's equality: `1.0.0+a == 1.0.0` (build metadata does not count), and
+    /// strings and object keys that differ only by Unicode normalisation are equal.
+    package func writesSameJSON(as other: Value) -> Bool {
+        switch (self, other) {
+        case (.null, .null): true
+        case let (.bool(a), .bool(b)): a == b
+        case let (.number(a), .number(b)): a.bitPattern == b.bitPattern
+        case let (.string(a), .string(b)): a.utf8.elementsEqual(b.utf8)
+        case let (.version(a), .version(b)): a == b && a.build == b.build && a.description == b.description
+        case let (.time(a), .time(b)): a == b
+        case let (.list(a), .list(b)): a.count == b.count && zip(a, b).allSatisfy { $0.writesSameJSON(as: $1) }
+        case (.object, .object): jsonText.utf8.elementsEqual(other.jsonText.utf8)
+        default: false
+        }
+    }
+}

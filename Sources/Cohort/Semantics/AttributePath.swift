@@ -37,7 +37,13 @@ package struct AttributePath: Sendable, Hashable, CustomStringConvertible {
 
     /// Reads this path out of a context; anything that does not resolve is null.
     package func resolve(in roots: [String: Value]) -> Value {
-        guard var value = roots[root] else { return .null }
+        guard let value = roots[root] else { return .null }
+        return resolve(below: value)
+    }
+
+    /// Reads this path's components out of the value of its root.
+    package func resolve(below rootValue: Value) -> Value {
+        var value = rootValue
         for component in components {
             switch component {
             case .key(let k):

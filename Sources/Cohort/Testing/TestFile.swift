@@ -64,6 +64,7 @@ package struct TestFile: Sendable {
     package func relocated(_ error: EvaluationError) -> EvaluationError {
         let inTestFile = error.span.start >= spanShift
         let span = inTestFile ? SourceSpan(start: error.span.start - spanShift, end: error.span.end - spanShift) : error.span
-        return EvaluationError(RuntimeFault(message: error.message, span: span), source: inTestFile ? source : rules.ruleset.source)
+        return EvaluationError(message: error.message, kind: error.kind, path: error.path, span: span,
+                               source: inTestFile ? source : rules.ruleset.source)
     }
 }

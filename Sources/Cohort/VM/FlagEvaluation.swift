@@ -79,8 +79,8 @@ extension VM {
                 continue
             case .value(let other):
                 let span = flag.arms[index].condition.spans.last ?? SourceSpan(start: 0, end: 0)
-                let message = Fault.nonBooleanCondition(other, booleanFlag: flag.isBoolean).message
-                return FlagOutcome(arm: -1, computed: .null, fault: RuntimeFault(message: message, span: span))
+                let fault = RuntimeFault(Fault.nonBooleanCondition(other, booleanFlag: flag.isBoolean), span: span)
+                return FlagOutcome(arm: -1, computed: .null, fault: fault)
             case .error(let fault):
                 return FlagOutcome(arm: -1, computed: .null, fault: fault)
             }

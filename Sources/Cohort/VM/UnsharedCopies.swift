@@ -63,6 +63,7 @@ package struct UnsharedCopies {
         parts.flags = program.flags.map { copy($0) }
         parts.tests = program.tests.map { $0 }
         parts.testSpans = program.testSpans.map { $0 }
+        parts.operandSlots = program.operandSlots.map { $0 }
         parts.maxStack = program.maxStack
         let copied = Program(parts)
         programs[ObjectIdentifier(program)] = copied

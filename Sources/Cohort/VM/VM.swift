@@ -243,7 +243,7 @@ package enum VM {
                 return .value(try test.value(of: slots[Int(s)], constants: program.constantBuffer, sets: program.setBuffer,
                                              defaultSalt: environment.salt) ?? .null)
             } catch {
-                return .error(RuntimeFault(message: error.message, span: program.testSpans[k]))
+                return .error(RuntimeFault(error, span: program.testSpans[k], slot: Int(s)))
             }
         }
     }
@@ -459,7 +459,7 @@ package enum VM {
                 do throws(Fault) {
                     return .value(try builtin.apply(UnsafeBufferPointer(args), now: now))
                 } catch {
-                    return .error(RuntimeFault(message: error.message, span: program.spans[here]))
+                    return .error(fault(error, program, here))
                 }
             }
         }
@@ -479,8 +479,16 @@ package enum VM {
         do throws(Fault) {
             stack.push(.value(try body(x, y)))
         } catch {
-            stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
+            stack.push(.error(fault(error, program, here)))
         }
+    }
+
+    /// The error value of `error` raised by the instruction at `here`: its span, and the
+    /// attribute one of its operands read, if one read it directly.
+    @inline(never)
+    private static func fault(_ error: Fault, _ program: Program, _ here: Int) -> RuntimeFault {
+        let slot = program.operandSlots[here]
+        return RuntimeFault(error, span: program.spans[here], slot: slot >= 0 ? Int(slot) : nil)
     }
 
     /// Pops one operand and pushes `body(a)`, propagating an error operand.
@@ -491,7 +499,7 @@ package enum VM {
         do throws(Fault) {
             stack.push(.value(try body(x)))
         } catch {
-            stack.push(.error(RuntimeFault(message: error.message, span: program.spans[here])))
+            stack.push(.error(fault(error, program, here)))
         }
     }
 }
