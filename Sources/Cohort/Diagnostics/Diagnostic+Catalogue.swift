@@ -306,6 +306,18 @@ extension Diagnostic {
         .error(.defaultNotConstant, "the default of flag '\(flag)' must be a constant", span)
     }
 
+    // MARK: Editors
+
+    /// A test file's `use` path whose rule file does not compile: the first error, at
+    /// `line`:`column` there, and how many more (the language server shows it on the path).
+    package static func usedRulesDoNotCompile(_ path: String, line: Int, column: Int, firstError: String, more: Int,
+                                              code: String, _ span: SourceSpan) -> Diagnostic {
+        Diagnostic(severity: .error, code: code,
+                   message: "'\(path)' does not compile: \(line):\(column): \(firstError)"
+                       + (more > 0 ? " (and \(more) more error\(more == 1 ? "" : "s"))" : ""),
+                   span: span)
+    }
+
     // MARK: Evaluation and tools
 
     /// An error value met at run time, shown with a caret under the failing sub-expression.

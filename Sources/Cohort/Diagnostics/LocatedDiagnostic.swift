@@ -6,11 +6,13 @@
 public struct LocatedDiagnostic: Sendable, Hashable {
     /// The file, as the diagnostic names it (`flags.cohort`, `<stdin>`).
     public var file: String
-    /// Where the span starts.
+    /// The line where the span starts.
     public var line: Int
+    /// The column where the span starts.
     public var column: Int
-    /// Just after the span's end.
+    /// The line of the position just after the span.
     public var endLine: Int
+    /// The column just after the span (exclusive).
     public var endColumn: Int
     /// Error or warning.
     public var severity: Diagnostic.Severity

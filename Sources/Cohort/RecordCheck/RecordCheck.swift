@@ -177,7 +177,9 @@ package struct RecordCheck: Sendable {
                 found.append(.flagErrors(flag.name, count: tally.errors[f], of: tally.evaluated, records: name, line: failure.line,
                                          id: failure.id, message: failure.message, failure.span))
             }
-            if isConstant { continue }
+            // Nor is a flag that reads nothing the records hold (`request.id` when each record
+            // is a `user`): the records cannot change it.
+            if isConstant || !readsRecords(f) { continue }
             if !tally.varies[f], tally.errors[f] < tally.evaluated, let value = tally.firstValue[f] {
                 found.append(.sameValue(flag.name, value: value.jsonText, count: tally.evaluated, records: name, declaration.nameSpan))
             }
@@ -189,6 +191,28 @@ package struct RecordCheck: Sendable {
             }
         }
         return found
+    }
+}
+
+extension RecordCheck {
+    /// True when flag `f` (through its segments, lets and prerequisite flags) reads an
+    /// attribute the records are bound to.
+    private func readsRecords(_ f: Int) -> Bool {
+        let checked = ruleset.compiler.checked
+        let paths = ruleset.slotTable.paths
+        var seen = Set<Int>()
+        var pending = declarations[f].expressions
+        while let ir = pending.popLast() {
+            switch ir {
+            case .slot(let slot, _):
+                if options.contextRecords || paths[slot].root == options.recordRoot { return true }
+            case .reference(let index, _):
+                if checked.indices.contains(index), seen.insert(index).inserted { pending += checked[index].expressions }
+            default:
+                pending += ir.children
+            }
+        }
+        return false
     }
 }
 

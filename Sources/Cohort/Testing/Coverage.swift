@@ -1,15 +1,16 @@
 /// What the tests of a run reached in one rule file, and what they did not.
 ///
 /// "Reached", precisely (docs/testing.md, "Coverage"): a test *evaluates* a flag when one
-/// of its expectations names the flag, directly or through a `let` or segment, or names a
-/// flag that uses it as a prerequisite. Then:
+/// of its expectations names the flag, directly or through a `let` or segment, or when the
+/// evaluation of a flag it evaluates gets to it as a prerequisite. A segment is *reached*
+/// when the evaluation of a flag the test evaluates gets to it (one that an `and`/`or`
+/// decided before it is not), or when an expectation names it. Then:
 /// - a `when` arm is covered when a test's evaluation of its flag served that arm;
 /// - a flag block's `default` is covered when it was served without an error;
 /// - a boolean flag is covered when it served `true` in some test and `false` in some test
 ///   (a flag whose value cannot depend on the context has one side only);
-/// - a segment is covered when, for the context of a test that evaluates something using
-///   it, it was `true` in some test and `false` in some test (evaluated with the salt of
-///   the flag using it).
+/// - a segment is covered when it was reached and `true` in some test, and reached and
+///   `false` in some test.
 /// Arms that can never serve (after a `when` whose condition is always true) are left out.
 package struct Coverage: Sendable {
     /// One thing to cover.
@@ -109,10 +110,10 @@ package struct Coverage: Sendable {
         if case .bool(let b) = value { flagValues[flag, default: []].insert(b) }
     }
 
-    /// Records a segment's value in a test.
-    package mutating func record(segment: String, value: Result<Value, EvaluationError>) {
+    /// Records a segment's value in a test (nil: it failed).
+    package mutating func record(segment: String, value: Result<Value, EvaluationError>?) {
         evaluated.insert(segment)
-        if case .success(.bool(let b)) = value { segmentValues[segment, default: []].insert(b) }
+        if case .success(.bool(let b))? = value { segmentValues[segment, default: []].insert(b) }
     }
 
     /// Adds what another run of tests reached.

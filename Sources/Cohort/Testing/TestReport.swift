@@ -28,8 +28,8 @@ package enum TestReport {
         return out + "\(run.passed) passed, \(run.failed) failed\n"
     }
 
-    /// A failed expectation: `file:line:col: expected EXPR`, what it gave, the values of
-    /// the flags and segments it names, and the evaluation tree when there is one.
+    /// A failed expectation: `file:line:col: expected EXPR`, what it gave, and the values of
+    /// the flags and segments it names, each flag's evaluation tree under its value.
     package static func failureText(_ failure: TestResult.Failure, file: String) -> String {
         var out = "\(file):\(failure.location): expected \(failure.expected)\n"
         switch failure.got {
@@ -46,9 +46,7 @@ package enum TestReport {
                 out += "  (\(named.kind))"
             }
             out += "\n"
-        }
-        if let tree = failure.tree {
-            for line in tree.split(separator: "\n", omittingEmptySubsequences: false) where !line.isEmpty {
+            for line in (named.tree ?? "").split(separator: "\n") {
                 out += "    \(line)\n"
             }
         }
@@ -138,11 +136,10 @@ package enum TestReport {
             }
             if let reason = named.reason { item += #","reason":"# + reason.jsonText }
             if let variant = named.variant { item += #","variant":"# + quoted(variant) }
+            if let tree = named.tree { item += #","tree":"# + quoted(tree) }
             return item + "}"
         }.joined(separator: ",")
-        out += "}"
-        if let tree = failure.tree { out += #","tree":"# + quoted(tree) }
-        return out + "}"
+        return out + "}}"
     }
 
     private static func errorJSON(_ error: EvaluationError) -> String {

@@ -11,8 +11,6 @@ package struct TestResult: Sendable {
         package var got: Outcome
         /// The flags and segments the expectation names, with their values for this test.
         package var values: [NamedValue]
-        /// The evaluation tree of the flag it is about, when the library can explain one.
-        package var tree: String?
     }
 
     /// What an expectation gave.
@@ -35,6 +33,9 @@ package struct TestResult: Sendable {
         /// A flag's reason and variant.
         package var reason: Reason?
         package var variant: String?
+        /// A flag's evaluation tree (`Ruleset.explain`), for the flags the expectation is
+        /// about: those it names that are not already opened up in another's tree.
+        package var tree: String?
     }
 
     /// The test file, as shown.

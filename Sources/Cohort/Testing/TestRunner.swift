@@ -15,8 +15,10 @@ package struct TestRunner: Sendable {
         /// Measure each test's time; off gives 0 everywhere (for reproducible output).
         package var measuresTime = true
         /// Explains a flag's evaluation as text (its evaluation tree), for failures; nil
-        /// leaves trees out.
-        package var explain: Explain?
+        /// leaves trees out. By default, `Ruleset.explain`'s tree.
+        package var explain: Explain? = { rules, flag, context, now in
+            rules.ruleset.explain(flag, in: context, now: now)?.explanation.rendered
+        }
 
         package init() {}
     }
@@ -132,33 +134,63 @@ private struct CaseEvaluation {
             if evaluation.reason.kind == kind { return nil }
             got = .reason(evaluation.reason)
         }
+        // A tree for each flag named that another named flag does not already open up as
+        // a prerequisite.
+        let named = expectation.uses.flags
+        let opened = Set(named.flatMap { rules.closure(of: [$0]).dropFirst() })
         var values: [TestResult.NamedValue] = []
-        for flag in expectation.uses.flags {
+        for flag in named {
             guard let evaluation = evaluate(flag: flag) else { continue }
-            values.append(TestResult.NamedValue(kind: "flag", name: flag, value: .success(evaluation.value), reason: evaluation.reason,
-                                                variant: rules.flag(flag)?.variant(servedBy: arm(of: evaluation))))
+            values.append(TestResult.NamedValue(
+                kind: "flag", name: flag, value: .success(evaluation.value), reason: evaluation.reason,
+                variant: rules.flag(flag)?.variant(servedBy: arm(of: evaluation)),
+                tree: opened.contains(flag) ? nil : explain?(rules, flag, test.context, now)))
         }
         for name in expectation.uses.segments {
             guard let value = segment(name, salt: test.salt) else { continue }
-            values.append(TestResult.NamedValue(kind: "segment", name: name, value: value, reason: nil, variant: nil))
+            values.append(TestResult.NamedValue(kind: "segment", name: name, value: value, reason: nil, variant: nil, tree: nil))
         }
-        let trees = expectation.uses.flags.compactMap { explain?(rules, $0, test.context, now) }
-        return TestResult.Failure(location: expectation.location, expected: expectation.text, got: got, values: values,
-                                  tree: trees.isEmpty ? nil : trees.joined(separator: "\n"))
+        return TestResult.Failure(location: expectation.location, expected: expectation.text, got: got, values: values)
     }
 
-    /// Records what this test reached (see `Coverage`).
+    /// The declaration a node of an evaluation tree opens up: labelled `segment NAME` or
+    /// `flag NAME`, or, where the node is a whole condition (labelled `when 0`), written as
+    /// the bare name.
+    private func declaration(at node: Explanation) -> (Declaration.Kind, String)? {
+        for prefix in ["segment ", "flag "] where node.label?.hasPrefix(prefix) == true {
+            let name = String(node.label!.dropFirst(prefix.count))
+            return rules.declarations[name].map { ($0.kind, name) }
+        }
+        guard let declaration = rules.declarations[node.text], declaration.kind != .let else { return nil }
+        return (declaration.kind, node.text)
+    }
+
+    /// Records what this test reached (see `Coverage`): the flags its expectations name,
+    /// and, from each one's evaluation tree, the segments and prerequisite flags the
+    /// evaluation got to (an `and`/`or` decided before them skips them).
     mutating func record(into coverage: inout Coverage) {
-        let named = test.expectations.flatMap(\.uses.flags)
-        for flag in rules.closure(of: named) {
-            guard let evaluation = evaluate(flag: flag) else { continue }
+        var pending = Array(test.expectations.flatMap(\.uses.flags).reversed())
+        var done = Set<String>()
+        while let flag = pending.popLast() {
+            guard done.insert(flag).inserted, let evaluation = evaluate(flag: flag) else { continue }
             var failed = false
             if case .error = evaluation.reason { failed = true }
             coverage.record(flag: flag, arm: arm(of: evaluation), value: evaluation.value, failed: failed)
-            for name in rules.usesOfFlag[flag]?.segments ?? [] {
-                if let value = segment(name, salt: flag) { coverage.record(segment: name, value: value) }
+            guard let tree = rules.ruleset.explain(flag, in: test.context, now: now)?.explanation else { continue }
+            for node in tree.allNodes where node.outcome != .skipped {
+                guard let (kind, name) = declaration(at: node) else { continue }
+                if kind == .segment {
+                    if case .value(let value) = node.outcome {
+                        coverage.record(segment: name, value: .success(value))
+                    } else {
+                        coverage.record(segment: name, value: nil)
+                    }
+                } else if kind == .flag {
+                    pending.append(name)
+                }
             }
         }
+        // Segments an expectation names itself: evaluated as the expectation does.
         for name in test.expectations.flatMap(\.uses.segments) {
             if let value = segment(name, salt: test.salt) { coverage.record(segment: name, value: value) }
         }

@@ -135,10 +135,10 @@ private func jsonDiagnostics(_ text: String) -> [[String: Any]]? {
 
 @Suite("cohort check as a linter: --format, --werror, --users")
 struct CheckLintCLITests {
-    @Test("--format json: one array, the fields of CLI.md and nothing else, every warning code of the file")
+    @Test("--format json: one array, the fields of CLI.md and nothing else, every code of the file")
     func json() throws {
         let result = try runCohort(["check", everyMistake, "--format", "json"])
-        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr == "")
         let objects = try #require(jsonDiagnostics(result.stdout), "\(result.stdout)")
         let fields: Set<String> = ["file", "line", "column", "end_line", "end_column", "severity", "code", "message"]
@@ -146,11 +146,12 @@ struct CheckLintCLITests {
         #expect(Set(objects.compactMap { $0["code"] as? String }) == [
             "unreachable", "shadowed-arm", "contradiction", "tautology", "redundant-condition", "version-as-string",
             "time-as-string", "duplicate-element", "unused", "constant-flag", "shared-bucket", "mixed-types",
+            "single-equals", "invalid-escape",
         ])
         let unused = try #require(objects.first { $0["code"] as? String == "unused" })
         #expect(unused["file"] as? String == everyMistake)
-        #expect(unused["line"] as? Int == 3 && unused["column"] as? Int == 5)
-        #expect(unused["end_line"] as? Int == 3 && unused["end_column"] as? Int == 19)
+        #expect(unused["line"] as? Int == 4 && unused["column"] as? Int == 5)
+        #expect(unused["end_line"] as? Int == 4 && unused["end_column"] as? Int == 19)
         #expect(unused["severity"] as? String == "warning")
     }
 
@@ -173,20 +174,25 @@ struct CheckLintCLITests {
     @Test("--format github: one annotation per diagnostic on stdout")
     func github() throws {
         let result = try runCohort(["check", everyMistake, "--format", "github"])
-        #expect(result.status == 0)
+        #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 12)
-        #expect(lines.allSatisfy { $0.hasPrefix("::warning file=\(everyMistake),line=") })
-        #expect(lines.contains { $0.contains(",line=3,col=5::[unused] let 'launch_percent' is never used") })
+        #expect(lines.count == 14)
+        #expect(lines.filter { $0.hasPrefix("::warning file=\(everyMistake),line=") }.count == 12)
+        #expect(lines.filter { $0.hasPrefix("::error file=\(everyMistake),line=") }.count == 2)
+        #expect(lines.contains { $0.contains(",line=4,col=5::[unused] let 'launch_percent' is never used") })
         // A note goes on a line of its own inside the message, escaped.
         #expect(lines.contains { $0.contains("appears twice in this list%0Anote: ") })
     }
 
     @Test("--werror: warnings make the exit status 1; a clean file stays 0")
     func werror() throws {
-        #expect(try runCohort(["check", everyMistake, "--quiet"]).status == 0)
-        #expect(try runCohort(["check", everyMistake, "--werror"]).status == 1)
-        #expect(try runCohort(["check", everyMistake, "--werror", "--format", "json"]).status == 1)
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let warns = try scratch.write("w.cohort", "let launch_percent = 20\nflag dark_mode = false\n")
+        #expect(try runCohort(["check", warns, "--quiet"]).status == 0)
+        #expect(try runCohort(["check", warns, "--werror"]).status == 1)
+        #expect(try runCohort(["check", warns, "--werror", "--format", "json"]).status == 1)
+        #expect(try runCohort(["check", warns, "--werror", "--format", "github"]).status == 1)
         #expect(try runCohort(["check", PackagePaths.example("flags.cohort"), "--werror"]).status == 0)
     }
 

@@ -63,7 +63,7 @@ struct TestCLITests {
         #expect(result.stdout.contains("a.test.cohort:2 QA sees the new checkout first\n"))
     }
 
-    @Test("a broken expectation fails with exit 1 and a readable failure")
+    @Test("a broken expectation fails with exit 1 and a readable failure: the values it names and the flag's evaluation tree")
     func fails() throws {
         let scratch = try directory(["a.test.cohort": passing, "b.test.cohort": failing])
         defer { scratch.remove() }
@@ -76,6 +76,12 @@ struct TestCLITests {
             b.test.cohort:4:10: expected checkout_button == "blue"
               got false
               checkout_button = "green"  (match, rule 0, line 4, variant rule-0)
+                flag checkout_button → "green"
+                ├─ when 0: internal → true
+                │  └─ user.group in ["qa", "staff"] → true  ◀ decided
+                │     └─ user.group → "qa"
+                ├─ serve: "green" → "green"
+                └─ when 1: bucket(user.id) < 50 → not evaluated
             1 passed, 1 failed
 
             """)

@@ -106,6 +106,19 @@ struct RecordCheckTests {
         #expect(found.filter { $0.code == "same-value" }.map(\.message) == ["every record of users.jsonl (4) gets false from flag 'minors'"])
     }
 
+    @Test("a flag that reads nothing the records hold is not reported: the records cannot change it")
+    func otherRoots() throws {
+        let found = try findings("""
+            flag traffic = exists(request.id) and bucket(request.id) < 10
+            flag tier {
+              when request.path == "/beta" serve "beta"
+              default "stable"
+            }
+
+            """, users)
+        #expect(found.isEmpty, "\(found)")
+    }
+
     @Test("a flag that fails for some records: the share, the first record's line and id, the failing part")
     func errors() throws {
         let found = try findings("flag new_app = semver(user.version) >= \"5.2.0\"\n", users)

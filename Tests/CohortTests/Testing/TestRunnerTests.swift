@@ -274,6 +274,36 @@ struct TestRunnerTests {
         #expect(run.coverage.first?.path == path)
     }
 
+    @Test("coverage: a segment an 'or' decided before is not reached; one that is a whole condition is")
+    func segmentReach() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try scratch.write("r.cohort", """
+            segment staff = user.group == "staff"
+            segment beta = user.group == "beta"
+            flag early = staff or beta
+            flag gated = staff
+            """)
+        let path = try scratch.write("r.test.cohort", """
+            use "r.cohort"
+            test "staff" {
+              user {"group": "staff"}
+              expect early and gated
+            }
+            test "nobody" {
+              user {"group": "none"}
+              expect not early and not gated
+            }
+            """)
+        var options = TestRunner.Options()
+        options.collectsCoverage = true
+        let run = TestRunner(options: options).run([path])
+        #expect(run.succeeded)
+        let missed = try #require(run.coverage.first).misses.map { "\($0.item.label): \($0.message)" }
+        // beta was reached only for the user outside staff, where it was false.
+        #expect(missed == ["segment beta: never true in a test"])
+    }
+
     @Test("a rule file used by several test files compiles once and their coverage adds up")
     func sharedRules() throws {
         let (run, scratch) = try runShop(extraFiles: ["more.test.cohort": """
