@@ -193,7 +193,7 @@ enum Bench {
                 outputs.withUnsafeBufferPointer { slots in
                     let s = UnsafeBufferPointer(rebasing: slots[0..<ruleset.slotTable.count])
                     for _ in records {
-                        for f in ruleset.flags.indices { blackHole(VM.evaluate(ruleset.flags[f], slots: s, now: now)); evaluations += 1 }
+                        for f in ruleset.flagPrograms.indices { blackHole(VM.evaluate(ruleset.flagPrograms[f], slots: s, now: now)); evaluations += 1 }
                     }
                 }
                 print("evaluate only: \(Int(Double(records.count) / (Double(DispatchTime.now().uptimeNanoseconds - bindStart) / 1e9))) records/s")
@@ -213,7 +213,7 @@ enum Bench {
                 var sink = 0
                 for i in 0..<count {
                     slots[i & 1023].withUnsafeBufferPointer { buffer in
-                        for f in ruleset.flags.indices where VM.evaluate(ruleset.flags[f], slots: buffer, now: now).value(of: ruleset.flags[f]) == .bool(true) { sink += 1 }
+                        for f in ruleset.flagPrograms.indices where VM.evaluate(ruleset.flagPrograms[f], slots: buffer, now: now).value(of: ruleset.flagPrograms[f]) == .bool(true) { sink += 1 }
                     }
                 }
                 print(sink)
@@ -275,11 +275,11 @@ enum Bench {
             let perRecord = measure { i in
                 slots[i].withUnsafeBufferPointer { buffer in
                     var any = false
-                    for f in ruleset.flags.indices where VM.evaluate(ruleset.flags[f], slots: buffer, now: now).value(of: ruleset.flags[f]) == .bool(true) { any = true }
+                    for f in ruleset.flagPrograms.indices where VM.evaluate(ruleset.flagPrograms[f], slots: buffer, now: now).value(of: ruleset.flagPrograms[f]) == .bool(true) { any = true }
                     return any
                 }
             }
-            rows.append(Row(name: "W5 all \(ruleset.flags.count) flags of flags.cohort", cohort: perRecord, baseline: nil))
+            rows.append(Row(name: "W5 all \(ruleset.flagPrograms.count) flags of flags.cohort", cohort: perRecord, baseline: nil))
         }
 
         // W6: `matches` on typical patterns, against NSRegularExpression (the baseline column).
@@ -349,7 +349,7 @@ enum Bench {
                 batchSamples.append(Double(count) / seconds)
             }
             batchSamples.sort()
-            print("batch (in memory, \(jobs) threads, \(ruleset.flags.count) flags, \(count) records): \(Int(batchSamples[batchSamples.count / 2])) records/s (median)")
+            print("batch (in memory, \(jobs) threads, \(ruleset.flagPrograms.count) flags, \(count) records): \(Int(batchSamples[batchSamples.count / 2])) records/s (median)")
         }
     }
 }

@@ -3,11 +3,11 @@ import Foundation
 /// Evaluates a ruleset's flags for many records: decodes each record, binds it to the
 /// shared slot table once, evaluates every selected flag, and writes one result line.
 /// Chunks are independent, so callers run them on all cores and write them in order.
-public struct BatchEvaluator: Sendable {
+package struct BatchEvaluator: Sendable {
     /// The rules.
-    public let ruleset: Ruleset
+    package let ruleset: Ruleset
     /// The options.
-    public let options: BatchOptions
+    package let options: BatchOptions
     /// The flags evaluated, by position in the ruleset, in output order.
     package let flagPositions: [Int]
     private let idComponents: [String]
@@ -20,10 +20,10 @@ public struct BatchEvaluator: Sendable {
     private let jsonKeys: [String]
 
     /// The flags written, in order.
-    public var flagNames: [String] { flagPositions.map { ruleset.flagNames[$0] } }
+    package var flagNames: [String] { flagPositions.map { ruleset.flagNames[$0] } }
 
     /// Fails with a message when `options.flags` names a flag the ruleset does not have.
-    public init(ruleset: Ruleset, options: BatchOptions) throws(BatchError) {
+    package init(ruleset: Ruleset, options: BatchOptions) throws(BatchError) {
         self.ruleset = ruleset
         self.options = options
         try options.validate()
@@ -54,7 +54,7 @@ public struct BatchEvaluator: Sendable {
     }
 
     /// A new, empty summary for this run.
-    public func makeSummary() -> BatchSummary {
+    package func makeSummary() -> BatchSummary {
         BatchSummary(flagNames: flagNames)
     }
 
@@ -62,7 +62,7 @@ public struct BatchEvaluator: Sendable {
     ///
     /// A table's rows are written as cells separated by `TableLayout.cellSeparator`; the
     /// caller lays them out (`TableLayout`), as widths depend on the content.
-    public var header: String? {
+    package var header: String? {
         switch options.output {
         case .jsonl: return nil
         case .csv: return (["id"] + flagNames + ["errors"]).map(csvField).joined(separator: ",") + "\n"
@@ -92,7 +92,7 @@ public struct BatchEvaluator: Sendable {
         var results = Results(count: flagPositions.count)
         // This chunk's own copies of the flags and output keys: see UnsharedCopies.swift.
         var copies = UnsharedCopies()
-        let flags = flagPositions.map { copies.copy(ruleset.flags[$0]) }
+        let flags = flagPositions.map { copies.copy(ruleset.flagPrograms[$0]) }
         out.keys = jsonKeys.map { Array($0.utf8) }
         out.prepareFragments(flags)
         // Room for the whole chunk's output up front (growing copies what was written): the
@@ -380,7 +380,7 @@ public struct BatchEvaluator: Sendable {
             flags: flags,
             unretainedFlags: flags.map { Unmanaged.passUnretained($0) },
             armOnly: tally.served.map { $0 != nil },
-            memo: PrerequisiteMemo(flags: ruleset.flags))
+            memo: PrerequisiteMemo(flags: ruleset.flagPrograms))
     }
 
     /// Evaluates every written flag over bound slots and tallies the outcomes.
@@ -535,7 +535,7 @@ public struct BatchEvaluator: Sendable {
     /// without a fixed `now` answers differently at another time.
     package var readsNow: Bool {
         var seen: Set<ObjectIdentifier> = []
-        var programs = flagPositions.flatMap { ruleset.flags[$0].arms.flatMap { [$0.condition, $0.value] } }
+        var programs = flagPositions.flatMap { ruleset.flagPrograms[$0].arms.flatMap { [$0.condition, $0.value] } }
         while let program = programs.popLast() {
             guard seen.insert(ObjectIdentifier(program)).inserted else { continue }
             for instruction in program.code {
@@ -552,11 +552,11 @@ public struct BatchEvaluator: Sendable {
 
 
 /// A batch run that cannot start: an unknown flag, a bad option.
-public struct BatchError: Error, Sendable, CustomStringConvertible {
+package struct BatchError: Error, Sendable, CustomStringConvertible {
     /// What is wrong.
-    public var message: String
+    package var message: String
     package init(_ message: String) { self.message = message }
-    public var description: String { message }
+    package var description: String { message }
 }
 
 extension String {

@@ -1,28 +1,28 @@
 /// How `cohort batch` (and the library's batch evaluator) reads records and writes results.
-public struct BatchOptions: Sendable {
+package struct BatchOptions: Sendable {
     /// Only these flags, in this order (default: every flag, in declaration order).
-    public var flags: [String]?
+    package var flags: [String]?
     /// The context root each record is bound to (default `user`).
-    public var recordRoot = "user"
+    package var recordRoot = "user"
     /// Each record is a whole context (`{"user": {...}, "device": {...}}`) instead.
-    public var contextRecords = false
+    package var contextRecords = false
     /// Dotted path, inside each record, of the id written with each result (default `id`).
-    public var idPath = "id"
+    package var idPath = "id"
     /// The value of `now()` for every record.
-    public var now: Instant
+    package var now: Instant
     /// The output layout.
-    public var output: BatchOutputFormat = .jsonl
+    package var output: BatchOutputFormat = .jsonl
     /// How many error messages (with their lines) the summary keeps per flag.
-    public var errorSamples = 3
+    package var errorSamples = 3
 
     /// Options with `now` fixed.
-    public init(now: Instant) {
+    package init(now: Instant) {
         self.now = now
     }
 
     /// Fails when the options cannot work whatever the rules: a record root that is not
     /// a name, an empty or repeated flag in `flags`.
-    public func validate() throws(BatchError) {
+    package func validate() throws(BatchError) {
         guard Self.isName(recordRoot) else {
             throw BatchError("--as: '\(recordRoot)' is not a name a rule can use (letters, digits and _, not starting with a digit, not a keyword)")
         }
@@ -45,7 +45,7 @@ public struct BatchOptions: Sendable {
 }
 
 /// The layout of batch results.
-public enum BatchOutputFormat: String, Sendable, CaseIterable {
+package enum BatchOutputFormat: String, Sendable, CaseIterable {
     /// One JSON object per record: `{"id":…,"flags":{…}}`, plus `"errors"` when a flag failed.
     case jsonl
     /// `id,<flag>,…` rows with a header.

@@ -1,17 +1,17 @@
 /// What a batch run did: per flag, how many records got each value and which errors
 /// occurred; overall, how many records were read, evaluated and unreadable.
-public struct BatchSummary: Sendable {
+package struct BatchSummary: Sendable {
     /// A message with the input line it came from.
-    public struct Sample: Sendable, Hashable {
+    package struct Sample: Sendable, Hashable {
         /// 1-based line of the input file where the record starts.
-        public var line: Int
+        package var line: Int
         /// What went wrong.
-        public var message: String
+        package var message: String
         /// The record's id as JSON text, as written in the record (nil for an unreadable
         /// record, or when not known).
-        public var id: String?
+        package var id: String?
         /// Where the failing sub-expression is in the rule file: `rules.cohort:14:30`.
-        public var at: String?
+        package var at: String?
 
         package init(line: Int, message: String, id: String? = nil, at: String? = nil) {
             self.line = line
@@ -31,17 +31,17 @@ public struct BatchSummary: Sendable {
     }
 
     /// One flag's tally.
-    public struct Flag: Sendable {
+    package struct Flag: Sendable {
         /// The flag's name.
-        public var name: String
+        package var name: String
         /// Records this flag was evaluated for.
-        public var evaluated = 0
+        package var evaluated = 0
         /// Served values with their counts, in order of first appearance.
-        public var values: [(value: Value, count: Int)] = []
+        package var values: [(value: Value, count: Int)] = []
         /// Records where the flag's rule produced an error (and the default was served).
-        public var errors = 0
+        package var errors = 0
         /// The first few errors, in input order.
-        public var errorSamples: [Sample] = []
+        package var errorSamples: [Sample] = []
         private var position: [Value: Int] = [:]
         /// Where `true` and `false` are in `values`, once they appeared.
         private var trueAt: Int?, falseAt: Int?
@@ -75,18 +75,18 @@ public struct BatchSummary: Sendable {
     }
 
     /// Records read from the input (evaluated + unreadable).
-    public var recordsRead = 0
+    package var recordsRead = 0
     /// Records evaluated.
-    public var evaluated = 0
+    package var evaluated = 0
     /// Records that could not be read.
-    public var unreadable = 0
+    package var unreadable = 0
     /// The first few unreadable records.
-    public var unreadableSamples: [Sample] = []
+    package var unreadableSamples: [Sample] = []
     /// Records evaluated that have an id (at `--id`): none in a whole chunk usually means
     /// `--id` names no attribute of the records.
     package var idsFound = 0
     /// Per flag, in output order.
-    public var flags: [Flag]
+    package var flags: [Flag]
 
     package init(flagNames: [String]) {
         flags = flagNames.map(Flag.init(name:))
@@ -110,7 +110,7 @@ public struct BatchSummary: Sendable {
 
 extension BatchSummary {
     /// The summary for people: per flag a line per value with count, share and a bar.
-    public func rendered(barWidth: Int = 20) -> String {
+    package func rendered(barWidth: Int = 20) -> String {
         var out = "records: \(grouped(recordsRead)) read, \(grouped(evaluated)) evaluated, \(grouped(unreadable)) unreadable\n"
         for sample in unreadableSamples { out += "  \(sample.rendered)\n" }
         for flag in flags {
@@ -132,7 +132,7 @@ extension BatchSummary {
     }
 
     /// The summary as JSON, for `--summary-file`.
-    public var json: String {
+    package var json: String {
         var out = "{\"records\":{\"read\":\(recordsRead),\"evaluated\":\(evaluated),\"unreadable\":\(unreadable),\"unreadable_samples\":"
         out += samplesJSON(unreadableSamples) + "},\"flags\":{"
         for (i, flag) in flags.enumerated() {

@@ -1,10 +1,10 @@
 /// Generates realistic, reproducible user records for tests, benchmarks and docs: the same
 /// seed always gives the same users.
-public struct UserGenerator: Sendable {
+package struct UserGenerator: Sendable {
     private var state: UInt64
 
     /// A generator with a seed.
-    public init(seed: UInt64) {
+    package init(seed: UInt64) {
         state = seed
     }
 
@@ -29,7 +29,7 @@ public struct UserGenerator: Sendable {
     private static let tags = ["early_adopter", "mobile", "desktop", "churn_risk", "vip", "newsletter"]
 
     /// The next user as a `Value` object.
-    public mutating func nextUser(index: Int) -> Value {
+    package mutating func nextUser(index: Int) -> Value {
         let name = pick(Self.first)
         var user: [String: Value] = [
             "id": .string("u-\(100_000 + index)"),
@@ -51,10 +51,10 @@ public struct UserGenerator: Sendable {
     }
 
     /// The CSV header matching `csvRow`.
-    public static let csvHeader = "id,email,group,plan,country,age:number,app_version,beta_opt_out:bool,signup_at,tags:list\n"
+    package static let csvHeader = "id,email,group,plan,country,age:number,app_version,beta_opt_out:bool,signup_at,tags:list\n"
 
     /// A user as one CSV row (tags joined with `;`).
-    public static func csvRow(_ user: Value) -> String {
+    package static func csvRow(_ user: Value) -> String {
         guard case .object(let f) = user else { return "\n" }
         func text(_ key: String) -> String {
             switch f[key] {

@@ -223,7 +223,7 @@ package struct ReplSession {
             let width = ruleset.flagNames.map(\.count).max() ?? 0
             for result in ruleset.evaluateAll(in: context, now: now ?? clock) {
                 let pad = String(repeating: " ", count: width - result.flag.count)
-                let flag = ruleset.flagPosition(result.flag).map { ruleset.flags[$0] }
+                let flag = ruleset.flagPosition(result.flag).map { ruleset.flagPrograms[$0] }
                 out += "\(result.flag)\(pad)  \(paint(result.value.jsonText, "1"))  " + paint("(\(Self.describe(result.reason, of: flag)))", "2") + "\n"
             }
             return out

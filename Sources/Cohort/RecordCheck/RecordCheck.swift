@@ -46,7 +46,7 @@ package struct RecordCheck: Sendable {
 
     /// An empty tally for this rule file.
     package func makeTally() -> RecordTally {
-        RecordTally(slots: ruleset.slotTable.count, armCounts: ruleset.flags.map { $0.isBoolean ? 0 : $0.arms.count })
+        RecordTally(slots: ruleset.slotTable.count, armCounts: ruleset.flagPrograms.map { $0.isBoolean ? 0 : $0.arms.count })
     }
 
     /// Reads, binds and evaluates the records of one chunk. `sampleKeys`: note the keys of
@@ -95,7 +95,7 @@ package struct RecordCheck: Sendable {
     private func evaluate(_ slots: UnsafeBufferPointer<Value>, id: Value, line: Int, into tally: inout RecordTally) {
         tally.evaluated += 1
         tally.countKinds(slots)
-        for f in ruleset.flags.indices {
+        for f in ruleset.flagPrograms.indices {
             tally.count(flag: f, ruleset.evaluation(of: f, slots: slots, now: options.now), line: line, id: id)
         }
     }
@@ -167,7 +167,7 @@ package struct RecordCheck: Sendable {
         let dead = ruleset.warnings.filter {
             [DiagnosticCode.unreachable, .shadowedArm, .contradiction, .tautology].map(\.rawValue).contains($0.code)
         }.map(\.span)
-        for (f, flag) in ruleset.flags.enumerated() {
+        for (f, flag) in ruleset.flagPrograms.enumerated() {
             let checked = declarations[f]
             let declaration = checked.declaration
             // A flag that cannot depend on the context is constant by design.

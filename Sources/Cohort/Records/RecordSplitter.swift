@@ -1,7 +1,7 @@
 import Foundation
 
 /// The layout of a batch input.
-public enum RecordFormat: String, Sendable, CaseIterable {
+package enum RecordFormat: String, Sendable, CaseIterable {
     /// One JSON object per line (blank lines are skipped).
     case jsonl
     /// One JSON array of objects.
@@ -10,7 +10,7 @@ public enum RecordFormat: String, Sendable, CaseIterable {
     case csv
 
     /// The format a file name implies: `.json` → JSON array, `.csv` → CSV, anything else JSON Lines.
-    public static func inferred(fromPath path: String) -> RecordFormat {
+    package static func inferred(fromPath path: String) -> RecordFormat {
         let lower = path.lowercased()
         if lower.hasSuffix(".json") { return .json }
         if lower.hasSuffix(".csv") || lower.hasSuffix(".tsv") { return .csv }

@@ -2,7 +2,7 @@
 /// default, the values it can serve, the attributes it reads.
 extension Ruleset {
     /// Every flag, in declaration order.
-    public var flagInfos: [FlagInfo] { compiled.flagInfos }
+    public var flags: [FlagInfo] { compiled.flagInfos }
 
     /// The attribute paths the rules read, as written in rules (`user.id`), in first-use order.
     public var attributePaths: [String] { compiled.layout.names }
@@ -67,7 +67,11 @@ extension Context {
     /// The attribute paths `ruleset` reads that this context does not have: a context
     /// built from a struct whose keys differ from the rules' (`appVersion` for
     /// `app_version`) is caught here rather than silently served every default.
-    public func missingPaths(for ruleset: Ruleset) -> [String] {
+    ///
+    /// Returns the missing paths as written in rules (`user.app_version`), in the rules'
+    /// first-use order; empty when the context has every path. A path whose value is JSON
+    /// `null` counts as missing, as it does in evaluation.
+    public func validate(against ruleset: Ruleset) -> [String] {
         zip(ruleset.compiled.slotTable.paths, ruleset.compiled.layout.names)
             .filter { path, _ in path.resolve(in: roots).isNull }
             .map(\.1)

@@ -22,7 +22,7 @@ public struct Ruleset: Sendable {
     public var warnings: [Diagnostic] { compiled.warnings }
     /// The flags, in declaration order.
     public var flagNames: [String] { compiled.flagNames }
-    package var flags: [FlagProgram] { compiled.flags }
+    package var flagPrograms: [FlagProgram] { compiled.flags }
     package var slotTable: SlotTable { compiled.slotTable }
     package var compiler: RuleFileCompiler { compiled.compiler }
 
@@ -142,12 +142,12 @@ public struct Ruleset: Sendable {
         let time = now ?? .now
         return compiled.binder.bind(context, slots: nil) { slots in
             var explainer = explainer(slots: slots, now: time)
-            return (evaluation(of: i, slots: slots, now: time), explainer.explain(flag: flags[i]).explanation)
+            return (evaluation(of: i, slots: slots, now: time), explainer.explain(flag: compiled.flags[i]).explanation)
         }
     }
 
     private func explainer(slots: UnsafeBufferPointer<Value>, now: Instant) -> Explainer {
-        Explainer(rules: compiler, flags: flags, slots: slots, now: now)
+        Explainer(rules: compiler, flags: compiled.flags, slots: slots, now: now)
     }
 
     /// The index of a flag by name.
@@ -169,7 +169,7 @@ public struct Ruleset: Sendable {
     public var disassembly: String {
         let disassembler = Disassembler(source: source, slotNames: slotTable.paths.map(\.description))
         var out = ""
-        for flag in flags {
+        for flag in flagPrograms {
             out += "== flag \(flag.name) (default \(flag.defaultValue.jsonText)) ==\n"
             for (k, arm) in flag.arms.enumerated() {
                 out += disassembler.render(arm.condition, title: flag.isBoolean ? "expression (line \(arm.line))" : "when \(k) condition (line \(arm.line))")

@@ -65,7 +65,7 @@ package struct RulesUnderTest: Sendable {
 
     /// The flag's compiled program.
     package func flag(_ name: String) -> FlagProgram? {
-        ruleset.flagPosition(name).map { ruleset.flags[$0] }
+        ruleset.flagPosition(name).map { ruleset.flagPrograms[$0] }
     }
 
     /// What an expression uses: the segments it reaches through lets and segments, and the

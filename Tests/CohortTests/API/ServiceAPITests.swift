@@ -129,7 +129,7 @@ struct ServiceAPITests {
 
     @Test("flag metadata: types, defaults, served values, variants, documentation, attributes, prerequisites")
     func metadata() throws {
-        let infos = Self.rules.flagInfos
+        let infos = Self.rules.flags
         #expect(infos.map(\.name) == Self.rules.flagNames)
         let button = try #require(infos.first { $0.name == "checkout_button" })
         #expect(button.valueType == "string" && button.defaultValue == "red")
@@ -144,7 +144,7 @@ struct ServiceAPITests {
         // A context whose keys do not match the rules' is caught before it serves defaults.
         struct CamelUser: Encodable { var id = "u-1"; var appVersion = "5.3.0" }
         let camel = try Context(json: #"{"user":{"id":"u-1","appVersion":"5.3.0"}}"#)
-        #expect(camel.missingPaths(for: Self.rules).contains("user.app_version"))
-        #expect(!camel.missingPaths(for: Self.rules).contains("user.id"))
+        #expect(camel.validate(against: Self.rules).contains("user.app_version"))
+        #expect(!camel.validate(against: Self.rules).contains("user.id"))
     }
 }

@@ -90,14 +90,14 @@ struct BatchIntegrityTests {
     func prerequisitesCopiedOnce() throws {
         let ruleset = try Ruleset(source: fanOutRules(levels: 3), file: "fan.cohort")
         var copies = UnsharedCopies()
-        let top = copies.copy(ruleset.flags[3])
+        let top = copies.copy(ruleset.flagPrograms[3])
         let uses = top.arms[0].condition.flags
         #expect(uses.count == 10)
         #expect(uses.allSatisfy { $0 === uses[0] }, "each use of p2 must be the same copy")
-        #expect(uses[0] !== ruleset.flags[2], "the copy must not be the original")
+        #expect(uses[0] !== ruleset.flagPrograms[2], "the copy must not be the original")
         // The copy of p2 made for p3 is the one a later flag gets too.
-        #expect(copies.copy(ruleset.flags[2]) === uses[0])
-        #expect(copies.copy(ruleset.flags[1]) === uses[0].arms[0].condition.flags[0])
+        #expect(copies.copy(ruleset.flagPrograms[2]) === uses[0])
+        #expect(copies.copy(ruleset.flagPrograms[1]) === uses[0].arms[0].condition.flags[0])
     }
 
     @Test("the fan-out file: 20,000 records evaluate quickly and agree with the library")

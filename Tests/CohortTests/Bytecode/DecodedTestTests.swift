@@ -213,8 +213,8 @@ struct DecodedTestTests {
         let path = PackagePaths.example("flags.cohort")
         let fused = try Ruleset(contentsOfFile: path), plain = try Ruleset(contentsOfFile: path, options: Self.unfusedOptions)
         // Unfused, the only tests left are prerequisite flags (there is no other way to read one).
-        #expect(plain.flags.allSatisfy { $0.arms.allSatisfy { $0.condition.tests.allSatisfy { if case .flag = $0 { true } else { false } } } })
-        #expect(fused.flags.contains { $0.arms.contains { $0.condition.chain != nil } })
+        #expect(plain.flagPrograms.allSatisfy { $0.arms.allSatisfy { $0.condition.tests.allSatisfy { if case .flag = $0 { true } else { false } } } })
+        #expect(fused.flagPrograms.contains { $0.arms.contains { $0.condition.chain != nil } })
         var generator = UserGenerator(seed: 5)
         let times = [Instant(seconds: 1_764_000_000), Instant(timestamp: "2026-12-01T09:00:00Z")!, Instant(seconds: 1_796_000_000)]
         for i in 0..<1500 {

@@ -113,7 +113,7 @@ struct RulesetDeclarationTests {
               default "c"
             }
             """)
-        let fixed = ["off", "on", "second", "then_attribute"].map { ruleset.flags[ruleset.flagPosition($0)!].fixedArm }
+        let fixed = ["off", "on", "second", "then_attribute"].map { ruleset.flagPrograms[ruleset.flagPosition($0)!].fixedArm }
         #expect(fixed == [-1, 0, 1, nil])
         for plan: Value in ["pro", "free", .null] {
             let context = Context(user: ["plan": plan])

@@ -22,11 +22,11 @@ struct VariantTests {
     @Test("each arm's variant: its name, else rule-N; the default's name, else default")
     func names() throws {
         let ruleset = try Ruleset(source: Self.rules)
-        let colour = try #require(ruleset.flags.first { $0.name == "colour" })
+        let colour = try #require(ruleset.flagPrograms.first { $0.name == "colour" })
         #expect((-1...1).map(colour.variant(servedBy:)) == ["control", "staff", "rule-1"])
-        let plain = try #require(ruleset.flags.first { $0.name == "plain" })
+        let plain = try #require(ruleset.flagPrograms.first { $0.name == "plain" })
         #expect((-1...0).map(plain.variant(servedBy:)) == ["default", "rule-0"])
-        let on = try #require(ruleset.flags.first { $0.name == "on" })
+        let on = try #require(ruleset.flagPrograms.first { $0.name == "on" })
         #expect((-1...0).map(on.variant(servedBy:)) == ["default", "rule-0"])
         // Batch's unshared copies keep them.
         #expect((-1...1).map(colour.unsharedCopy().variant(servedBy:)) == ["control", "staff", "rule-1"])

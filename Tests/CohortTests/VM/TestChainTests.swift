@@ -171,7 +171,7 @@ struct TestChainTests {
             """)
         for name in ["both", "either"] {
             let position = try #require(rules.flagPosition(name))
-            let program = try #require(rules.flags[position].arms.first?.condition)
+            let program = try #require(rules.flagPrograms[position].arms.first?.condition)
             #expect(program.chain == ChainShape(decider: name == "either", count: 2), "\(name)")
         }
         let cases: [(Value, Value, Bool, Bool)] = [(20, "pro", true, true), (20, "free", false, true), (10, "pro", false, true),

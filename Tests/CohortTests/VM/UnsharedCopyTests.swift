@@ -12,13 +12,13 @@ struct UnsharedCopyTests {
     @Test("every flag of examples/flags.cohort evaluates the same through its copy, for 2,000 generated users")
     func sameOutcomes() throws {
         let ruleset = try Ruleset(contentsOfFile: Self.rulesPath)
-        let copies = ruleset.flags.map { $0.unsharedCopy() }
+        let copies = ruleset.flagPrograms.map { $0.unsharedCopy() }
         var generator = UserGenerator(seed: 5)
         let now = Instant(timestamp: "2026-12-02T00:00:00Z")!
         for index in 0..<2_000 {
             let context = Context(user: generator.nextUser(index: index))
             ruleset.slotTable.bind(context) { slots in
-                for (original, copy) in zip(ruleset.flags, copies) {
+                for (original, copy) in zip(ruleset.flagPrograms, copies) {
                     let a = VM.evaluate(original, slots: slots, now: now), b = VM.evaluate(copy, slots: slots, now: now)
                     #expect(a.value(of: original) == b.value(of: copy) && a.arm == b.arm && a.fault == b.fault, "flag \(original.name), user \(index)")
                 }
