@@ -8,7 +8,10 @@ import Foundation
 //   swift run -c release cohort-bench            all workloads
 //   swift run -c release cohort-bench --quick    fewer iterations (a smoke run)
 //   cohort-bench --alloc-probe W1 N              N evaluations of W1 only, for counting
-//                                                allocations with valgrind (see allocations.sh)
+//                                                allocations with valgrind (see allocations.sh);
+//                                                APIW1, APIW2, APIW5 go through the public API
+//                                                from Attributes; APICTXW1, APICTXW2 from a
+//                                                Context; APIJSONW5 from JSON bytes
 //   cohort-bench --alloc-probe process N P       the in-memory batch of N records, P times
 //                                                (profile two values of P and subtract)
 
@@ -219,6 +222,32 @@ enum Bench {
                 print(sink)
                 return
             }
+            if which.hasPrefix("API") {
+                // APIW1 / APIW2: `Rule.matches(Attributes)` through the public API, from
+                // attributes built before the loop; APIW5: `evaluateAll(in: Attributes)`.
+                let texts = ["APIW1": #"user.group in ["qa","beta"] or bucket(user.id) < 20"#,
+                             "APIW2": #"user.country in ["KR","JP","US"] and user.age >= 18 and user.plan != "free" and user.email ends_with "@acme.com" and not user.beta_opt_out"#]
+                var sink = 0
+                if which == "APIW5" {
+                    let ruleset = try! Ruleset(contentsOfFile: flagsPath)
+                    let attributes = sample.map { ruleset.attributes(for: Context(user: $0)) }
+                    for i in 0..<count { sink &+= ruleset.evaluateAll(in: attributes[i & 1023], now: now).count }
+                } else if which == "APIJSONW5" {
+                    let ruleset = try! Ruleset(contentsOfFile: flagsPath)
+                    let bodies = sample.map { Array(#"{"user":\#($0.jsonText)}"#.utf8) }
+                    for i in 0..<count { sink &+= (try? ruleset.evaluateAll(json: bodies[i & 1023], now: now))?.count ?? 0 }
+                } else if which.hasPrefix("APICTX") {
+                    let rule = try! Rule(texts["API" + which.dropFirst(6)]!)
+                    let contexts = sample.map { Context(user: $0) }
+                    for i in 0..<count where rule.matches(contexts[i & 1023], now: now) { sink += 1 }
+                } else {
+                    let rule = try! Rule(texts[which]!)
+                    let attributes = sample.map { rule.attributes(for: Context(user: $0)) }
+                    for i in 0..<count where rule.matches(attributes[i & 1023], now: now) { sink += 1 }
+                }
+                print(sink)
+                return
+            }
             let texts = [
                 "W1": #"user.group in ["qa","beta"] or bucket(user.id) < 20"#,
                 "W2": #"user.country in ["KR","JP","US"] and user.age >= 18 and user.plan != "free" and user.email ends_with "@acme.com" and not user.beta_opt_out"#,
@@ -298,6 +327,43 @@ enum Bench {
                 return regex.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
             }
             rows.append(Row(name: label, cohort: cohort, baseline: baseline))
+        }
+
+        // MARK: Through the public API
+
+        // The rows above measure the engine: slots bound beforehand through package-only
+        // calls. These rows use only what `import Cohort` offers a service, against the same
+        // hand-written baselines in the same run. `Attributes` are built once per user (as a
+        // service keeps them per request); `Context` rows bind by path on every call; the
+        // JSON row starts from the request body's bytes.
+        let contexts = sample.map { Context(user: $0) }
+        for (label, text, hand) in [
+            ("W1", #"user.group in ["qa","beta"] or bucket(user.id) < 20"#, { (i: Int) -> Bool in
+                userBase[i].group == "qa" || userBase[i].group == "beta" || handBucket(userBase[i].id, "") < 20 }),
+            ("W2", #"user.country in ["KR","JP","US"] and user.age >= 18 and user.plan != "free" and user.email ends_with "@acme.com" and not user.beta_opt_out"#, { (i: Int) -> Bool in
+                let u = userBase + i
+                return (u.pointee.country == "KR" || u.pointee.country == "JP" || u.pointee.country == "US") && u.pointee.age >= 18
+                    && u.pointee.plan != "free" && u.pointee.email.hasSuffix("@acme.com") && !u.pointee.betaOptOut }),
+        ] {
+            let rule = try! Rule(text)
+            let attributes = contexts.map { rule.attributes(for: $0) }
+            let (viaAttributes, hand1) = measurePair({ i in rule.matches(attributes[i], now: now) }, hand)
+            rows.append(Row(name: "API \(label) matches(Attributes)", cohort: viaAttributes, baseline: hand1))
+            let (viaContext, hand2) = measurePair({ i in rule.matches(contexts[i], now: now) }, hand)
+            rows.append(Row(name: "API \(label) matches(Context)", cohort: viaContext, baseline: hand2))
+        }
+        if let ruleset = try? Ruleset(contentsOfFile: flagsPath) {
+            let attributes = contexts.map { ruleset.attributes(for: $0) }
+            rows.append(Row(name: "API W5 evaluateAll(Attributes)", cohort: measure { i in
+                ruleset.evaluateAll(in: attributes[i], now: now).first?.value == .bool(true)
+            }, baseline: nil))
+            rows.append(Row(name: "API W5 evaluateAll(Context)", cohort: measure { i in
+                ruleset.evaluateAll(in: contexts[i], now: now).first?.value == .bool(true)
+            }, baseline: nil))
+            let bodies = sample.map { Array(#"{"user":\#($0.jsonText)}"#.utf8) }
+            rows.append(Row(name: "API W5 evaluateAll(json:)", cohort: measure { i in
+                (try? ruleset.evaluateAll(json: bodies[i], now: now))?.first?.value == .bool(true)
+            }, baseline: nil))
         }
 
         print("workload                          cohort ns   baseline ns   ratio")

@@ -19,14 +19,28 @@ package struct Explainer {
     /// The flags already opened up in this tree: a flag used again shows its value only
     /// (a flag used ten times by each of six levels would otherwise grow the tree 10^6-fold).
     private var opened: Set<Int> = []
+    /// False when only the outcome and `decidedByBucket` are wanted (a reason, not a tree):
+    /// the nodes then carry no source text or location, which cost most of the work.
+    package var describesNodes = true
 
     /// An explainer for expressions over `slots`; `rules` (with its compiled `flags`) when
     /// they may name a rule file's declarations.
     package init(rules: RuleFileCompiler?, flags: [FlagProgram], slots: UnsafeBufferPointer<Value>, now: Instant) {
+        self.init(rules: rules, flagsByMemoIndex: Self.index(flags), slots: slots, now: now)
+    }
+
+    /// An explainer given the flags already indexed by `memoIndex` (`index(_:)`), so a
+    /// caller that explains often indexes them once.
+    package init(rules: RuleFileCompiler?, flagsByMemoIndex: [Int: FlagProgram], slots: UnsafeBufferPointer<Value>, now: Instant) {
         self.rules = rules
-        self.flags = Dictionary(flags.map { ($0.memoIndex, $0) }, uniquingKeysWith: { first, _ in first })
+        self.flags = flagsByMemoIndex
         self.slots = slots
         self.now = now
+    }
+
+    /// `flags` by their `memoIndex`, as the explainer looks prerequisites up.
+    package static func index(_ flags: [FlagProgram]) -> [Int: FlagProgram] {
+        Dictionary(flags.map { ($0.memoIndex, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// A traced node: the explanation, its outcome as a cell, what kind of node it is for
@@ -144,14 +158,15 @@ package struct Explainer {
     /// The traced evaluation of `ir`, whose spans are in `source`, with `salt` the default
     /// salt of `bucket(key)`.
     package mutating func trace(_ ir: IR, source: SourceFile, salt: String) -> Traced {
+        let describes = describesNodes
         func node(_ cell: Cell, _ kind: Traced.Kind, _ children: [Traced], label: String? = nil) -> Traced {
             let outcome: Explanation.Outcome
             switch cell {
             case .value(let v): outcome = .value(v)
             case .error(let fault): outcome = .error(fault.message)
             }
-            return Traced(explanation: Explanation(text: Self.snippet(source, ir.span), label: label, outcome: outcome,
-                                                   location: "\(source.name):\(source.location(of: ir.span.start))"),
+            return Traced(explanation: Explanation(text: describes ? Self.snippet(source, ir.span) : "", label: label, outcome: outcome,
+                                                   location: describes ? "\(source.name):\(source.location(of: ir.span.start))" : ""),
                           cell: cell, kind: kind, children: children)
         }
         /// The first error among `operands` (as a cell), or their values.
@@ -271,8 +286,8 @@ package struct Explainer {
 
     /// A node that was not evaluated, without its operands.
     private func skipped(_ ir: IR, label: String?, source: SourceFile) -> Traced {
-        Traced(explanation: Explanation(text: Self.snippet(source, ir.span), label: label, outcome: .skipped,
-                                        location: "\(source.name):\(source.location(of: ir.span.start))"),
+        Traced(explanation: Explanation(text: describesNodes ? Self.snippet(source, ir.span) : "", label: label, outcome: .skipped,
+                                        location: describesNodes ? "\(source.name):\(source.location(of: ir.span.start))" : ""),
                cell: .value(.null), kind: .other, children: [])
     }
 

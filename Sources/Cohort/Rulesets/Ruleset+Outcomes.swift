@@ -31,6 +31,11 @@ extension Ruleset {
         try compiled.bindJSON(json) { slots in allFlags(slots: slots, now: now) }
     }
 
+    /// `allFlags(json:)` for bytes in an array (the common case, without the generic path).
+    public func allFlags(json: [UInt8], now: Instant? = nil) throws(ContextError) -> FlagsState {
+        try json.withUnsafeBytes { compiled.bindJSON(bytes: $0) { slots in allFlags(slots: slots, now: now) } }.get()
+    }
+
     private func allFlags(slots: UnsafeBufferPointer<Value>, now: Instant?) -> FlagsState {
         let time = now ?? compiled.clock()
         return FlagsState(details: compiled.flags.indices.map { detail(of: $0, slots: slots, now: time) })

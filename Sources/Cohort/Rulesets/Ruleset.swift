@@ -82,21 +82,32 @@ public struct Ruleset: Sendable {
         try compiled.bindJSON(json) { slots in evaluations(slots: slots, now: now) }
     }
 
-    /// Every flag's evaluation over `slots`, in declaration order.
-    private func evaluations(slots: UnsafeBufferPointer<Value>, now: Instant?) -> [FlagEvaluation] {
-        let time = now ?? compiled.clock()
-        return compiled.flags.indices.map { evaluation(of: $0, slots: slots, now: time) }
+    /// `evaluateAll(json:)` for bytes in an array (the common case, without the generic path).
+    public func evaluateAll(json: [UInt8], now: Instant? = nil) throws(ContextError) -> [FlagEvaluation] {
+        try json.withUnsafeBytes { compiled.bindJSON(bytes: $0) { slots in evaluations(slots: slots, now: now) } }.get()
     }
 
-    package func evaluation(of i: Int, slots: UnsafeBufferPointer<Value>, now: Instant?) -> FlagEvaluation {
+    /// Every flag's evaluation over `slots`, in declaration order.
+    /// A prerequisite used by several flags is evaluated once (a memo on the stack).
+    private func evaluations(slots: UnsafeBufferPointer<Value>, now: Instant?) -> [FlagEvaluation] {
+        let time = now ?? compiled.clock()
+        return PrerequisiteMemo.withTemporary(remembering: compiled.rememberedFlags) { memo in
+            compiled.flags.indices.map { evaluation(of: $0, slots: slots, now: time, memo: memo) }
+        }
+    }
+
+    package func evaluation(of i: Int, slots: UnsafeBufferPointer<Value>, now: Instant?,
+                            memo: PrerequisiteMemo.Access? = nil) -> FlagEvaluation {
         let flag = compiled.flags[i]
         let time = now ?? (flag.readsNow ? .now : Instant(seconds: 0))
-        let outcome = VM.evaluate(flag, slots: slots, now: time)
-        return FlagEvaluation(flag: flag.name, value: outcome.value(of: flag), reason: reason(of: outcome, flag: i, slots: slots, now: time))
+        let outcome = VM.evaluate(flag, slots: slots, now: time, memo: memo)
+        return FlagEvaluation(flag: flag.name, value: outcome.value(of: flag),
+                              reason: reason(of: outcome, flag: i, slots: slots, now: time, memo: memo))
     }
 
     /// Why flag `i` served what `outcome` says.
-    package func reason(of outcome: VM.FlagOutcome, flag i: Int, slots: UnsafeBufferPointer<Value>, now: Instant) -> Reason {
+    package func reason(of outcome: VM.FlagOutcome, flag i: Int, slots: UnsafeBufferPointer<Value>, now: Instant,
+                        memo: PrerequisiteMemo.Access? = nil) -> Reason {
         let flag = compiled.flags[i]
         if let fault = outcome.fault { return .error(EvaluationError(fault, source: source, paths: compiled.slotTable.paths)) }
         if let arm = flag.fixedArm, flag.servesConstant(arm) {
@@ -106,10 +117,16 @@ public struct Ruleset: Sendable {
         }
         guard outcome.arm >= 0 else { return .default }
         let line = flag.arms[outcome.arm].line
-        // The VM's walker tells for a chain of tests; the explainer for any other condition.
-        var explainer = explainer(slots: slots, now: now)
-        let split = VM.armDecidedByBucket(flag, arm: outcome.arm, slots: slots, now: now)
-            ?? explainer.explain(flag: flag).decidedByBucket
+        // The VM's walker tells for a chain of tests; the explainer (which allocates) only
+        // for any other condition.
+        let split: Bool
+        if let decided = VM.armDecidedByBucket(flag, arm: outcome.arm, slots: slots, now: now, memo: memo) {
+            split = decided
+        } else {
+            var explainer = explainer(slots: slots, now: now)
+            explainer.describesNodes = false
+            split = explainer.explain(flag: flag).decidedByBucket
+        }
         return split ? .split(rule: outcome.arm, line: line) : .match(rule: outcome.arm, line: line)
     }
 
@@ -147,7 +164,7 @@ public struct Ruleset: Sendable {
     }
 
     private func explainer(slots: UnsafeBufferPointer<Value>, now: Instant) -> Explainer {
-        Explainer(rules: compiler, flags: compiled.flags, slots: slots, now: now)
+        Explainer(rules: compiler, flagsByMemoIndex: compiled.flagsByMemoIndex, slots: slots, now: now)
     }
 
     /// The index of a flag by name.
@@ -202,6 +219,10 @@ package final class CompiledRuleset: Sendable {
     package let compiler: RuleFileCompiler
     package let options: CompileOptions
     package let flagIndex: [String: Int]
+    /// The flags by `memoIndex`, as the explainer looks prerequisites up.
+    package let flagsByMemoIndex: [Int: FlagProgram]
+    /// Which flags (by `memoIndex`) are prerequisites of others: what `evaluateAll`'s memo keeps.
+    package let rememberedFlags: [Bool]
     /// Per flag, the slots it reads, its prerequisites' included: `evaluate(flag)` binds
     /// only those.
     package let flagSlots: [[Int]]
@@ -222,6 +243,8 @@ package final class CompiledRuleset: Sendable {
         self.compiler = compiler
         self.options = options
         flagIndex = Dictionary(flags.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        flagsByMemoIndex = Explainer.index(flags)
+        rememberedFlags = PrerequisiteMemo.remembered(by: flags)
         flagSlots = flags.map { Self.slots(read: $0).sorted() }
         layout = AttributeLayout(compiler.slots)
         binder = ContextBinder(compiler.slots)
@@ -253,20 +276,32 @@ package final class CompiledRuleset: Sendable {
 
     /// Binds a JSON context straight into a temporary buffer of slots and calls `body` with it.
     package func bindJSON<R>(_ json: some Collection<UInt8>, _ body: (UnsafeBufferPointer<Value>) -> R) throws(ContextError) -> R {
+        // The work is in `bindJSON(bytes:)`, which is not generic over the collection: a
+        // generic public entry point is not specialised for the caller's type, and the
+        // generic path cost more than the binding itself.
+        if let bound = json.withContiguousStorageIfAvailable({ bindJSON(bytes: UnsafeRawBufferPointer($0), body) }) {
+            return try bound.get()
+        }
+        return try Array(json).withUnsafeBytes { bindJSON(bytes: $0, body) }.get()
+    }
+
+    /// `bindJSON` over contiguous bytes.
+    package func bindJSON<R>(bytes: UnsafeRawBufferPointer, _ body: (UnsafeBufferPointer<Value>) -> R) -> Result<R, ContextError> {
         let n = slotTable.count
         let bound: R? = withUnsafeTemporaryAllocation(of: Value.self, capacity: max(n, 1)) { buffer in
             buffer.initialize(repeating: .null)
             defer { buffer.baseAddress!.deinitialize(count: buffer.count) }
             var scratch = RecordBinder.Scratch()
-            let ok: Bool? = json.withContiguousStorageIfAvailable { bytes in
-                jsonBinder.bind(UnsafeRawBufferPointer(bytes), into: UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), scratch: &scratch)
-            } ?? Array(json).withUnsafeBytes { jsonBinder.bind($0, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), scratch: &scratch) }
-            guard ok == true else { return nil }
+            guard jsonBinder.bind(bytes, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), scratch: &scratch) else { return nil }
             return body(UnsafeBufferPointer(rebasing: buffer[0..<n]))
         }
-        if let bound { return bound }
+        if let bound { return .success(bound) }
         // Not a valid JSON object: the full reader says why and where.
-        _ = try Context(jsonBytes: json)
-        throw ContextError(message: "the context must be a JSON object", line: 1, column: 1)
+        do throws(ContextError) {
+            _ = try Context(jsonBytes: UnsafeRawBufferPointer(bytes))
+        } catch {
+            return .failure(error)
+        }
+        return .failure(ContextError(message: "the context must be a JSON object", line: 1, column: 1))
     }
 }

@@ -142,6 +142,29 @@ package final class PrerequisiteMemo {
         stamp.deallocate()
     }
 
+    /// Which flags of `flags` (by `memoIndex`) some flag uses as a prerequisite: what a
+    /// memo remembers.
+    package static func remembered(by flags: [FlagProgram]) -> [Bool] {
+        let memo = PrerequisiteMemo(flags: flags)
+        return (0..<memo.count).map { memo.entries[$0].remembered }
+    }
+
+    /// Calls `body` with a memo for one evaluation of several flags, held in temporary
+    /// (stack) memory: the library's `evaluateAll` evaluates a prerequisite once per call
+    /// without allocating. `remembered` comes from `remembered(by:)`.
+    package static func withTemporary<R>(remembering remembered: [Bool], _ body: (Access) -> R) -> R {
+        let count = remembered.count
+        return withUnsafeTemporaryAllocation(of: Entry.self, capacity: max(count, 1)) { entries in
+            let base = entries.baseAddress!
+            for i in 0..<count { (base + i).initialize(to: Entry(stamp: 0, remembered: remembered[i], value: .null)) }
+            defer { base.deinitialize(count: count) }
+            return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 1) { stamp in
+                stamp.baseAddress!.initialize(to: 1)
+                return body(Access(entries: base, count: count, stamp: stamp.baseAddress!))
+            }
+        }
+    }
+
     /// Forgets every remembered value: the next record begins.
     package func nextRecord() {
         stamp.pointee &+= 1

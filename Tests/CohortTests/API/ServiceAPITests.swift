@@ -25,6 +25,12 @@ struct ServiceAPITests {
             let expected = Self.rules.evaluateAll(in: context, now: Self.now)
             #expect(Self.rules.evaluateAll(in: Self.rules.attributes(for: context), now: Self.now) == expected, "\(line)")
             #expect(try Self.rules.evaluateAll(json: Array((#"{"user":"# + line + "}").utf8), now: Self.now) == expected, "\(line)")
+            // The generic entry (any collection of bytes) and the array one agree.
+            let body = #"{"user":"# + line + "}"
+            #expect(try Self.rules.evaluateAll(json: Data(body.utf8), now: Self.now) == expected, "\(line)")
+            #expect(try Self.rules.evaluateAll(json: body.utf8, now: Self.now) == expected, "\(line)")
+            #expect(try Self.rules.allFlags(json: Data(body.utf8), now: Self.now).details.map(\.value)
+                    == Self.rules.allFlags(json: Array(body.utf8), now: Self.now).details.map(\.value))
             for name in Self.rules.flagNames {
                 // One flag binds only the attributes it reads, and answers the same.
                 #expect(Self.rules.evaluate(name, in: context, now: Self.now) == expected.first { $0.flag == name }, "\(name) \(line)")
