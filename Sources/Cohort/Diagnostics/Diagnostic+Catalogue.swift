@@ -118,13 +118,14 @@ extension Diagnostic {
     }
 
     /// An unknown escape in a string that is (or looks like) a regular expression: the
-    /// backslash was meant for the pattern, so it must be doubled.
+    /// backslash was meant for the pattern, so it must be doubled. The advice is in the
+    /// message, so the JSON and GitHub forms carry it too.
     package static func invalidEscapeInPattern(_ escape: Diagnostic, shown: String, isPattern: Bool) -> Diagnostic {
         var diagnostic = escape
-        let note = isPattern
-            ? "this string is a regular expression: a backslash for the pattern is written '\\\\' in a string, so write '\\\\\(shown)'"
-            : "if this string is a regular expression, a backslash for the pattern is written '\\\\' in a string: '\\\\\(shown)'"
-        diagnostic.notes.append(Note(message: note))
+        diagnostic.message = isPattern
+            ? "invalid escape '\\\(shown)' in the string of a regular expression; write '\\\\\(shown)' "
+                + "(a backslash meant for the pattern is written '\\\\' in a string)"
+            : diagnostic.message + "; if this string is a regular expression, write '\\\\\(shown)'"
         diagnostic.fixIts.append(.replace(SourceSpan(start: escape.span.start, end: escape.span.start), with: "\\",
                                           "write '\\\\\(shown)'"))
         return diagnostic
