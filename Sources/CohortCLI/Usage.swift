@@ -1,3 +1,5 @@
+import Cohort
+
 /// Help texts.
 enum Usage {
     static let main = """
@@ -27,13 +29,28 @@ enum Usage {
       disasm    Print the bytecode of an expression: constants, slots, spans, jumps.
       lsp       Language server for editors (stdio): diagnostics, hover, completion.
 
-    EXIT CODES:
-      0 success; 1 a compile error, error value, or unreadable input; 2 a usage error.
+    EXIT STATUS:
+      0  success (check: no errors; batch: every record read; fmt --check: nothing to change)
+      1  a rule or input problem: a compile error, an error value (also a flag that served
+         its default because of one), a file or record that cannot be read, a file that
+         fmt --check would change
+      2  a usage error: an unknown command or option, a missing or extra argument, a bad
+         option value, two inputs reading stdin, a REPL that cannot start
 
     Colour is used on a terminal only, and never when NO_COLOR is set.
     Run 'cohort COMMAND --help' for a command's options.
 
     """
+
+    /// The subcommands, for "did you mean" after a typo.
+    static let commands = ["eval", "batch", "repl", "gen", "check", "fmt", "disasm"]
+
+    /// `cohort evl`: what was wrong and where to look, not the whole help.
+    static func unknownCommand(_ name: String) -> String {
+        let hint = Suggestion.closest(to: name, among: commands).map { "; did you mean '\($0)'?" } ?? ""
+        let what = name.hasPrefix("-") ? "option" : "command"
+        return "cohort: unknown \(what) '\(name)'\(hint)\nRun 'cohort --help' for the commands and options.\n"
+    }
 
     static let eval = """
     USAGE: cohort eval EXPR [options]
@@ -50,10 +67,14 @@ enum Usage {
       --salt S          The default salt of bucket(key). Default: empty.
       --rules FILE      Compile FILE first; EXPR may use its lets, segments and flags
                         by name. A bare flag name evaluates that flag (salted by its
-                        own name) and prints its served value.
+                        own name): its served value on stdout, its reason on stderr.
+                        '-' reads it from stdin; a pipe such as <(...) works too.
 
-    EXIT: 0 printed a value; 1 compile error or error value (diagnostic on stderr);
-          2 usage error.
+    An expression that starts with '-' goes after '--': cohort eval -- '-7 % 3'.
+    Only one of EXPR, --user, --context and --rules can be '-'.
+
+    EXIT: 0 printed a value; 1 compile error, error value, or a flag that served its
+          default because of an error (diagnostic on stderr); 2 usage error.
 
     """
 
@@ -119,6 +140,10 @@ enum Usage {
 
     With stdin not a terminal it reads one input per line and prints plain results.
 
+    EXIT: 0 at the end of the input, :quit or Ctrl-D; 2 when it cannot start (a usage
+          error, a rule file or users file that cannot be read or has errors, a bad
+          --now).
+
     """
 
     static let gen = """
@@ -127,6 +152,8 @@ enum Usage {
     Writes N realistic user records (default 1000) to stdout. The same seed (default 1)
     always gives the same users: id, email (missing for ~3%), group, plan, country, age,
     app_version, beta_opt_out, signup_at, tags.
+
+    EXIT: 0 written; 2 usage error.
 
     """
 
@@ -216,6 +243,9 @@ enum Usage {
 
     Compiles EXPR and prints its bytecode: constants, attribute slots, constant sets, and
     one line per instruction with operands, jump targets and the source span it came from.
+    '-' reads EXPR or the rule file from stdin (one of them).
+
+    EXIT: 0 printed; 1 compile error or unreadable rule file; 2 usage error.
 
     """
 }

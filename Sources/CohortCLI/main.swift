@@ -38,7 +38,7 @@ case "disasm":
 case "lsp":
     status = LspCommand.run(Array(arguments.dropFirst()))
 default:
-    Terminal.err("cohort: unknown command '\(arguments[0])'\n\n" + Usage.main)
+    Terminal.err(Usage.unknownCommand(arguments[0]))
     status = .usage
 }
 exit(status.rawValue)

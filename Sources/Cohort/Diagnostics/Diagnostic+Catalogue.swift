@@ -18,8 +18,9 @@ extension Diagnostic {
         .error(.invalidUTF8, "source is not valid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)))", span)
     }
 
-    package static func unreadableRuleFile(_ path: String) -> Diagnostic {
-        .error(.io, "cannot read rule file '\(path)'", SourceSpan(start: 0, end: 0))
+    /// `reason`: "no such file", "is a directory", "permission denied"...
+    package static func unreadableRuleFile(_ path: String, reason: String? = nil) -> Diagnostic {
+        .error(.io, "cannot read rule file '\(path)'" + (reason.map { ": " + $0 } ?? ""), SourceSpan(start: 0, end: 0))
     }
 
     // MARK: Limits
@@ -224,13 +225,15 @@ extension Diagnostic {
     /// syntax that defines them.
     package static func operandTypes(_ op: String, _ left: ValueKind?, _ right: ValueKind?, _ span: SourceSpan) -> Diagnostic {
         let name = "'\(op)'"
-        let message: String
+        var message: String
         switch (left, right) {
         case let (a?, b?): message = "\(name) cannot be applied to \(a.name) and \(b.name)"
         case let (a?, nil): message = "\(name) cannot take a \(a.name) on the left"
         case let (nil, b?): message = "\(name) cannot take a \(b.name) on the right"
         case (nil, nil): message = "\(name) cannot be applied here"
         }
+        // `x in "abc"` is a substring test spelt the way Python spells it.
+        if op == "in" || op == "not in", right == .string { message += " (use 'contains' for a substring)" }
         return .error(.typeMismatch, message, span)
     }
 
