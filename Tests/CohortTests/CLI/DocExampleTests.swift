@@ -28,7 +28,8 @@ struct DocExample: CustomTestStringConvertible, Sendable {
 /// HTML comments just before a block (invisible on the rendered page) adjust it:
 /// - `<!-- doc-test: skip REASON -->`: the block is not run (its output depends on the
 ///   time, the machine, or is abridged); the reason is required.
-/// - `<!-- doc-test: file NAME` … `-->`: the lines up to `-->` are written to NAME first.
+/// - `<!-- doc-test: file NAME` … `-->`: the lines up to `-->` are written to NAME before
+///   the next example block runs (the page may show the file in a block of its own).
 enum DocExamples {
     /// README.md and every docs/*.md.
     static let files: [URL] = {
@@ -69,14 +70,13 @@ enum DocExamples {
                     block.append((i + 1, lines[i]))
                     i += 1
                 }
-                if let first = block.first?.1, first.hasPrefix("$ "), !skip {
-                    examples += commands(of: block, page: name, files: files)
+                if let first = block.first?.1, first.hasPrefix("$ ") {
+                    if !skip { examples += commands(of: block, page: name, files: files) }
+                    files = [:]
                 }
-                files = [:]
                 skip = false
             } else if !line.trimmingCharacters(in: .whitespaces).isEmpty {
-                // A marker applies to the block right after it, with only blank lines between.
-                files = [:]
+                // A skip applies to the block right after it, with only blank lines between.
                 skip = false
             }
             i += 1

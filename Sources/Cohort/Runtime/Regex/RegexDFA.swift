@@ -146,13 +146,19 @@ struct RegexDFA {
     /// Stand-ins for the previous scalar of each kind, for the assertions.
     private static let kindScalar: [UInt32] = [RegexVM.none, 0x61, 0x20]
 
-    /// The cache's bounds: about 4 MiB of thread sets and of transitions.
-    static let maxStoredThreads = 1 << 20
-    static let maxTransitions = 1 << 20
+    /// The cache's bounds, by default about 4 MiB of thread sets and 4 MiB of transitions.
+    private let maxStoredThreads: Int
+    private let maxTransitions: Int
+    /// How many states were built (tests bound the work of a search by it).
+    private(set) var statesBuilt = 0
+    /// How many times the cache was emptied.
+    private(set) var resets = 0
 
-    init(_ program: RegexProgram, alphabet: RegexAlphabet) {
+    init(_ program: RegexProgram, alphabet: RegexAlphabet, maxStoredThreads: Int = 1 << 20, maxTransitions: Int = 1 << 20) {
         self.program = program
         self.alphabet = alphabet
+        self.maxStoredThreads = maxStoredThreads
+        self.maxTransitions = maxTransitions
         symbols = max(1, alphabet.count)
         marks = [Int](repeating: 0, count: program.instructions.count + 1)
         reset()
@@ -217,7 +223,7 @@ struct RegexDFA {
             }
             var next = transitions[Int(state) * symbols + Int(symbol)]
             if next == Self.unknown {
-                if storedThreads > Self.maxStoredThreads || transitions.count + symbols > Self.maxTransitions {
+                if storedThreads > maxStoredThreads || transitions.count + symbols > maxTransitions {
                     // A full cache: when it filled up at about a state per scalar, states do
                     // not repeat, and the NFA does the same work more cheaply.
                     if builtSinceReset * 2 > position - positionAtReset {
@@ -226,6 +232,7 @@ struct RegexDFA {
                     }
                     let set = threads[Int(state)], kind = previousKind[Int(state)]
                     reset()
+                    resets += 1
                     state = index[[Int32(kind)] + set] ?? insert(set, kind: kind)
                     builtSinceReset = 0
                     positionAtReset = position
@@ -262,7 +269,7 @@ struct RegexDFA {
         let nextKind = Self.kind(of: scalar)
         var key = [Int32(nextKind)]
         key.append(contentsOf: targets)
-        let next = index[key] ?? insert(targets, kind: nextKind)
+        let next = index[key] ?? { statesBuilt += 1; return insert(targets, kind: nextKind) }()
         transitions[Int(state) * symbols + Int(symbol)] = next
         return next
     }
