@@ -128,13 +128,13 @@ enum EvalCommand {
         return .failure
     }
 
-    /// The reason line of `eval FLAG --rules FILE`: `reason: rule 0 (line 59)`,
-    /// `reason: default`, or `reason: error (the default was served)` followed by the
-    /// error's diagnostic. The one place that words a reason for `eval`.
+    /// The reason line of `eval FLAG --rules FILE`: `reason: match, rule 0, line 59`,
+    /// `reason: default`, `reason: static`, or `reason: error (the default was served)`
+    /// followed by the error's diagnostic. The one place that words a reason for `eval`.
     static func describe(_ reason: Reason) -> String {
         switch reason {
-        case .rule, .default: "reason: \(reason)"
         case .error: "reason: error (the default was served)"
+        default: "reason: \(reason)"
         }
     }
 }

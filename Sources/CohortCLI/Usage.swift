@@ -30,10 +30,11 @@ enum Usage {
       lsp       Language server for editors (stdio): diagnostics, hover, completion.
 
     EXIT STATUS:
-      0  success (check: no errors; batch: every record read; fmt --check: nothing to change)
+      0  success (check: no errors; batch: every record read; fmt --check: nothing to
+         change; test: every test passed)
       1  a rule or input problem: a compile error, an error value (also a flag that served
          its default because of one), a file or record that cannot be read, a file that
-         fmt --check would change
+         fmt --check would change, a failed test
       2  a usage error: an unknown command or option, a missing or extra argument, a bad
          option value, two inputs reading stdin, a REPL that cannot start
 
@@ -42,11 +43,8 @@ enum Usage {
 
     """
 
-    /// The subcommands, for "did you mean" after a typo.
-    static let commands = ["eval", "batch", "repl", "gen", "check", "fmt", "disasm"]
-
     /// `cohort evl`: what was wrong and where to look, not the whole help.
-    static func unknownCommand(_ name: String) -> String {
+    static func unknownCommand(_ name: String, among commands: some Sequence<String>) -> String {
         let hint = Suggestion.closest(to: name, among: commands).map { "; did you mean '\($0)'?" } ?? ""
         let what = name.hasPrefix("-") ? "option" : "command"
         return "cohort: unknown \(what) '\(name)'\(hint)\nRun 'cohort --help' for the commands and options.\n"

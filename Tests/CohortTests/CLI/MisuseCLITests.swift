@@ -104,10 +104,10 @@ struct MisuseCLITests {
         let fmt = try runCohort(["fmt", scratch.url.path])
         #expect(fmt.status == 1)
         #expect(fmt.stderr == "cohort fmt: cannot read '\(scratch.url.path)': is a directory\n")
-        let batch = try runCohort(["batch", flagsPath, scratch.url.path])
+        let batch = try runCohort(["batch", flagsPath, scratch.url.path, "--now", "2026-12-01"])
         #expect(batch.status == 1)
         #expect(batch.stderr == "cohort batch: cannot read input '\(scratch.url.path)': is a directory\n")
-        let missing = try runCohort(["batch", flagsPath, scratch.path("nope.jsonl")])
+        let missing = try runCohort(["batch", flagsPath, scratch.path("nope.jsonl"), "--now", "2026-12-01"])
         #expect(missing.status == 1)
         #expect(missing.stderr == "cohort batch: cannot read input '\(scratch.path("nope.jsonl"))': no such file\n")
     }
@@ -115,7 +115,7 @@ struct MisuseCLITests {
     // MARK: Arguments
 
     @Test("extra positional arguments are named: exit 2", arguments: [
-        (["batch", "RULES", "a.jsonl", "b.jsonl"], "cohort batch: unexpected argument 'b.jsonl': batch takes RULES and INPUT (use - for stdin)\n"),
+        (["batch", "RULES", "a.jsonl", "b.jsonl"], "cohort batch: unexpected extra argument 'b.jsonl': batch takes one RULES file and one INPUT (use - for stdin)\n"),
         (["eval", "user.a", "==", "1"], "cohort eval: unexpected arguments '==', '1': eval takes EXPR (quote the expression: cohort eval 'user.plan == \"pro\"')\n"),
         (["repl", "a.cohort", "b.cohort"], "cohort repl: unexpected argument 'b.cohort': repl takes at most RULES\n"),
         (["disasm", "1", "2"], "cohort disasm: unexpected argument '2': disasm takes EXPR (or --rules FILE)\n"),
@@ -168,12 +168,17 @@ struct MisuseCLITests {
         let matched = try runCohort(["eval", "checkout_button", "--rules", flagsPath, "--user", #"{"id":"u-42","email":"kim@acme.com"}"#])
         #expect(matched.status == 0)
         #expect(matched.stdout == "\"green\"\n")
-        #expect(matched.stderr == "reason: rule 0 (line 59)\n")
+        #expect(matched.stderr == "reason: match, rule 0, line 59\n")
 
         let byDefault = try runCohort(["eval", "dark_mode", "--rules", flagsPath])
         #expect(byDefault.status == 0)
         #expect(byDefault.stdout == "false\n")
-        #expect(byDefault.stderr == "reason: default\n")
+        #expect(byDefault.stderr == "reason: static\n", "a kill switch")
+
+        let notYet = try runCohort(["eval", "winter_sale_banner", "--rules", flagsPath, "--now", "2026-01-01", "--user", #"{"id":"u-1"}"#])
+        #expect(notYet.status == 0)
+        #expect(notYet.stdout == "false\n")
+        #expect(notYet.stderr == "reason: default\n")
 
         let failed = try runCohort(["eval", "checkout_button", "--rules", flagsPath, "--user", #"{"id":"u-1026"}"#])
         #expect(failed.status == 1)
@@ -214,7 +219,7 @@ struct MisuseCLITests {
         for status in ["0  success", "1  a rule or input problem", "2  a usage error"] {
             #expect(result.stdout.contains(status), "\(status)")
         }
-        for command in ["eval", "batch", "repl", "gen", "check", "fmt", "disasm"] {
+        for command in ["eval", "batch", "repl", "gen", "check", "fmt", "test", "disasm"] {
             let help = try runCohort([command, "--help"])
             #expect(help.stdout.contains("EXIT"), "\(command) --help names its exit statuses")
         }
