@@ -161,19 +161,21 @@ enum ReplCommand {
 /// handler restores the saved settings, turns bracketed paste off, and dies of the same
 /// signal with its default action, so the parent sees how the REPL ended.
 enum TerminalRestorer {
-    /// The settings to restore. Written once, before the handlers are installed; a signal
-    /// handler cannot capture context, so it reads this global.
-    nonisolated(unsafe) private static var saved = termios()
+    /// The settings to restore, written before the handlers are installed. A handler cannot
+    /// capture context, and must not touch a Swift `var` (an access check may allocate on
+    /// first use, and the signal may have interrupted malloc): it reads this fixed memory.
+    nonisolated(unsafe) private static let saved = UnsafeMutablePointer<termios>.allocate(capacity: 1)
 
     static func install(_ settings: termios) {
-        saved = settings
+        saved.initialize(to: settings)
         var handled = sigset_t()
         sigemptyset(&handled)
         for number in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
             let previous = signal(number) { number in
                 // Only async-signal-safe calls: tcsetattr, write, signal, raise.
-                _ = withUnsafePointer(to: &TerminalRestorer.saved) { tcsetattr(0, TCSANOW, $0) }
-                _ = "\u{1B}[?2004l".withCString { write(1, $0, 8) }
+                _ = tcsetattr(0, TCSANOW, TerminalRestorer.saved)
+                let pasteOff: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0x1B, 0x5B, 0x3F, 0x32, 0x30, 0x30, 0x34, 0x6C)
+                _ = withUnsafeBytes(of: pasteOff) { write(1, $0.baseAddress, $0.count) }  // ESC [?2004l
                 _ = signal(number, SIG_DFL)
                 _ = raise(number)
             }

@@ -219,7 +219,7 @@ struct MisuseCLITests {
         for status in ["0  success", "1  a rule or input problem", "2  a usage error"] {
             #expect(result.stdout.contains(status), "\(status)")
         }
-        for command in ["eval", "batch", "repl", "gen", "check", "fmt", "test", "disasm"] {
+        for command in ["eval", "batch", "repl", "gen", "check", "fmt", "test", "disasm", "lsp"] {
             let help = try runCohort([command, "--help"])
             #expect(help.stdout.contains("EXIT"), "\(command) --help names its exit statuses")
         }
