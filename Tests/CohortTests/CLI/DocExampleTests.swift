@@ -18,12 +18,13 @@ struct DocExample: CustomTestStringConvertible, Sendable {
 
 /// Reads the examples out of Markdown.
 ///
-/// A fenced block whose first line starts with `$ ` is an example. Each `$ ` line is a
-/// command run by bash in a scratch directory holding a copy of `examples/`, with the
-/// `cohort` under test first on `PATH`; stdout and stderr together must equal the lines
-/// under it. For `cohort repl`, lines starting with `cohort> ` are typed inputs: they go to
-/// its stdin, and (as with stdin not a terminal) are not part of the output, nor is the
-/// banner a terminal session starts with.
+/// A fenced block whose first line starts with `$ ` is an example. Each `$ ` line that
+/// runs `cohort` (`$ cohort …`, `$ printf … | cohort repl`) is run by bash in a scratch
+/// directory holding a copy of `examples/`, with the `cohort` under test first on `PATH`;
+/// stdout and stderr together must equal the lines under it. For `cohort repl`, lines
+/// starting with `cohort> ` are typed inputs: they go to its stdin, and (as with stdin not
+/// a terminal) are not part of the output, nor is the banner a terminal session starts
+/// with. Other commands (build scripts) are shown for reading and not run.
 ///
 /// A documented line that is just `...` stands for any number of printed lines.
 ///
@@ -95,7 +96,13 @@ enum DocExamples {
                 examples[examples.count - 1].output.append(line)
             }
         }
-        return examples
+        return examples.filter { runsCohort($0.command) }
+    }
+
+    /// Whether a shell command runs `cohort` (`cohort eval …`, `printf … | cohort repl`);
+    /// other commands (build scripts, `curl`) are shown for reading, not run.
+    static func runsCohort(_ command: String) -> Bool {
+        command.hasPrefix("cohort ") || command.contains("| cohort ")
     }
 }
 
