@@ -160,32 +160,65 @@ enum ReplCommand {
 /// SIGQUIT), as leaving with Ctrl-D does: otherwise the shell is left without echo. The
 /// handler restores the saved settings, turns bracketed paste off, and dies of the same
 /// signal with its default action, so the parent sees how the REPL ended.
+///
+/// The handler may interrupt anything, malloc included, so it makes only async-signal-safe
+/// calls and runs no generic Swift code: an unspecialised generic call can instantiate type
+/// metadata, which allocates (seen as a heap abort on SIGHUP in a debug build). It reads
+/// fixed memory written before it is installed, and the kernel resets the signal to its
+/// default action as the handler starts (SA_RESETHAND).
 enum TerminalRestorer {
-    /// The settings to restore, written before the handlers are installed. A handler cannot
-    /// capture context, and must not touch a Swift `var` (an access check may allocate on
-    /// first use, and the signal may have interrupted malloc): it reads this fixed memory.
+    /// The terminal settings to restore.
     nonisolated(unsafe) private static let saved = UnsafeMutablePointer<termios>.allocate(capacity: 1)
+    /// `ESC [?2004l`, bracketed paste off.
+    nonisolated(unsafe) private static let pasteOff: UnsafeMutablePointer<UInt8> = {
+        let bytes: [UInt8] = [0x1B, 0x5B, 0x3F, 0x32, 0x30, 0x30, 0x34, 0x6C]
+        let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
+        pointer.initialize(from: bytes, count: bytes.count)
+        return pointer
+    }()
 
     static func install(_ settings: termios) {
         saved.initialize(to: settings)
+        _ = pasteOff
         var handled = sigset_t()
         sigemptyset(&handled)
         for number in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
-            let previous = signal(number) { number in
-                // Only async-signal-safe calls: tcsetattr, write, signal, raise.
+            var action = sigaction()
+            var previous = sigaction()
+            setHandler(&action) { number in
                 _ = tcsetattr(0, TCSANOW, TerminalRestorer.saved)
-                let pasteOff: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0x1B, 0x5B, 0x3F, 0x32, 0x30, 0x30, 0x34, 0x6C)
-                _ = withUnsafeBytes(of: pasteOff) { write(1, $0.baseAddress, $0.count) }  // ESC [?2004l
-                _ = signal(number, SIG_DFL)
-                _ = raise(number)
+                _ = write(1, TerminalRestorer.pasteOff, 8)
+                _ = raise(number)  // delivered, with the default action, when the handler returns
             }
+            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)  // 0x8000_0000 on Linux
+            sigemptyset(&action.sa_mask)
+            sigaction(number, &action, &previous)
             // A signal ignored on purpose (`nohup` ignores SIGHUP) stays ignored.
-            if address(of: previous) == address(of: SIG_IGN) { _ = signal(number, SIG_IGN) }
+            if isIgnored(previous) { sigaction(number, &previous, nil) }
             sigaddset(&handled, number)
         }
         // A parent may have left these blocked (they then never arrive, and the terminal is
         // never restored); the REPL wants them delivered.
         _ = pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+    }
+
+    /// Sets the handler field of `action`, whose name differs between Glibc and Darwin.
+    private static func setHandler(_ action: inout sigaction, _ handler: @escaping @convention(c) (Int32) -> Void) {
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = handler
+        #else
+        action.__sigaction_u.__sa_handler = handler
+        #endif
+    }
+
+    /// Whether `action` ignores its signal.
+    private static func isIgnored(_ action: sigaction) -> Bool {
+        #if canImport(Glibc)
+        let handler = action.__sigaction_handler.sa_handler
+        #else
+        let handler = action.__sigaction_u.__sa_handler
+        #endif
+        return address(of: handler) == address(of: SIG_IGN)
     }
 
     /// A handler's address, to compare with `SIG_IGN` (function pointers are not Equatable).

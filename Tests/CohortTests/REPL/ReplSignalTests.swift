@@ -27,7 +27,7 @@ struct ReplSignalTests {
         #expect(tty.read(until: "2").contains("2"))
 
         kill(process.processIdentifier, signal)
-        process.waitUntilExit()
+        try #require(tty.waitForExit(process), "the REPL ended within 10 s of the signal")
         #expect(process.terminationReason == .uncaughtSignal)
         #expect(process.terminationStatus == signal)
         #expect(tty.isCooked, "echo and line mode are back")
@@ -43,7 +43,7 @@ struct ReplSignalTests {
         defer { if process.isRunning { process.terminate() } }
         _ = tty.read(until: "cohort> ")
         tty.type("\u{04}")
-        process.waitUntilExit()
+        try #require(tty.waitForExit(process), "the REPL ended within 10 s of Ctrl-D")
         #expect(process.terminationReason == .exit)
         #expect(process.terminationStatus == 0)
         #expect(tty.isCooked)

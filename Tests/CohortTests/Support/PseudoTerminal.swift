@@ -53,6 +53,8 @@ final class PseudoTerminal {
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment
         env["TERM"] = "xterm"
+        // On a terminal, Swift's crash backtracer waits 30 s for a key: a crash should fail fast.
+        env["SWIFT_BACKTRACE"] = "interactive=no"
         for (key, value) in environment { env[key] = value }
         process.environment = env
         let handle = FileHandle(fileDescriptor: slave, closeOnDealloc: false)
@@ -78,6 +80,18 @@ final class PseudoTerminal {
             seen += buffer[..<n]
         }
         return String(decoding: seen, as: UTF8.self)
+    }
+
+    /// Waits up to `timeout` seconds for `process` to end; kills it (SIGKILL) and returns
+    /// false if it does not, so a REPL that ignores its signal fails the test instead of
+    /// hanging every build queued behind it.
+    func waitForExit(_ process: Process, timeout: Double = 10) -> Bool {
+        let deadline = Date().addingTimeInterval(timeout)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        guard process.isRunning else { return true }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        return false
     }
 
     /// Types `text` (as a terminal sends keys).
