@@ -601,6 +601,23 @@ extension Diagnostic {
         .warning(.emptyTest, "test '\(name)' expects nothing; add an 'expect' line", span)
     }
 
+    /// A test name that is empty, or holds a control character (`"a\nb"`), which would
+    /// break the one-line-per-test output.
+    package static func invalidTestName(empty: Bool, _ span: SourceSpan) -> Diagnostic {
+        empty
+            ? .error(.invalidTestName, "a test needs a name: test \"what it checks\" { ... }", span)
+            : .error(.invalidTestName, "a test name is one line of text: no line breaks, tabs or other control characters", span)
+    }
+
+    /// `use "PATH"` where PATH is a test file itself (it has a `use` of its own), or this
+    /// very file.
+    package static func usesTestFile(_ path: String, itUses: String?, _ span: SourceSpan) -> Diagnostic {
+        guard let itUses else {
+            return .error(.usesTestFile, "a test file cannot use itself; name the rule file it tests", span)
+        }
+        return .error(.usesTestFile, "'\(path)' is a test file (it uses '\(itUses)'); name the rule file it tests", span)
+    }
+
     package static func unreadableTestFile(_ path: String) -> Diagnostic {
         .error(.io, "cannot read '\(path)'", SourceSpan(start: 0, end: 0))
     }
