@@ -12,6 +12,7 @@ enum Usage {
       cohort fmt FILE... [--check | --write]
       cohort test [PATH...] [--run PATTERN] [--format text|json|junit] [--coverage]
       cohort batch RULES INPUT [--format jsonl|csv|table] [--summary] [options]
+      cohort diff OLD NEW INPUT [--format text|json] [--changes FILE] [--max-change PCT]
       cohort disasm EXPR | --rules FILE
       cohort repl [RULES] [--users FILE] [--now TIME] [--salt S]
       cohort gen users --count N [--seed S] [--format jsonl|json|csv]
@@ -21,6 +22,7 @@ enum Usage {
     COMMANDS:
       eval      Evaluate one expression and print its value as JSON.
       batch     Evaluate every flag for every record of a JSONL, JSON or CSV file.
+      diff      Show which records a rule change flips: two rule files over one input.
       repl      Try rules against users interactively (scriptable on stdin).
       gen       Generate reproducible test users (for benchmarks and trials).
       check     Compile rule files; print errors and warnings with carets.
@@ -120,6 +122,47 @@ enum Usage {
           1 any record unreadable (not with --on-error skip), a flag over
           --max-error-rate, unreadable rules/input, an output that cannot be
           written; 2 usage error (also an output that would replace INPUT or RULES).
+
+    """
+
+    static let diff = """
+    USAGE: cohort diff OLD NEW INPUT [options]
+
+    Evaluates two versions of a rule file over the same records (INPUT: JSON Lines,
+    a JSON array or CSV, as batch reads them; '-' = stdin) in one pass, and reports
+    what the change does: per flag that changes for anyone, 'flag: N of M records
+    change (x.x%)' and its transitions 'from -> to: count'; flags added and removed;
+    errors that appear or vanish; unreadable records. OLD may be @REV: NEW's path at
+    a git revision (@origin/main, @HEAD~1), read with git show.
+
+    OPTIONS:
+      --format F          text (default) or json: one object on stdout,
+                          {"records":M,"unreadable":U,"flags":{"<flag>":{"changed":N,
+                          "share":…,"transitions":[{"from":…,"to":…,"count":K}],
+                          "errors_before":A,"errors_after":B}},"added":[…],"removed":[…]}
+      --changes FILE      Write the records whose values change as JSON Lines,
+                          {"id":…,"changes":{"<flag>":{"from":…,"to":…}}}, atomically
+                          (- is stdout; the report then goes to stderr).
+      --max-change PCT    Exit 1 when any flag changes for more than PCT percent of
+                          the records (naming each on stderr).
+      --flags a,b         Compare only these flags.
+      --now TIME          The value of now() for every record and both files
+                          (default: the start of the run).
+      --id PATH           Dotted path of the id inside each record (default: id).
+      --as NAME           Bind each record to NAME instead of 'user'.
+      --context-records   Each record is a whole context ({"user":…,"device":…}).
+      --jobs N            Threads evaluating records (default: all cores).
+      --on-error MODE     continue (default): count and report unreadable records
+                          (exit 1); fail: stop at the first; skip: as continue, exit 0.
+      --line-offset N     The input starts at line N+1 of a larger file.
+      --input-format F    jsonl, json or csv, overriding the file extension.
+      --max-record-bytes N
+                          The largest record (default 64 MiB).
+      --no-progress       Never draw the progress line (drawn only on a terminal).
+
+    EXIT: 0 every record read (and no flag over --max-change); 1 a record unreadable,
+          a flag over --max-change, a rule file that does not compile or cannot be
+          read (also at REV); 2 usage error.
 
     """
 

@@ -15,6 +15,7 @@ let arguments = Array(CommandLine.arguments.dropFirst())
 let commands: [String: ([String]) -> ExitStatus] = [
     "eval": EvalCommand.run,
     "batch": BatchCommand.run,
+    "diff": DiffCommand.run,
     "repl": ReplCommand.run,
     "gen": GenCommand.run,
     "check": CheckCommand.run,
