@@ -234,6 +234,9 @@ package struct DiffEvaluator: Sendable {
         /// Per pair: the two outcomes' values have different JSON texts.
         let pairDiffers: UnsafeMutableBufferPointer<Bool>
         let pairCounts: UnsafeMutableBufferPointer<Int>
+        /// The pairs counted, in the order they first appeared (the order transitions are
+        /// listed in when there are too many to list).
+        var pairOrder: [(flag: Int, pair: Int)] = []
         /// The JSON text of each outcome's constant (nil where computed), by flag, `arm + 1`.
         let oldTexts: [[String?]]
         let newTexts: [[String?]]
@@ -327,6 +330,7 @@ package struct DiffEvaluator: Sendable {
                             // The common case: the pair of arms says it all, no value is built.
                             let pair = pairStart[k] + (before.arm + 1) * newOutcomes[k] + after.arm + 1
                             if pairDiffers[pair] {
+                                if pairCounts[pair] == 0 { pairOrder.append((k, pair)) }
                                 pairCounts[pair] += 1
                                 changedFlags[changedCount] = k
                                 changedCount += 1
@@ -348,8 +352,8 @@ package struct DiffEvaluator: Sendable {
             guard !before.writesSameJSON(as: after) else { return }
             let from = before.jsonText, to = after.jsonText
             report.flags[k].changed += 1
-            // Uncapped within a chunk (bounded by its records); `merge` applies the cap.
-            report.flags[k].transitions[DiffReport.Transition(from: from, to: to), default: 0] += 1
+            // Every transition listed within a chunk (bounded by its records); `merge` limits them.
+            report.flags[k].record(DiffReport.Transition(from: from, to: to), limited: false)
             changedFlags[changedCount] = k
             changedCount += 1
             changedFrom[k] = from
@@ -411,17 +415,15 @@ package struct DiffEvaluator: Sendable {
             changes += "}}\n".utf8
         }
 
-        /// Adds the counts by pair of arms to the report, as transitions between values.
+        /// Adds the counts by pair of arms to the report, as transitions between values (in
+        /// the order the pairs first appeared; a flag counted by arms has no other).
         func fold(into report: inout DiffReport) {
-            for k in 0..<count where byArms[k] {
-                for (a, from) in oldTexts[k].enumerated() {
-                    for (b, to) in newTexts[k].enumerated() {
-                        let n = pairCounts[pairStart[k] + a * newOutcomes[k] + b]
-                        guard n > 0 else { continue }
-                        report.flags[k].changed += n
-                        report.flags[k].transitions[DiffReport.Transition(from: from!, to: to!), default: 0] += n
-                    }
-                }
+            for (k, pair) in pairOrder {
+                let cell = pair - pairStart[k]
+                let n = pairCounts[pair]
+                report.flags[k].changed += n
+                report.flags[k].record(DiffReport.Transition(from: oldTexts[k][cell / newOutcomes[k]]!, to: newTexts[k][cell % newOutcomes[k]]!),
+                                       count: n, limited: false)
             }
         }
     }

@@ -56,10 +56,12 @@ package struct DiffReport: Sendable {
         /// Records whose value differs between the two files.
         package var changed = 0
         /// Records per transition (only values that differ).
-        package var transitions: [Transition: Int] = [:]
-        /// Records in transitions beyond `maxTransitions`, which are not listed one by one
-        /// (a flag serving a computed value, such as `serve user.id`, can have as many
-        /// transitions as records).
+        package private(set) var transitions: [Transition: Int] = [:]
+        /// The transitions in the order they first appeared in the input.
+        package private(set) var transitionOrder: [Transition] = []
+        /// Records in transitions that are not listed: those that first appeared after
+        /// `maxTransitions` others (a flag serving a computed value, such as
+        /// `serve user.id`, can have as many transitions as records).
         package var otherTransitionRecords = 0
         /// Records for which the old rule produced an error value (and served its default).
         package var errorsBefore = 0
@@ -91,28 +93,25 @@ package struct DiffReport: Sendable {
             }
         }
 
-        /// Adds `count` records to a transition; past `maxTransitions` distinct ones, to
-        /// `otherTransitionRecords`.
-        package mutating func record(_ transition: Transition, count: Int = 1) {
+        /// Adds `count` records to a transition. A transition first seen after
+        /// `maxTransitions` others is not listed: its records go to `otherTransitionRecords`
+        /// (with `limited` false, as within one chunk, every transition is listed).
+        package mutating func record(_ transition: Transition, count: Int = 1, limited: Bool = true) {
             if let existing = transitions[transition] {
                 transitions[transition] = existing + count
-            } else if transitions.count < DiffReport.maxTransitions {
+            } else if !limited || transitions.count < DiffReport.maxTransitions {
                 transitions[transition] = count
+                transitionOrder.append(transition)
             } else {
                 otherTransitionRecords += count
             }
         }
 
-        /// Folds in the same flag's tally of later records.
+        /// Folds in the same flag's tally of later records. The transitions listed are the
+        /// first `maxTransitions` to appear in the input, however it was cut into chunks.
         package mutating func merge(_ later: Flag) {
             changed += later.changed
-            if transitions.count + later.transitions.count <= DiffReport.maxTransitions {
-                transitions.merge(later.transitions, uniquingKeysWith: +)
-            } else {
-                // Which transitions are listed must not depend on the order a dictionary
-                // happens to hold them in: most records first, as listed.
-                for (transition, count) in later.sortedTransitions { record(transition, count: count) }
-            }
+            for transition in later.transitionOrder { record(transition, count: later.transitions[transition]!) }
             otherTransitionRecords += later.otherTransitionRecords
             errorsBefore += later.errorsBefore
             errorsAfter += later.errorsAfter
