@@ -33,6 +33,7 @@ enum BatchCommand {
             guard args.positionals.count == 2 else {
                 throw UsageError("unexpected extra argument '\(args.positionals[2])': batch takes one RULES file and one INPUT (use - for stdin)")
             }
+            try requireOneStdinReader([("RULES", args.positionals[0]), ("INPUT", args.positionals[1])])
             var o = BatchOptions(now: try parseNow(args.value("--now")))
             if let format = args.value("--format") {
                 guard let f = BatchOutputFormat(rawValue: format) else { throw UsageError("--format must be jsonl, csv or table") }

@@ -30,6 +30,7 @@ enum CheckCommand {
             args = try ArgumentScanner(arguments, valued: ["--format", "--users", "--as", "--input-format", "--now", "--id", "--jobs"],
                                        switches: ["--quiet", "--werror", "--context-records"])
             guard !args.positionals.isEmpty else { throw UsageError("check needs at least one rule file") }
+            try requireOneStdinReader(args.positionals.map { ("FILE", $0) })
             guard let f = Format(rawValue: args.value("--format") ?? "text") else {
                 throw UsageError("--format must be text, json or github")
             }
@@ -151,13 +152,4 @@ enum CheckCommand {
     private static func recordsPathName(_ path: String) -> String {
         path == "-" ? "<stdin>" : path
     }
-}
-
-/// Loads a rule file, `-` meaning stdin.
-func loadRuleset(_ path: String, options: CompileOptions = CompileOptions()) throws(CompileError) -> Ruleset {
-    if path == "-" {
-        let bytes = (try? readInput("-")) ?? []
-        return try Ruleset(source: String(decoding: bytes, as: UTF8.self), file: "<stdin>", options: options)
-    }
-    return try Ruleset(contentsOfFile: path, options: options)
 }

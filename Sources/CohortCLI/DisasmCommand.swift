@@ -8,12 +8,17 @@ enum DisasmCommand {
             return .success
         }
         do {
-            let args = try ArgumentScanner(arguments, valued: ["--rules"], switches: [])
+            let args = try ArgumentScanner(arguments, valued: ["--rules"], switches: [], command: "disasm")
             let rules = args.value("--rules")
-            guard args.positionals.count == 1 || (rules != nil && args.positionals.isEmpty) else {
-                throw UsageError("disasm needs one expression, or --rules FILE")
+            let positionals = try args.positionals(named: ["EXPR"], optional: rules == nil ? 0 : 1, command: "disasm",
+                                                   hint: rules == nil ? " (or --rules FILE)" : "")
+            try requireOneStdinReader([("EXPR", positionals.first), ("--rules", rules)])
+            var text = positionals.first ?? ""
+            if text == "-" {
+                do { text = String(decoding: try readInput("-"), as: UTF8.self) } catch {
+                    throw UsageError("cannot read standard input: \(error.reason)")
+                }
             }
-            let text = args.positionals.first == "-" ? String(decoding: try readInput("-"), as: UTF8.self) : args.positionals.first ?? ""
             do throws(CompileError) {
                 if args.positionals.isEmpty, let rules {
                     Terminal.out(try loadRuleset(rules).disassembly)

@@ -16,8 +16,9 @@ enum FmtCommand {
         }
         let args: ArgumentScanner
         do {
-            args = try ArgumentScanner(arguments, valued: [], switches: ["--check", "--write", "-w"])
+            args = try ArgumentScanner(arguments, valued: [], switches: ["--check", "--write", "-w"], command: "fmt")
             guard !args.positionals.isEmpty else { throw UsageError("fmt needs at least one file ('-' reads stdin)") }
+            try requireOneStdinReader(args.positionals.map { ("FILE", $0) })
             if args.has("--check") && (args.has("--write") || args.has("-w")) {
                 throw UsageError("--check and --write cannot be used together")
             }
@@ -36,7 +37,7 @@ enum FmtCommand {
             do {
                 bytes = try readInput(path)
             } catch {
-                Terminal.err("cohort fmt: \(describeUsage(error))\n")
+                Terminal.err("cohort fmt: cannot read \(error)\n")
                 failed = true
                 continue
             }

@@ -15,24 +15,70 @@ enum ReplCommand {
             Terminal.out(Usage.repl)
             return .success
         }
-        let args: ArgumentScanner
-        do {
-            args = try ArgumentScanner(arguments, valued: ["--users", "--now", "--salt"], switches: [])
-            guard args.positionals.count <= 1 else { throw UsageError("repl takes at most one rule file") }
-        } catch {
-            Terminal.err("cohort repl: \(describeUsage(error))\n")
-            return .usage
-        }
         let interactive = isatty(0) == 1 && isatty(1) == 1
         var session = ReplSession(color: interactive && Terminal.colorEnabled(fd: 1))
+        let loaded: String
+        do {
+            loaded = try start(&session, arguments)
+        } catch {
+            // Nothing has started: the problem is the command line's, exit 2.
+            switch error {
+            case .usage(let problem): Terminal.err("cohort repl: \(problem.message)\n")
+            case .diagnostics(let text): Terminal.err(text)
+            }
+            return .usage
+        }
         if interactive {
             Terminal.out("cohort \(CohortVersion.current) — type an expression, :help for commands, Ctrl-D to leave\n")
         }
-        if let rules = args.positionals.first { Terminal.out(session.handle(":rules \(rules)")) }
-        if let users = args.value("--users") { Terminal.out(session.handle(":load \(users)")) }
-        if let now = args.value("--now") { Terminal.out(session.handle(":now \(now)")) }
-        if let salt = args.value("--salt") { Terminal.out(session.handle(":salt \(salt)")) }
-        return interactive ? runInteractive(&session) : runScripted(&session)
+        Terminal.out(loaded)
+        return interactive ? runInteractive(session) : runScripted(&session)
+    }
+
+    /// Does what the options ask before the first prompt (`--now`, the rule file, `--users`,
+    /// `--salt`) and returns what that prints. Any failure stops the REPL before it starts.
+    /// Why the REPL did not start.
+    private enum StartProblem: Error {
+        /// A message for `cohort repl: ...`.
+        case usage(UsageError)
+        /// A rule file's diagnostics, rendered.
+        case diagnostics(String)
+    }
+
+    /// Does what the options ask before the first prompt (`--now`, the rule file, `--users`,
+    /// `--salt`) and returns what that prints. Any failure stops the REPL before it starts.
+    private static func start(_ session: inout ReplSession, _ arguments: [String]) throws(StartProblem) -> String {
+        let args: ArgumentScanner
+        let rules: String?
+        do {
+            args = try ArgumentScanner(arguments, valued: ["--users", "--now", "--salt"], switches: [], command: "repl")
+            rules = try args.positionals(named: ["RULES"], optional: 1, command: "repl").first
+        } catch {
+            throw .usage(error)
+        }
+        for (name, value) in [("RULES", rules), ("--users", args.value("--users"))] where value == "-" {
+            throw .usage(UsageError("\(name) cannot be '-': the REPL reads its input from stdin; give a file (a pipe such as <(...) works too)"))
+        }
+        var out = ""
+        func step(_ option: String, _ action: (inout ReplSession) throws(ReplSession.Failure) -> String) throws(StartProblem) {
+            do {
+                out += try action(&session)
+            } catch {
+                switch error {
+                case .message(let message): throw .usage(UsageError(option + message))
+                case .diagnostics(let text): throw .diagnostics(text)
+                }
+            }
+        }
+        // A bad time is found before any file is read; its line prints after theirs.
+        if let now = args.value("--now") { try step("--now: ") { s throws(ReplSession.Failure) in try s.setNow(now) } }
+        let nowLine = out
+        out = ""
+        if let rules { try step("") { s throws(ReplSession.Failure) in try s.loadRules(from: rules) } }
+        if let users = args.value("--users") { try step("--users: ") { s throws(ReplSession.Failure) in try s.loadUsers(from: users) } }
+        out += nowLine
+        if let salt = args.value("--salt") { out += session.handle(":salt \(salt)") }
+        return out
     }
 
     /// One input per line; lines continue while brackets are open. Plain output.
@@ -52,7 +98,7 @@ enum ReplCommand {
         return home + "/.cohort_history"
     }
 
-    private static func runInteractive(_ session: inout ReplSession) -> ExitStatus {
+    private static func runInteractive(_ session: ReplSession) -> ExitStatus {
         var original = termios()
         tcgetattr(0, &original)
         var raw = original
@@ -64,85 +110,32 @@ enum ReplCommand {
             cc[Int(VMIN)] = 1
             cc[Int(VTIME)] = 0
         }
+        TerminalRestorer.install(original)
         tcsetattr(0, TCSADRAIN, &raw)
-        defer { tcsetattr(0, TCSADRAIN, &original) }
+        Terminal.out(ReplTerminal.bracketedPasteOn)
+        defer {
+            Terminal.out(ReplTerminal.bracketedPasteOff)
+            tcsetattr(0, TCSADRAIN, &original)
+        }
 
         let saved = historyPath.flatMap { try? String(contentsOfFile: $0, encoding: .utf8) }?.split(separator: "\n").map(String.init) ?? []
-        let start = session
-        var editor = LineEditor(history: Array(saved.suffix(LineEditor.historyLimit))) { start.completions(for: $0) }
-        draw(editor, prompt: session.prompt)
-        while true {
-            var byte: UInt8 = 0
-            let n = read(0, &byte, 1)
+        var terminal = ReplTerminal(session: session, history: Array(saved.suffix(LineEditor.historyLimit)))
+        terminal.width = terminalWidth()
+        Terminal.out(terminal.start())
+        // A paste arrives in large reads; each is handled, and the line drawn, as one batch.
+        var bytes = [UInt8](repeating: 0, count: 1 << 16)
+        while !terminal.finished {
+            let n = read(0, &bytes, bytes.count)
             if n < 0, errno == EINTR { continue }
-            guard n == 1 else { break }
-            let after = LineEditor.columns(String(editor.buffer[editor.cursor...]))
-            switch editor.feed(byte) {
-            case .none: continue
-            case .redraw: draw(editor, prompt: session.prompt)
-            case .clearScreen:
-                Terminal.out("\u{1B}[H\u{1B}[2J")
-                draw(editor, prompt: session.prompt)
-            case .showCandidates(let candidates):
-                Terminal.out("\r\n" + candidates.joined(separator: "  ") + "\r\n")
-                draw(editor, prompt: session.prompt)
-            case .cancel:
-                // The editor has cleared the line; move past what was on screen, then mark it.
-                Terminal.out((after > 0 ? "\u{1B}[\(after)C" : "") + "^C\r\n")
-                session.discardPending()
-                draw(editor, prompt: session.prompt)
-            case .endOfInput:
-                Terminal.out("\r\n" + session.finishPending())
-                return .success
-            case .submit(let line):
-                // Show the line as entered (also after a Ctrl-R search), then the output.
-                Terminal.out("\r" + session.prompt + line + "\u{1B}[K\r\n")
-                editor.remember(line)
-                saveHistory(editor.history)
-                if let out = session.feedLine(line) {
-                    Terminal.out(out)
-                    if session.finished { return .success }
-                    let current = session
-                    editor.completer = { current.completions(for: $0) }
-                }
-                draw(editor, prompt: session.prompt)
+            guard n > 0 else { break }
+            terminal.width = terminalWidth()
+            Terminal.out(terminal.receive(bytes[..<n]))
+            if terminal.historyChanged {
+                saveHistory(terminal.editor.history)
+                terminal.historyChanged = false
             }
         }
         return .success
-    }
-
-    /// Redraws the line being edited: prompt, text, cursor. A line wider than the terminal
-    /// scrolls sideways to keep the cursor in view.
-    private static func draw(_ editor: LineEditor, prompt: String) {
-        if let search = editor.search {
-            let label = (search.failing ? "(failing reverse-i-search)`" : "(reverse-i-search)`") + search.query + "': "
-            // A match wider than the terminal would wrap, and "\r" only returns to the last row:
-            // show the part of it around the query.
-            var match = Substring(editor.searchMatch ?? "")
-            let room = terminalWidth() - LineEditor.columns(label) - 1
-            if LineEditor.columns(match) > room, let found = match.range(of: search.query) {
-                let skip = max(0, match.distance(from: match.startIndex, to: found.lowerBound) - room / 4)
-                match = match.dropFirst(skip)
-            }
-            while !match.isEmpty, LineEditor.columns(match) > room { match = match.dropLast() }
-            Terminal.out("\r" + label + match + "\u{1B}[K")
-            return
-        }
-        var before = editor.buffer[..<editor.cursor]
-        var after = editor.buffer[editor.cursor...]
-        let room = max(0, terminalWidth() - LineEditor.columns(prompt) - 1)
-        while LineEditor.columns(String(before)) + LineEditor.columns(String(after)) > room {
-            // Drop text far from the cursor first: keep up to half the room before it.
-            if LineEditor.columns(String(before)) > room / 2 {
-                before = before.dropFirst()
-            } else if !after.isEmpty {
-                after = after.dropLast()
-            } else {
-                before = before.dropFirst()
-            }
-        }
-        let back = LineEditor.columns(String(after))
-        Terminal.out("\r" + prompt + String(before) + String(after) + "\u{1B}[K" + (back > 0 ? "\u{1B}[\(back)D" : ""))
     }
 
     private static func terminalWidth() -> Int {
@@ -160,5 +153,76 @@ enum ReplCommand {
         guard let historyPath else { return }
         let text = history.suffix(LineEditor.historyLimit).joined(separator: "\n") + "\n"
         _ = FileManager.default.createFile(atPath: historyPath, contents: Data(text.utf8))
+    }
+}
+
+/// Puts the terminal back as it was when the REPL is killed (SIGTERM, SIGHUP, SIGINT,
+/// SIGQUIT), as leaving with Ctrl-D does: otherwise the shell is left without echo. The
+/// handler restores the saved settings, turns bracketed paste off, and dies of the same
+/// signal with its default action, so the parent sees how the REPL ended.
+///
+/// The handler may interrupt anything, malloc included, so it makes only async-signal-safe
+/// calls and runs no generic Swift code: an unspecialised generic call can instantiate type
+/// metadata, which allocates (seen as a heap abort on SIGHUP in a debug build). It reads
+/// fixed memory written before it is installed, and the kernel resets the signal to its
+/// default action as the handler starts (SA_RESETHAND).
+enum TerminalRestorer {
+    /// The terminal settings to restore.
+    nonisolated(unsafe) private static let saved = UnsafeMutablePointer<termios>.allocate(capacity: 1)
+    /// `ESC [?2004l`, bracketed paste off.
+    nonisolated(unsafe) private static let pasteOff: UnsafeMutablePointer<UInt8> = {
+        let bytes: [UInt8] = [0x1B, 0x5B, 0x3F, 0x32, 0x30, 0x30, 0x34, 0x6C]
+        let pointer = UnsafeMutablePointer<UInt8>.allocate(capacity: bytes.count)
+        pointer.initialize(from: bytes, count: bytes.count)
+        return pointer
+    }()
+
+    static func install(_ settings: termios) {
+        saved.initialize(to: settings)
+        _ = pasteOff
+        var handled = sigset_t()
+        sigemptyset(&handled)
+        for number in [SIGTERM, SIGHUP, SIGINT, SIGQUIT] {
+            var action = sigaction()
+            var previous = sigaction()
+            setHandler(&action) { number in
+                _ = tcsetattr(0, TCSANOW, TerminalRestorer.saved)
+                _ = write(1, TerminalRestorer.pasteOff, 8)
+                _ = raise(number)  // delivered, with the default action, when the handler returns
+            }
+            action.sa_flags = Int32(truncatingIfNeeded: SA_RESETHAND)  // 0x8000_0000 on Linux
+            sigemptyset(&action.sa_mask)
+            sigaction(number, &action, &previous)
+            // A signal ignored on purpose (`nohup` ignores SIGHUP) stays ignored.
+            if isIgnored(previous) { sigaction(number, &previous, nil) }
+            sigaddset(&handled, number)
+        }
+        // A parent may have left these blocked (they then never arrive, and the terminal is
+        // never restored); the REPL wants them delivered.
+        _ = pthread_sigmask(SIG_UNBLOCK, &handled, nil)
+    }
+
+    /// Sets the handler field of `action`, whose name differs between Glibc and Darwin.
+    private static func setHandler(_ action: inout sigaction, _ handler: @escaping @convention(c) (Int32) -> Void) {
+        #if canImport(Glibc)
+        action.__sigaction_handler.sa_handler = handler
+        #else
+        action.__sigaction_u.__sa_handler = handler
+        #endif
+    }
+
+    /// Whether `action` ignores its signal.
+    private static func isIgnored(_ action: sigaction) -> Bool {
+        #if canImport(Glibc)
+        let handler = action.__sigaction_handler.sa_handler
+        #else
+        let handler = action.__sigaction_u.__sa_handler
+        #endif
+        return address(of: handler) == address(of: SIG_IGN)
+    }
+
+    /// A handler's address, to compare with `SIG_IGN` (function pointers are not Equatable).
+    private static func address(of handler: (@convention(c) (Int32) -> Void)?) -> Int {
+        handler.map { unsafeBitCast($0, to: Int.self) } ?? 0
     }
 }

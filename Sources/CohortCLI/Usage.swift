@@ -1,3 +1,5 @@
+import Cohort
+
 /// Help texts.
 enum Usage {
     static let main = """
@@ -10,6 +12,7 @@ enum Usage {
       cohort fmt FILE... [--check | --write]
       cohort test [PATH...] [--run PATTERN] [--format text|json|junit] [--coverage]
       cohort batch RULES INPUT [--format jsonl|csv|table] [--summary] [options]
+      cohort diff OLD NEW INPUT [--format text|json] [--changes FILE] [--max-change PCT]
       cohort disasm EXPR | --rules FILE
       cohort repl [RULES] [--users FILE] [--now TIME] [--salt S]
       cohort gen users --count N [--seed S] [--format jsonl|json|csv]
@@ -19,6 +22,7 @@ enum Usage {
     COMMANDS:
       eval      Evaluate one expression and print its value as JSON.
       batch     Evaluate every flag for every record of a JSONL, JSON or CSV file.
+      diff      Show which records a rule change flips: two rule files over one input.
       repl      Try rules against users interactively (scriptable on stdin).
       gen       Generate reproducible test users (for benchmarks and trials).
       check     Compile rule files; print errors and warnings with carets.
@@ -27,13 +31,26 @@ enum Usage {
       disasm    Print the bytecode of an expression: constants, slots, spans, jumps.
       lsp       Language server for editors (stdio): diagnostics, hover, completion.
 
-    EXIT CODES:
-      0 success; 1 a compile error, error value, or unreadable input; 2 a usage error.
+    EXIT STATUS:
+      0  success (check: no errors; batch: every record read; fmt --check: nothing to
+         change; test: every test passed)
+      1  a rule or input problem: a compile error, an error value (also a flag that served
+         its default because of one), a file or record that cannot be read, a file that
+         fmt --check would change, a failed test
+      2  a usage error: an unknown command or option, a missing or extra argument, a bad
+         option value, two inputs reading stdin, a REPL that cannot start
 
     Colour is used on a terminal only, and never when NO_COLOR is set.
     Run 'cohort COMMAND --help' for a command's options.
 
     """
+
+    /// `cohort evl`: what was wrong and where to look, not the whole help.
+    static func unknownCommand(_ name: String, among commands: some Sequence<String>) -> String {
+        let hint = Suggestion.closest(to: name, among: commands).map { "; did you mean '\($0)'?" } ?? ""
+        let what = name.hasPrefix("-") ? "option" : "command"
+        return "cohort: unknown \(what) '\(name)'\(hint)\nRun 'cohort --help' for the commands and options.\n"
+    }
 
     static let eval = """
     USAGE: cohort eval EXPR [options]
@@ -50,10 +67,14 @@ enum Usage {
       --salt S          The default salt of bucket(key). Default: empty.
       --rules FILE      Compile FILE first; EXPR may use its lets, segments and flags
                         by name. A bare flag name evaluates that flag (salted by its
-                        own name) and prints its served value.
+                        own name): its served value on stdout, its reason on stderr.
+                        '-' reads it from stdin; a pipe such as <(...) works too.
 
-    EXIT: 0 printed a value; 1 compile error or error value (diagnostic on stderr);
-          2 usage error.
+    An expression that starts with '-' goes after '--': cohort eval -- '-7 % 3'.
+    Only one of EXPR, --user, --context and --rules can be '-'.
+
+    EXIT: 0 printed a value; 1 compile error, error value, or a flag that served its
+          default because of an error (diagnostic on stderr); 2 usage error.
 
     """
 
@@ -104,6 +125,47 @@ enum Usage {
 
     """
 
+    static let diff = """
+    USAGE: cohort diff OLD NEW INPUT [options]
+
+    Evaluates two versions of a rule file over the same records (INPUT: JSON Lines,
+    a JSON array or CSV, as batch reads them; '-' = stdin) in one pass, and reports
+    what the change does: per flag that changes for anyone, 'flag: N of M records
+    change (x.x%)' and its transitions 'from -> to: count'; flags added and removed;
+    errors that appear or vanish; unreadable records. OLD may be @REV: NEW's path at
+    a git revision (@origin/main, @HEAD~1), read with git show.
+
+    OPTIONS:
+      --format F          text (default) or json: one object on stdout,
+                          {"records":M,"unreadable":U,"flags":{"<flag>":{"changed":N,
+                          "share":…,"transitions":[{"from":…,"to":…,"count":K}],
+                          "errors_before":A,"errors_after":B}},"added":[…],"removed":[…]}
+      --changes FILE      Write the records whose values change as JSON Lines,
+                          {"id":…,"changes":{"<flag>":{"from":…,"to":…}}}, atomically
+                          (- is stdout; the report then goes to stderr).
+      --max-change PCT    Exit 1 when any flag changes for more than PCT percent of
+                          the records (naming each on stderr).
+      --flags a,b         Compare only these flags.
+      --now TIME          The value of now() for every record and both files
+                          (default: the start of the run).
+      --id PATH           Dotted path of the id inside each record (default: id).
+      --as NAME           Bind each record to NAME instead of 'user'.
+      --context-records   Each record is a whole context ({"user":…,"device":…}).
+      --jobs N            Threads evaluating records (default: all cores).
+      --on-error MODE     continue (default): count and report unreadable records
+                          (exit 1); fail: stop at the first; skip: as continue, exit 0.
+      --line-offset N     The input starts at line N+1 of a larger file.
+      --input-format F    jsonl, json or csv, overriding the file extension.
+      --max-record-bytes N
+                          The largest record (default 64 MiB).
+      --no-progress       Never draw the progress line (drawn only on a terminal).
+
+    EXIT: 0 every record read (and no flag over --max-change); 1 a record unreadable,
+          a flag over --max-change, a rule file that does not compile or cannot be
+          read (also at REV); 2 usage error.
+
+    """
+
     static let repl = """
     USAGE: cohort repl [RULES] [--users FILE] [--now TIME] [--salt S]
 
@@ -119,6 +181,10 @@ enum Usage {
 
     With stdin not a terminal it reads one input per line and prints plain results.
 
+    EXIT: 0 at the end of the input, :quit or Ctrl-D; 2 when it cannot start (a usage
+          error, a rule file or users file that cannot be read or has errors, a bad
+          --now).
+
     """
 
     static let gen = """
@@ -127,6 +193,8 @@ enum Usage {
     Writes N realistic user records (default 1000) to stdout. The same seed (default 1)
     always gives the same users: id, email (missing for ~3%), group, plan, country, age,
     app_version, beta_opt_out, signup_at, tags.
+
+    EXIT: 0 written; 2 usage error.
 
     """
 
@@ -216,6 +284,9 @@ enum Usage {
 
     Compiles EXPR and prints its bytecode: constants, attribute slots, constant sets, and
     one line per instruction with operands, jump targets and the source span it came from.
+    '-' reads EXPR or the rule file from stdin (one of them).
+
+    EXIT: 0 printed; 1 compile error or unreadable rule file; 2 usage error.
 
     """
 }

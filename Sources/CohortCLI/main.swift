@@ -10,8 +10,22 @@ import Darwin
 // One file per subcommand.
 
 let arguments = Array(CommandLine.arguments.dropFirst())
-let status: ExitStatus
 
+/// Every subcommand by name: a new verb is one line here (and its help in `Usage`).
+let commands: [String: ([String]) -> ExitStatus] = [
+    "eval": EvalCommand.run,
+    "batch": BatchCommand.run,
+    "diff": DiffCommand.run,
+    "repl": ReplCommand.run,
+    "gen": GenCommand.run,
+    "check": CheckCommand.run,
+    "fmt": FmtCommand.run,
+    "test": TestCommand.run,
+    "disasm": DisasmCommand.run,
+    "lsp": LspCommand.run,
+]
+
+let status: ExitStatus
 switch arguments.first {
 case nil, "-h", "--help", "help":
     Terminal.out(Usage.main)
@@ -19,26 +33,12 @@ case nil, "-h", "--help", "help":
 case "--version", "-V":
     Terminal.out("cohort \(CohortVersion.current)\n")
     status = .success
-case "eval":
-    status = EvalCommand.run(Array(arguments.dropFirst()))
-case "batch":
-    status = BatchCommand.run(Array(arguments.dropFirst()))
-case "repl":
-    status = ReplCommand.run(Array(arguments.dropFirst()))
-case "gen":
-    status = GenCommand.run(Array(arguments.dropFirst()))
-case "check":
-    status = CheckCommand.run(Array(arguments.dropFirst()))
-case "fmt":
-    status = FmtCommand.run(Array(arguments.dropFirst()))
-case "test":
-    status = TestCommand.run(Array(arguments.dropFirst()))
-case "disasm":
-    status = DisasmCommand.run(Array(arguments.dropFirst()))
-case "lsp":
-    status = LspCommand.run(Array(arguments.dropFirst()))
-default:
-    Terminal.err("cohort: unknown command '\(arguments[0])'\n\n" + Usage.main)
-    status = .usage
+case let verb?:
+    if let run = commands[verb] {
+        status = run(Array(arguments.dropFirst()))
+    } else {
+        Terminal.err(Usage.unknownCommand(verb, among: commands.keys))
+        status = .usage
+    }
 }
 exit(status.rawValue)

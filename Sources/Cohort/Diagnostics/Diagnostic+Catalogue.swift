@@ -18,8 +18,9 @@ extension Diagnostic {
         .error(.invalidUTF8, "source is not valid UTF-8 (byte 0x\(String(byte, radix: 16, uppercase: true)))", span)
     }
 
-    package static func unreadableRuleFile(_ path: String) -> Diagnostic {
-        .error(.io, "cannot read rule file '\(path)'", SourceSpan(start: 0, end: 0))
+    /// `reason`: "no such file", "is a directory", "permission denied"...
+    package static func unreadableRuleFile(_ path: String, reason: String? = nil) -> Diagnostic {
+        .error(.io, "cannot read rule file '\(path)'" + (reason.map { ": " + $0 } ?? ""), SourceSpan(start: 0, end: 0))
     }
 
     // MARK: Limits
@@ -118,13 +119,14 @@ extension Diagnostic {
     }
 
     /// An unknown escape in a string that is (or looks like) a regular expression: the
-    /// backslash was meant for the pattern, so it must be doubled.
+    /// backslash was meant for the pattern, so it must be doubled. The advice is in the
+    /// message, so the JSON and GitHub forms carry it too.
     package static func invalidEscapeInPattern(_ escape: Diagnostic, shown: String, isPattern: Bool) -> Diagnostic {
         var diagnostic = escape
-        let note = isPattern
-            ? "this string is a regular expression: a backslash for the pattern is written '\\\\' in a string, so write '\\\\\(shown)'"
-            : "if this string is a regular expression, a backslash for the pattern is written '\\\\' in a string: '\\\\\(shown)'"
-        diagnostic.notes.append(Note(message: note))
+        diagnostic.message = isPattern
+            ? "invalid escape '\\\(shown)' in the string of a regular expression; write '\\\\\(shown)' "
+                + "(a backslash meant for the pattern is written '\\\\' in a string)"
+            : diagnostic.message + "; if this string is a regular expression, write '\\\\\(shown)'"
         diagnostic.fixIts.append(.replace(SourceSpan(start: escape.span.start, end: escape.span.start), with: "\\",
                                           "write '\\\\\(shown)'"))
         return diagnostic
@@ -223,13 +225,15 @@ extension Diagnostic {
     /// syntax that defines them.
     package static func operandTypes(_ op: String, _ left: ValueKind?, _ right: ValueKind?, _ span: SourceSpan) -> Diagnostic {
         let name = "'\(op)'"
-        let message: String
+        var message: String
         switch (left, right) {
         case let (a?, b?): message = "\(name) cannot be applied to \(a.name) and \(b.name)"
         case let (a?, nil): message = "\(name) cannot take a \(a.name) on the left"
         case let (nil, b?): message = "\(name) cannot take a \(b.name) on the right"
         case (nil, nil): message = "\(name) cannot be applied here"
         }
+        // `x in "abc"` is a substring test spelt the way Python spells it.
+        if op == "in" || op == "not in", right == .string { message += " (use 'contains' for a substring)" }
         return .error(.typeMismatch, message, span)
     }
 
@@ -595,6 +599,23 @@ extension Diagnostic {
 
     package static func emptyTest(_ name: String, _ span: SourceSpan) -> Diagnostic {
         .warning(.emptyTest, "test '\(name)' expects nothing; add an 'expect' line", span)
+    }
+
+    /// A test name that is empty, or holds a control character (`"a\nb"`), which would
+    /// break the one-line-per-test output.
+    package static func invalidTestName(empty: Bool, _ span: SourceSpan) -> Diagnostic {
+        empty
+            ? .error(.invalidTestName, "a test needs a name: test \"what it checks\" { ... }", span)
+            : .error(.invalidTestName, "a test name is one line of text: no line breaks, tabs or other control characters", span)
+    }
+
+    /// `use "PATH"` where PATH is a test file itself (it has a `use` of its own), or this
+    /// very file.
+    package static func usesTestFile(_ path: String, itUses: String?, _ span: SourceSpan) -> Diagnostic {
+        guard let itUses else {
+            return .error(.usesTestFile, "a test file cannot use itself; name the rule file it tests", span)
+        }
+        return .error(.usesTestFile, "'\(path)' is a test file (it uses '\(itUses)'); name the rule file it tests", span)
     }
 
     package static func unreadableTestFile(_ path: String) -> Diagnostic {

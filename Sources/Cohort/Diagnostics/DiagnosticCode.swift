@@ -89,6 +89,10 @@ package enum DiagnosticCode: String, Sendable, CaseIterable {
     case testOrder = "test-order"
     /// A test that expects nothing.
     case emptyTest = "empty-test"
+    /// A test name that is empty or holds a line break or another control character.
+    case invalidTestName = "invalid-test-name"
+    /// `use` naming a test file (one with a `use` of its own) instead of a rule file.
+    case usesTestFile = "uses-test-file"
 
     // MARK: Evaluation and tools
     /// An error value at run time (REPL, eval).

@@ -29,11 +29,8 @@ extension LanguageServer {
                 let rulesURI = DocumentURI.uri(ofPath: problem.source.name)
                 let rulesLines = LineTable(bytes: problem.source.bytes)
                 let at = problem.source.location(of: first.span.start)
-                let summary = Diagnostic(
-                    severity: .error, code: first.code,
-                    message: "'\(use.path)' does not compile: \(at.line):\(at.column): \(first.message)"
-                        + (errors.count > 1 ? " (and \(errors.count - 1) more error\(errors.count == 2 ? "" : "s"))" : ""),
-                    span: use.pathSpan)
+                let summary = Diagnostic.usedRulesDoNotCompile(use.path, line: at.line, column: at.column, firstError: first.message,
+                                                               more: errors.count - 1, code: first.code, use.pathSpan)
                 var item = Self.diagnosticJSON(summary, uri: analysis.uri, lines: analysis.lines)
                 if case .object(var fields) = item {
                     fields["relatedInformation"] = .list(errors.map { error in

@@ -49,6 +49,11 @@ package struct LineEditor: Sendable {
     private var draft: [Character] = []
     private var pending: [UInt8] = []
     private var killed: [Character] = []
+    /// Inside a bracketed paste (`ESC [200~` … `ESC [201~`): Tab is a space, not completion,
+    /// and control keys are ignored, so pasted text goes into the line as it is.
+    package private(set) var pasting = false
+    /// The last byte was a carriage return: a line feed right after it is the same Enter.
+    private var afterCarriageReturn = false
 
     /// How many lines the history keeps.
     package static let historyLimit = 1000
@@ -67,15 +72,21 @@ package struct LineEditor: Sendable {
         return history[match]
     }
 
-    /// Adds a submitted line to the history (not blank, not a repeat of the last one).
+    /// Adds a submitted line to the history (not blank, not a repeat of the last one),
+    /// without trailing spaces (a completion may have left one).
     package mutating func remember(_ line: String) {
-        guard !line.trimmingSpaces().isEmpty, history.last != line else { return }
-        history.append(line)
+        var line = Substring(line)
+        while line.last == " " || line.last == "\t" { line.removeLast() }
+        let entry = String(line)
+        guard !entry.trimmingSpaces().isEmpty, history.last != entry else { return }
+        history.append(entry)
         if history.count > Self.historyLimit { history.removeFirst(history.count - Self.historyLimit) }
     }
 
     /// Feeds one byte from the terminal.
     package mutating func feed(_ byte: UInt8) -> Action {
+        defer { afterCarriageReturn = byte == 0x0D && pending.isEmpty }
+        if byte == 0x0A && afterCarriageReturn && pending.isEmpty { return .none }
         pending.append(byte)
         // Escape sequences and multi-byte UTF-8 arrive over several bytes.
         if pending[0] == 0x1B {
@@ -104,6 +115,13 @@ package struct LineEditor: Sendable {
 
     /// A one-byte key outside a search.
     private mutating func key(_ byte: UInt8) -> Action {
+        if pasting {
+            switch byte {
+            case 0x09: return insert([" "])
+            case 0x0D, 0x0A, 0x20...0x7E: break
+            default: return .none
+            }
+        }
         switch byte {
         case 0x01: return moveTo(0)                                             // Ctrl-A
         case 0x05: return moveTo(buffer.count)                                  // Ctrl-E
@@ -148,6 +166,36 @@ package struct LineEditor: Sendable {
     /// Feeds the UTF-8 bytes of `text`.
     package mutating func feed(_ text: String) -> [Action] {
         feed(Array(text.utf8))
+    }
+
+    /// Inserts the plain text at the start of `bytes` in one step: printable ASCII, whole
+    /// UTF-8 characters, and (in a bracketed paste) tabs as spaces. Returns how many bytes it
+    /// took: 0 when the first byte is a key, or when a key sequence or a search is in
+    /// progress (then `feed` takes the byte). Equivalent to feeding the bytes one by one,
+    /// but a long paste costs time in proportion to its length: one insertion, where one
+    /// per character would move the text after the cursor each time.
+    package mutating func insertPlainText(_ bytes: ArraySlice<UInt8>) -> Int {
+        guard search == nil, pending.isEmpty else { return 0 }
+        var i = bytes.startIndex
+        while i < bytes.endIndex {
+            let byte = bytes[i]
+            if (0x20...0x7E).contains(byte) || (byte == 0x09 && pasting) {
+                i += 1
+                continue
+            }
+            guard (0xC2...0xF4).contains(byte) else { break }
+            let length = byte >= 0xF0 ? 4 : byte >= 0xE0 ? 3 : 2
+            guard bytes.endIndex - i >= length,
+                  bytes[(i + 1)..<(i + length)].allSatisfy({ $0 & 0xC0 == 0x80 }) else { break }
+            i += length
+        }
+        let taken = i - bytes.startIndex
+        guard taken > 0 else { return 0 }
+        let text = String(decoding: bytes[bytes.startIndex..<i], as: UTF8.self)
+        // One Character per scalar, as typing them one by one gives.
+        _ = insert(text.unicodeScalars.map { $0 == "\t" ? " " : Character($0) })
+        afterCarriageReturn = false
+        return taken
     }
 
     /// A byte of a multi-byte UTF-8 character: waits for the rest, then inserts it.
@@ -318,13 +366,37 @@ package struct LineEditor: Sendable {
         }
         if common.count > prefix.count {
             _ = insert(Array(common.dropFirst(prefix.count)))
-            // A complete word gets a space after it; a function name keeps its '(' last.
-            if candidates.count == 1, !common.hasSuffix("("), cursor == buffer.count || buffer[cursor] != " " {
+            // A complete word gets a space after it, except a function name (its '(' comes
+            // last) and a word inside brackets (an argument, `semver(user.app_version`,
+            // where the ')' or ',' comes next).
+            if candidates.count == 1, !common.hasSuffix("("), !isInsideBrackets(before: start),
+               cursor == buffer.count || buffer[cursor] != " " {
                 _ = insert([" "])
             }
             return .redraw
         }
         return candidates.count == 1 ? .none : .showCandidates(candidates.sorted())
+    }
+
+    /// Whether a bracket opened before `position` is still open there (brackets inside
+    /// string literals do not count).
+    private func isInsideBrackets(before position: Int) -> Bool {
+        var depth = 0
+        var quote: Character?
+        var escaped = false
+        for c in buffer[..<position] {
+            if let q = quote {
+                if escaped { escaped = false } else if c == "\\" { escaped = true } else if c == q { quote = nil }
+                continue
+            }
+            switch c {
+            case "\"", "'": quote = c
+            case "(", "[", "{": depth += 1
+            case ")", "]", "}": depth = max(0, depth - 1)
+            default: break
+            }
+        }
+        return depth > 0
     }
 
     // MARK: Escape sequences
@@ -362,6 +434,8 @@ package struct LineEditor: Sendable {
         let sequence = String(decoding: pending.dropFirst(2), as: UTF8.self)
         pending.removeAll()
         switch sequence {
+        case "200~": pasting = true; return .none   // bracketed paste: start
+        case "201~": pasting = false; return .none  // bracketed paste: end
         case "A": return historyStep(-1)
         case "B": return historyStep(1)
         case "C": return moveTo(cursor + 1)

@@ -159,12 +159,13 @@ package struct ReplSession {
             case .failure: errors += 1
             }
         }
-        let errorNote = "\(grouped(errors)) error\(errors == 1 ? "" : "s")"
+        let errorNote = Self.count(errors, "error")
+        let loaded = Self.count(users.count, "loaded user")
         guard condition else {
-            return errors == 0 ? nil : "\(errorNote) among \(grouped(users.count)) loaded users"
+            return errors == 0 ? nil : "\(errorNote) among \(loaded)"
         }
         let percent = NumberText.canonical((Double(matched) / Double(users.count) * 1000).rounded() / 10)
-        var note = "\(grouped(matched)) of \(grouped(users.count)) loaded users match (\(percent)%)"
+        var note = "\(grouped(matched)) of \(loaded) \(matched == 1 ? "matches" : "match") (\(percent)%)"
         if errors > 0 { note += ", " + errorNote }
         return note
     }
@@ -196,27 +197,10 @@ package struct ReplSession {
             return Value.object(context.roots).jsonText + "\n"
         case ":load":
             guard !rest.isEmpty else { return problem(":load needs a file of users, e.g. :load users.jsonl") }
-            guard let data = FileManager.default.contents(atPath: rest) else { return problem(":load: cannot read '\(rest)'") }
-            let (records, problems) = RecordDecoder.readAll([UInt8](data), format: RecordFormat.inferred(fromPath: rest))
-            users = records
-            var out = "loaded \(grouped(records.count)) users from \(rest)\n"
-            for p in problems.prefix(5) { out += "  line \(p.line): \(p.message.escapingControlCharacters)\n" }
-            if problems.count > 5 { out += "  … \(problems.count - 5) more unreadable records\n" }
-            return out
+            do { return try loadUsers(from: rest) } catch { return shown(error, of: ":load") }
         case ":rules":
             guard !rest.isEmpty else { return problem(":rules needs a rule file, e.g. :rules flags.cohort") }
-            guard let data = FileManager.default.contents(atPath: rest) else { return problem(":rules: cannot read '\(rest)'") }
-            do {
-                var options = CompileOptions()
-                options.roots.formUnion(context.roots.keys)
-                let loaded = try Ruleset(SourceFile(name: rest, data: [UInt8](data)), options: options)
-                ruleset = loaded
-                var out = DiagnosticRenderer(source: loaded.source, color: color).render(loaded.warnings)
-                out += "loaded \(loaded.flagNames.count) flags from \(rest): \(loaded.flagNames.joined(separator: ", "))\n"
-                return out
-            } catch {
-                return error.rendered(color: color)
-            }
+            do { return try loadRules(from: rest) } catch { return shown(error, of: ":rules") }
         case ":flags":
             guard let ruleset else { return problem(":flags needs a rule file; load one with :rules FILE") }
             var out = ""
@@ -242,15 +226,7 @@ package struct ReplSession {
             }
             return ASTPrinter.render(expr)
         case ":now":
-            if rest.isEmpty {
-                now = nil
-                return "now() follows the clock\n"
-            }
-            guard let t = Instant(timestamp: rest) ?? Instant(date: rest) else {
-                return problem(":now needs an RFC 3339 time (2026-12-01T09:00:00Z) or a date (2026-12-01)")
-            }
-            now = t
-            return "now() = \(t)\n"
+            do { return try setNow(rest) } catch { return shown(error, of: ":now") }
         case ":salt":
             salt = rest
             return "salt = \"\(rest)\"\n"
@@ -262,6 +238,75 @@ package struct ReplSession {
 
     private func problem(_ message: String) -> String {
         paint("error:", "1;31") + " " + message + "\n"
+    }
+
+    /// Why `:rules`, `:load` or `:now` (or the same option at start-up) did nothing.
+    package enum Failure: Error, Equatable {
+        /// A one-line message, e.g. `cannot read 'x.cohort': no such file`.
+        case message(String)
+        /// Diagnostics already rendered (a rule file with errors).
+        case diagnostics(String)
+    }
+
+    /// A failure as the command's error: `error: :rules: cannot read 'x': no such file`.
+    private func shown(_ failure: Failure, of command: String) -> String {
+        switch failure {
+        case .message(let message): problem("\(command): \(message)")
+        case .diagnostics(let text): text
+        }
+    }
+
+    /// `:rules FILE` (and `cohort repl FILE`): compiles a rule file, whose names become
+    /// usable. Returns the warnings and a `loaded N flags` line; on a failure the previous
+    /// rule file stays.
+    package mutating func loadRules(from path: String) throws(Failure) -> String {
+        var options = CompileOptions()
+        options.roots.formUnion(context.roots.keys)
+        let bytes: [UInt8]
+        do {
+            bytes = try FileReader.sourceContents(ofFile: path, maxBytes: options.limits.maxSourceBytes)
+        } catch {
+            throw .message("cannot read rule file \(error)")
+        }
+        do {
+            let loaded = try Ruleset(SourceFile(name: path, data: bytes), options: options)
+            ruleset = loaded
+            var out = DiagnosticRenderer(source: loaded.source, color: color).render(loaded.warnings)
+            out += "loaded \(Self.count(loaded.flagNames.count, "flag")) from \(path): \(loaded.flagNames.joined(separator: ", "))\n"
+            return out
+        } catch {
+            throw .diagnostics(error.rendered(color: color))
+        }
+    }
+
+    /// `:load FILE` (and `--users FILE`): reads users, listing up to five unreadable records.
+    package mutating func loadUsers(from path: String) throws(Failure) -> String {
+        let bytes: [UInt8]
+        do { bytes = try FileReader.contents(ofFile: path) } catch { throw .message("cannot read \(error)") }
+        let (records, problems) = RecordDecoder.readAll(bytes, format: RecordFormat.inferred(fromPath: path))
+        users = records
+        var out = "loaded \(Self.count(records.count, "user")) from \(path)\n"
+        for p in problems.prefix(5) { out += "  line \(p.line): \(p.message.escapingControlCharacters)\n" }
+        if problems.count > 5 { out += "  … \(Self.count(problems.count - 5, "more unreadable record"))\n" }
+        return out
+    }
+
+    /// `:now TIME` (and `--now TIME`); empty text goes back to the clock.
+    package mutating func setNow(_ text: String) throws(Failure) -> String {
+        if text.isEmpty {
+            now = nil
+            return "now() follows the clock\n"
+        }
+        guard let t = Instant(timestamp: text) ?? Instant(date: text) else {
+            throw .message("'\(text)' is not an RFC 3339 time (2026-12-01T09:00:00Z) or a date (2026-12-01)")
+        }
+        now = t
+        return "now() = \(t)\n"
+    }
+
+    /// `1 user`, `40 users`, `1,000 users`.
+    static func count(_ n: Int, _ noun: String) -> String {
+        "\(grouped(n)) \(noun)\(n == 1 ? "" : "s")"
     }
 
     /// `:set user.plan = "pro"`: assigns the value of an expression to a path of the context.

@@ -4,13 +4,6 @@ import Glibc
 import Darwin
 #endif
 
-/// Why a records file could not be checked at all.
-package struct RecordCheckError: Error, Sendable, CustomStringConvertible {
-    package var message: String
-    package init(_ message: String) { self.message = message }
-    package var description: String { message }
-}
-
 extension RecordCheck {
     /// Reads a whole records file (`-`: standard input) with batch's `ChunkReader`,
     /// tallies the chunks on `jobs` threads as they are read (`ChunkPipeline`), and merges

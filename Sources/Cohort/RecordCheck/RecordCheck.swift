@@ -95,8 +95,17 @@ package struct RecordCheck: Sendable {
     private func evaluate(_ slots: UnsafeBufferPointer<Value>, id: Value, line: Int, into tally: inout RecordTally) {
         tally.evaluated += 1
         tally.countKinds(slots)
-        for f in ruleset.flagPrograms.indices {
-            tally.count(flag: f, ruleset.evaluation(of: f, slots: slots, now: options.now), line: line, id: id)
+        // The VM's outcome is all a tally needs: the arm, the value and the fault. (The
+        // library's evaluation also works out each reason, which explains every match and
+        // would take most of the time.)
+        let flags = ruleset.flagPrograms
+        for f in flags.indices {
+            let flag = flags[f]
+            let outcome = VM.evaluate(flag, slots: slots, now: options.now)
+            tally.count(flag: f, arm: outcome.arm, value: outcome.value(of: flag), fault: outcome.fault, line: line, id: id) { fault in
+                let error = EvaluationError(fault, source: ruleset.source, paths: ruleset.slotTable.paths)
+                return (error.message, error.span)
+            }
         }
     }
 

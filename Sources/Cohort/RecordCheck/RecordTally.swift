@@ -81,24 +81,26 @@ package struct RecordTally: Sendable {
         }
     }
 
-    /// Counts one flag's evaluation of one record.
+    /// Counts one flag's evaluation of one record: the arm that served (-1: the default),
+    /// the value served, and the error that sent it to the default. `describe` makes the
+    /// error's message and span, only for a flag's first failure (most records fail for
+    /// no flag, and a message costs more than the evaluation).
     @inline(__always)
-    mutating func count(flag f: Int, _ evaluation: FlagEvaluation, line: Int, id: Value) {
-        switch evaluation.reason {
-        case .error(let error):
+    mutating func count(flag f: Int, arm: Int, value: Value, fault: RuntimeFault?, line: Int, id: Value,
+                        describe: (RuntimeFault) -> (message: String, span: SourceSpan)) {
+        if let fault {
             errors[f] += 1
             if firstFailure[f] == nil {
-                firstFailure[f] = Failure(line: line, id: id.isNull ? nil : id.jsonText, message: error.message, span: error.span)
+                let (message, span) = describe(fault)
+                firstFailure[f] = Failure(line: line, id: id.isNull ? nil : id.jsonText, message: message, span: span)
             }
-        case .default:
-            served[f][0] += 1
-        default:
-            if let arm = evaluation.reason.rule, arm + 1 < served[f].count { served[f][arm + 1] += 1 }
+        } else if arm + 1 < served[f].count {
+            served[f][arm + 1] += 1
         }
         if let first = firstValue[f] {
-            if !varies[f], first != evaluation.value { varies[f] = true }
+            if !varies[f], first != value { varies[f] = true }
         } else {
-            firstValue[f] = evaluation.value
+            firstValue[f] = value
         }
     }
 

@@ -32,12 +32,17 @@ public struct Ruleset: Sendable {
     }
 
     /// Reads and compiles a rule file. Invalid UTF-8 and unreadable files are diagnostics too.
+    /// Pipes, FIFOs and `/dev/fd/N` are read as streams; a failure says why
+    /// (`cannot read rule file 'x': no such file`, `is a directory`, `permission denied`).
     public init(contentsOfFile path: String, options: CompileOptions = CompileOptions()) throws(CompileError) {
-        guard let data = FileManager.default.contents(atPath: path) else {
+        let data: [UInt8]
+        do {
+            data = try FileReader.sourceContents(ofFile: path, maxBytes: options.limits.maxSourceBytes)
+        } catch {
             let empty = SourceFile(name: path, text: "")
-            throw CompileError(diagnostics: [.unreadableRuleFile(path)], source: empty)
+            throw CompileError(diagnostics: [.unreadableRuleFile(path, reason: error.reason)], source: empty)
         }
-        try self.init(SourceFile(name: path, data: [UInt8](data)), options: options)
+        try self.init(SourceFile(name: path, data: data), options: options)
     }
 
     package init(_ source: SourceFile, options: CompileOptions) throws(CompileError) {

@@ -128,10 +128,3 @@ extension Linter {
         var salt: String
     }
 }
-
-extension LintAtom {
-    /// An atom with no known domain.
-    init(subject: Int, constraint: Constraint) {
-        self.init(subject: subject, constraint: constraint, domain: nil)
-    }
-}

@@ -583,7 +583,7 @@ package struct Parser {
 
     /// The diagnostic of an error token. An unknown escape such as `\.` in a string is
     /// most often a regular-expression escape: right after `matches` the string is a
-    /// pattern for sure, elsewhere it may become one (through a `let`), so the note says so
+    /// pattern for sure, elsewhere it may become one (through a `let`), so the message says so
     /// when the escaped character means something in a pattern.
     private func lexicalError(_ token: Token) -> Diagnostic {
         let diagnostic = token.diagnostic ?? .unexpectedCharacter(token.text, token.span)

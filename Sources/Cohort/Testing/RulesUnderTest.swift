@@ -21,6 +21,9 @@ package struct RulesUnderTest: Sendable {
     package let usesOfFlag: [String: Uses]
     /// Each segment compiled as an expression of its own (`bucket` salted by the caller).
     package let segmentRules: [String: Rule]
+    /// The path of the file's own first `use` line, as written: set when the file is a
+    /// test file, which a `use` must not name.
+    package let usedPath: String?
 
     /// Wraps a compiled ruleset.
     package init(path: String, ruleset: Ruleset, options: CompileOptions = CompileOptions()) {
@@ -43,6 +46,7 @@ package struct RulesUnderTest: Sendable {
             segmentRules[name] = Self.reference(to: name, in: ruleset, options: options)
         }
         self.segmentRules = segmentRules
+        usedPath = ruleset.compiler.file.uses.first?.path
     }
 
     /// A declaration compiled as an expression of its own, in the rule file: unlike

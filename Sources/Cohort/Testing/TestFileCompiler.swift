@@ -60,6 +60,10 @@ package enum TestFileCompiler {
             if let use = uses.first {
                 let rulesPath = resolve(use.path, relativeTo: source.name)
                 switch loader(rulesPath) {
+                case .success(let loaded) where loaded.usedPath != nil:
+                    // A test file declares nothing, so there would be nothing to test.
+                    let itself = rulesPath == normalize(source.name)
+                    diagnostics.append(.usesTestFile(use.path, itUses: itself ? nil : loaded.usedPath, use.pathSpan))
                 case .success(let loaded):
                     rules = loaded
                 case .failure(let error):
@@ -86,6 +90,11 @@ package enum TestFileCompiler {
             var compiler = CaseCompiler(source: source, rules: rules, options: options)
             var firstByName: [String: SourceSpan] = [:]
             for test in syntax.tests {
+                // A name is what PASS/FAIL lines, --run and JUnit show: one line, not blank.
+                let blank = test.name.allSatisfy { $0 == " " }
+                if blank || test.name.unicodeScalars.contains(where: { $0.properties.generalCategory == .control }) {
+                    compiler.diagnostics.append(.invalidTestName(empty: blank, test.nameSpan))
+                }
                 if let first = firstByName[test.name] {
                     compiler.diagnostics.append(.duplicateTest(test.name, test.nameSpan, first: first))
                 } else {

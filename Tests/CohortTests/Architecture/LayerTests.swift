@@ -33,6 +33,8 @@ struct LayerTests {
             "LanguageServer": tools.union(["LanguageServer", "Testing"]),
             // `cohort check --users` reads records with batch's reader and pipeline.
             "RecordCheck": tools.union(["RecordCheck", "Batch"]),
+            // `cohort diff` streams records with batch's reader, pipeline and output file.
+            "Diff": tools.union(["Diff", "Batch"]),
         ]
     }()
 

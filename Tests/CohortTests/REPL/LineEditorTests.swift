@@ -451,6 +451,32 @@ struct LineEditorCompletionTests {
         #expect(e.cursor == 9)
     }
 
+    @Test("inside a call or a list, a completed word gets no space: ')' or ',' comes next")
+    func insideBrackets() {
+        let call = typed("semver(user.app_v" + Key.tab, completions: ["user.app_version"]).editor
+        #expect(call.text == "semver(user.app_version")
+        let list = typed("[user.pl" + Key.tab, completions: ["user.plan"]).editor
+        #expect(list.text == "[user.pl" + "an")
+        let closed = typed("len(user.tags) > 1 and user.pl" + Key.tab, completions: ["user.plan"]).editor
+        #expect(closed.text == "len(user.tags) > 1 and user.plan ", "the call before it is closed")
+        let quoted = typed(#"user.x == "(" and user.pl"# + Key.tab, completions: ["user.plan"]).editor
+        #expect(quoted.text == #"user.x == "(" and user.plan "#, "a bracket inside a string does not count")
+    }
+
+    @Test("the history keeps a line without the space a completion left at its end")
+    func historyWithoutTrailingSpace() {
+        var e = typed("user.gr" + Key.tab, completions: ["user.group"]).editor
+        #expect(e.text == "user.group ")
+        guard case .submit(let line)? = e.feed(Key.enter).last else {
+            Issue.record("Enter submits")
+            return
+        }
+        e.remember(line)
+        #expect(e.history == ["user.group"])
+        e.remember("user.group \t ")
+        #expect(e.history == ["user.group"], "the same line again is not repeated")
+    }
+
     @Test("commands complete after ':'")
     func command() {
         let session = ReplSession()

@@ -76,15 +76,47 @@ struct ReplCLITests {
         if status == 0 { #expect(result.stdout.hasPrefix("USAGE: cohort repl")) } else { #expect(result.stderr.hasPrefix("cohort repl: ")) }
     }
 
-    @Test("a missing rule or users file at start-up is reported and the session goes on")
-    func missingStartupFiles() throws {
-        let result = try runCohort(["repl", "nope.cohort", "--users", "nope.jsonl"], stdin: "1 + 1\n")
-        #expect(result.status == 0)
-        #expect(result.stdout == """
-            error: :rules: cannot read 'nope.cohort'
-            error: :load: cannot read 'nope.jsonl'
-            2
+    @Test("a start-up problem ends the REPL before it starts: exit 2, the reason on stderr", arguments: [
+        (["repl", "nope.cohort"], "cohort repl: cannot read rule file 'nope.cohort': no such file\n"),
+        (["repl", "--users", "nope.jsonl"], "cohort repl: --users: cannot read 'nope.jsonl': no such file\n"),
+        (["repl", "--now", "yesterday"],
+         "cohort repl: --now: 'yesterday' is not an RFC 3339 time (2026-12-01T09:00:00Z) or a date (2026-12-01)\n"),
+    ])
+    func startupProblems(arguments: [String], message: String) throws {
+        let result = try runCohort(arguments, stdin: "1 + 1\n")
+        #expect(result.status == 2)
+        #expect(result.stdout == "", "no input is read")
+        #expect(result.stderr == message)
+    }
+
+    @Test("a rule file with errors at start-up: its diagnostics, exit 2")
+    func startupRuleErrors() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let bad = try scratch.write("bad.cohort", "flag off = usr.id == 1\n")
+        let result = try runCohort(["repl", bad], stdin: "1 + 1\n")
+        #expect(result.status == 2)
+        #expect(result.stdout == "")
+        #expect(result.stderr == """
+            \(bad):1:12: error: unknown name 'usr'; did you mean 'user'?
+            1 | flag off = usr.id == 1
+              |            ^~~
 
             """)
+    }
+
+    @Test("one user, one flag, one more unreadable record: singular forms")
+    func singularForms() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let rules = try scratch.write("one.cohort", "flag on = user.plan == \"pro\"\n")
+        let users = try scratch.write("users.jsonl", ([#"{"id":"u-1","plan":"pro"}"#] + (1...6).map { "{bad \($0)" }).joined(separator: "\n") + "\n")
+        let result = try runCohort(["repl", rules, "--users", users], stdin: "on\n")
+        #expect(result.status == 0)
+        let lines = result.stdout.split(separator: "\n").map(String.init)
+        #expect(lines.first == "loaded 1 flag from \(rules): on")
+        #expect(lines.dropFirst().first == "loaded 1 user from \(users)")
+        #expect(lines.contains("  … 1 more unreadable record"))
+        #expect(lines.last == "false   · 1 of 1 loaded user matches (100%)", "the current user has no plan")
     }
 }

@@ -303,7 +303,7 @@ struct ReplSessionTests {
         let good = try scratch.write("good.cohort", "flag on = true\n")
         let bad = try scratch.write("bad.cohort", "flag off = usr.id == 1\n")
         var session = ReplSession()
-        #expect(session.handle(":rules " + good, clock: clock) == "loaded 1 flags from \(good): on\n")
+        #expect(session.handle(":rules " + good, clock: clock) == "loaded 1 flag from \(good): on\n")
         #expect(session.handle(":rules " + bad, clock: clock) == """
             \(bad):1:12: error: unknown name 'usr'; did you mean 'user'?
             1 | flag off = usr.id == 1
@@ -311,7 +311,8 @@ struct ReplSessionTests {
 
             """)
         #expect(session.handle(":flags", clock: clock) == "on  true  (static)\n")
-        #expect(session.handle(":rules " + scratch.url.path, clock: clock) == "error: :rules: cannot read '\(scratch.url.path)'\n")
+        #expect(session.handle(":rules " + scratch.url.path, clock: clock)
+                == "error: :rules: cannot read rule file '\(scratch.url.path)': is a directory\n")
     }
 
     @Test(":load lists the first five unreadable records and counts the rest")
@@ -327,7 +328,7 @@ struct ReplSessionTests {
         #expect(out[1].hasPrefix("  line 2: "))
         #expect(out[5].hasPrefix("  line 6: "))
         #expect(out.last == "  … 2 more unreadable records")
-        #expect(session.handle(#"user.plan == "pro""#, clock: clock) == "false   · 1 of 2 loaded users match (50%)\n")
+        #expect(session.handle(#"user.plan == "pro""#, clock: clock) == "false   · 1 of 2 loaded users matches (50%)\n")
     }
 
     @Test("an expression that is not a condition gets no share line; errors among users are still counted")

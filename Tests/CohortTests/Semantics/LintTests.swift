@@ -141,6 +141,24 @@ private let cases: [(code: String, source: String)] = [
         """),
 ]
 
+/// The errors that come with a hint and a fix-it: `=` for `==`, and a regular-expression
+/// escape written straight into a string.
+private let hints: [(code: String, source: String)] = [
+    ("single-equals", """
+        flag adults = user.age = 18
+        flag pro {
+          when user.plan = "pro" serve true
+          default false
+        }
+
+        """),
+    ("invalid-escape", """
+        flag staff = user.email matches "@acme\\.com$"
+        let digits = "^\\d+$"
+
+        """),
+]
+
 /// Rules that use the language as meant: none may get a warning.
 private let quiet: [(name: String, source: String)] = [
     ("a percentage split over arms", """
@@ -202,6 +220,20 @@ struct LintTests {
         #expect(!found.isEmpty)
         #expect(found.allSatisfy { $0.code == code && $0.severity == .warning }, "\(found.map { "\($0.code): \($0.message)" })")
         Golden.check(report(entry.source), named: "lint-\(code)")
+    }
+
+    @Test("the errors with a hint render as their golden file (source, text, JSON, fix-its)", arguments: hints.map(\.code))
+    func hintGolden(code: String) throws {
+        let entry = try #require(hints.first { $0.code == code })
+        let (_, found) = diagnostics(entry.source)
+        #expect(found.count == 2 && found.allSatisfy { $0.code == code && $0.severity == .error && !$0.fixIts.isEmpty },
+                "\(found.map { "\($0.code): \($0.message)" })")
+        Golden.check(report(entry.source), named: "hint-\(code)")
+        // Each fix-it removes its error.
+        for diagnostic in found {
+            let fixed = try #require(diagnostic.fixIts.first).applied(to: entry.source)
+            #expect(diagnostics(fixed).1.filter { $0.code == code }.count < found.count, "\(fixed)")
+        }
     }
 
     @Test("every fix-it makes its warning go away and leaves a file that compiles", arguments: cases.map(\.code))

@@ -360,6 +360,41 @@ struct TestRunnerTests {
         #expect(outcome.problems.first?.rendered(color: false).contains("cannot read the rule file 'missing.cohort'") == true)
     }
 
+    @Test("a test name is one line of text, not blank: the output shows one line per test")
+    func testNames() {
+        let text = problems(#"""
+            use "shop.cohort"
+            test "" { expect true }
+            test "  " { expect true }
+            test "two\nlines" { expect true }
+            test "a\ttab" { expect true }
+            test "QA sees é ✓" { expect true }
+            """#)
+        #expect(text.components(separatedBy: "error: a test needs a name").count - 1 == 2)
+        #expect(text.components(separatedBy: "error: a test name is one line of text").count - 1 == 2)
+        #expect(text.contains("t.test.cohort:4:6: error: a test name is one line of text"))
+        #expect(!text.contains(":6:6:"))
+    }
+
+    @Test("use must name a rule file: a test file (one with a use of its own), or the file itself, is an error")
+    func usesTestFile() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        try scratch.write("flags.cohort", "flag f = true\n")
+        try scratch.write("flags.test.cohort", "use \"flags.cohort\"\ntest \"t\" { expect f }\n")
+        let other = try scratch.write("other.test.cohort", "use \"flags.test.cohort\"\ntest \"t\" { expect f }\n")
+        let outcome = TestFileCompiler.compile(path: other)
+        #expect(outcome.failed)
+        let text = outcome.problems.map { $0.rendered(color: false) }.joined()
+        #expect(text.hasSuffix("other.test.cohort:1:5: error: 'flags.test.cohort' is a test file (it uses 'flags.cohort'); name the rule file it tests\n1 | use \"flags.test.cohort\"\n  |     ^~~~~~~~~~~~~~~~~~~\n"), "\(text)")
+        let itself = try scratch.write("self.test.cohort", "use \"./self.test.cohort\"\ntest \"t\" { expect true }\n")
+        let selfOutcome = TestFileCompiler.compile(path: itself)
+        #expect(selfOutcome.failed)
+        #expect(selfOutcome.problems.map { $0.rendered(color: false) }.joined().contains("error: a test file cannot use itself; name the rule file it tests"))
+        // The rule file and its test file still pass.
+        #expect(!TestFileCompiler.compile(path: scratch.path("flags.test.cohort")).failed)
+    }
+
     @Test("errors of the rule file a test file uses are reported against the rule file")
     func brokenRules() throws {
         let scratch = try ScratchDirectory()

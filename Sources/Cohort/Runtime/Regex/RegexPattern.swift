@@ -1,3 +1,13 @@
+/// Which engine runs a search: both give the same answers; they differ in speed.
+package enum RegexEngine: Sendable {
+    /// The Pike VM for short texts, the lazy DFA for long ones (or large programs).
+    case automatic
+    /// The Pike VM (an NFA run in lockstep) only.
+    case nfa
+    /// The lazy DFA, also for short texts.
+    case dfa
+}
+
 /// A compiled regular expression with guaranteed linear-time matching.
 ///
 /// The `matches` operator of Cohort compiles its constant pattern into one of these once,
@@ -44,8 +54,8 @@ package struct RegexPattern: Sendable, CustomStringConvertible {
     }
 
     /// Search semantics: true when the pattern matches anywhere in `text` (unanchored
-    /// unless ^/$).
-    package func matches(_ text: String) -> Bool {
+    /// unless ^/$). `engine` is for tests that compare the engines.
+    package func matches(_ text: String, engine: RegexEngine = .automatic) -> Bool {
         var text = text
         // `withUTF8` gives native strings' bytes in place; only a bridged string is copied.
         return text.withUTF8 { utf8 in
@@ -53,7 +63,7 @@ package struct RegexPattern: Sendable, CustomStringConvertible {
             case .literal(let literal, let atStart, let atEnd):
                 Self.matchesLiteral(literal, atStart: atStart, atEnd: atEnd, in: utf8)
             case .program(let program):
-                program.matches(utf8: utf8)
+                program.matches(utf8: utf8, engine: engine)
             }
         }
     }

@@ -25,16 +25,37 @@ extension RegexProgram {
         return nil
     }
 
+    /// From how many scalar steps (text bytes × instructions) a search builds a DFA: below
+    /// it, setting one up costs more than it saves.
+    static let dfaThreshold = 1 << 16
+
     /// Whether the program matches somewhere in `text`, given as its UTF-8 bytes (valid
     /// UTF-8, as every Swift string is).
     ///
-    /// All working memory is one temporary allocation sized by the program (on the stack
-    /// when small), so a call allocates nothing on the heap for typical patterns.
-    func matches(utf8 text: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// A short text runs the Pike VM, whose working memory is one temporary allocation
+    /// sized by the program (on the stack when small), so a call allocates nothing on the
+    /// heap for typical patterns. A long one builds a DFA as it goes (`RegexDFA`).
+    func matches(utf8 text: UnsafeBufferPointer<UInt8>, engine: RegexEngine = .automatic) -> Bool {
         if isAnchoredAtStart {
             guard text.count >= requiredPrefix.count else { return false }
             for i in requiredPrefix.indices where text[i] != requiredPrefix[i] { return false }
         }
+        let long = text.count >= 256 && text.count * instructions.count >= Self.dfaThreshold
+        guard engine == .dfa || (engine == .automatic && long) else { return runNFA(text) }
+        var dfa = RegexDFA(self, alphabet: RegexAlphabet(self))
+        switch dfa.run(text) {
+        case .matched(let result):
+            return result
+        case .handOver(let position, let previous, let threads):
+            return runNFA(text, from: position, previous: previous, threads: threads)
+        }
+    }
+
+    /// The Pike VM from `position` (between `previous` and the scalar there), with `threads`
+    /// (instructions to continue at) alive; from the start of the text by default.
+    private func runNFA(
+        _ text: UnsafeBufferPointer<UInt8>, from position: Int = 0, previous: UInt32 = RegexVM.none, threads: [Int32] = []
+    ) -> Bool {
         let count = instructions.count
         return instructions.withUnsafeBufferPointer { code in
             classes.withUnsafeBufferPointer { classes in
@@ -44,17 +65,43 @@ extension RegexProgram {
                             var vm = RegexVM(
                                 code: code, classes: classes, ranges: ranges, memory: memory,
                                 anchored: isAnchoredAtStart, prefix: prefix, startClass: Int(startClass))
-                            return vm.run(text)
+                            return vm.run(text, from: position, previous: previous, threads: threads)
                         }
                     }
                 }
             }
         }
     }
+
+    /// Whether the consuming instruction at `pc` accepts `scalar` (false for the others).
+    func accepts(_ pc: Int, _ scalar: UInt32) -> Bool {
+        switch instructions[pc] {
+        case .scalar(let value): value == scalar
+        case .class(let k): Self.contains(classes[Int(k)], scalar, classRanges)
+        case .split, .jump, .assert, .match: false
+        }
+    }
+
+    /// Whether `scalar` is in the class (see `RegexVM.classContains`).
+    static func contains(_ entry: Class, _ scalar: UInt32, _ ranges: [UInt32]) -> Bool {
+        ranges.withUnsafeBufferPointer { RegexVM.classContains(entry, scalar, $0) }
+    }
+
+    /// The first byte offset at or after `from` where a match can start: where the leading
+    /// literal text occurs, or a scalar of `startClass`. Only for unanchored programs that
+    /// have one or the other.
+    func nextPossibleStart(in text: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
+        if !requiredPrefix.isEmpty {
+            return requiredPrefix.withUnsafeBufferPointer { Self.firstIndex(of: $0, in: text, from: from) }
+        }
+        return classRanges.withUnsafeBufferPointer { ranges in
+            RegexVM.nextStart(in: text, from: from, entry: classes[Int(startClass)], ranges: ranges)
+        }
+    }
 }
 
 /// The state of one search. Lives only for the duration of `RegexProgram.matches`.
-private struct RegexVM {
+struct RegexVM {
     let code: UnsafeBufferPointer<RegexInstruction>
     let classes: UnsafeBufferPointer<RegexProgram.Class>
     let ranges: UnsafeBufferPointer<UInt32>
@@ -98,11 +145,14 @@ private struct RegexVM {
         marks.initialize(repeating: 0, count: n)
     }
 
-    mutating func run(_ text: UnsafeBufferPointer<UInt8>) -> Bool {
+    /// Searches from `start` (between `previous` and the scalar there), where the threads
+    /// `resumed` (instructions to continue at, from the DFA) are alive.
+    mutating func run(_ text: UnsafeBufferPointer<UInt8>, from start: Int, previous before: UInt32, threads resumed: [Int32]) -> Bool {
         var generation = 1
-        var position = 0
-        var previous = Self.none
-        var (scalar, length) = Self.decode(text, at: 0)
+        var position = start
+        var previous = before
+        var (scalar, length) = Self.decode(text, at: start)
+        for pc in resumed where add(Int(pc), generation, previous, scalar) { return true }
         while true {
             if nextCount == 0 {
                 // No thread is alive: only a new start can match from here.
@@ -115,7 +165,9 @@ private struct RegexVM {
                         guard let at = RegexProgram.firstIndex(of: prefix, in: text, from: position) else { return false }
                         found = at
                     } else if startClass >= 0 {
-                        guard let at = nextStart(in: text, from: position) else { return false }
+                        guard let at = Self.nextStart(in: text, from: position, entry: classes[startClass], ranges: ranges) else {
+                            return false
+                        }
                         found = at
                     } else {
                         found = position
@@ -149,9 +201,10 @@ private struct RegexVM {
         }
     }
 
-    /// The first byte offset at or after `from` of a scalar in `startClass`, or nil.
-    func nextStart(in text: UnsafeBufferPointer<UInt8>, from: Int) -> Int? {
-        let entry = classes[startClass]
+    /// The first byte offset at or after `from` of a scalar in the class, or nil.
+    static func nextStart(
+        in text: UnsafeBufferPointer<UInt8>, from: Int, entry: RegexProgram.Class, ranges: UnsafeBufferPointer<UInt32>
+    ) -> Int? {
         var i = from
         if entry.start == entry.end {
             // An ASCII-only class: test bytes. Bytes of other scalars are all 0x80 or above,

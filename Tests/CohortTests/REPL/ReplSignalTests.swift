@@ -1,0 +1,51 @@
+import Foundation
+import Testing
+
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// `cohort repl` on a real (pseudo-)terminal: killed by a signal, it puts the terminal back
+/// as it found it, as leaving with Ctrl-D does.
+@Suite("cohort repl on a terminal", .serialized)
+struct ReplSignalTests {
+    @Test("SIGTERM, SIGHUP and SIGINT restore echo and line mode; the REPL dies of the signal",
+          arguments: [SIGTERM, SIGHUP, SIGINT])
+    func signalRestoresTerminal(signal: Int32) throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let tty = try PseudoTerminal()
+        #expect(tty.isCooked, "a fresh terminal echoes")
+        let process = try tty.launch(["repl"], environment: ["HOME": scratch.url.path, "NO_COLOR": "1"])
+        defer { if process.isRunning { process.terminate() } }
+        let banner = tty.read(until: "cohort> ")
+        #expect(banner.contains("cohort> "), "\(banner.debugDescription)")
+        #expect(!tty.isCooked, "raw mode while the REPL runs")
+        tty.type("1 + 1\r")
+        #expect(tty.read(until: "2").contains("2"))
+
+        kill(process.processIdentifier, signal)
+        try #require(tty.waitForExit(process), "the REPL ended within 10 s of the signal")
+        #expect(process.terminationReason == .uncaughtSignal)
+        #expect(process.terminationStatus == signal)
+        #expect(tty.isCooked, "echo and line mode are back")
+        #expect(tty.read(until: "\u{1B}[?2004l", timeout: 5).contains("\u{1B}[?2004l"), "bracketed paste is off again")
+    }
+
+    @Test("Ctrl-D restores the terminal and exits 0")
+    func ctrlD() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let tty = try PseudoTerminal()
+        let process = try tty.launch(["repl"], environment: ["HOME": scratch.url.path, "NO_COLOR": "1"])
+        defer { if process.isRunning { process.terminate() } }
+        _ = tty.read(until: "cohort> ")
+        tty.type("\u{04}")
+        try #require(tty.waitForExit(process), "the REPL ended within 10 s of Ctrl-D")
+        #expect(process.terminationReason == .exit)
+        #expect(process.terminationStatus == 0)
+        #expect(tty.isCooked)
+    }
+}
