@@ -14,6 +14,11 @@ public struct BatchOptions: Sendable {
     public var output: BatchOutputFormat = .jsonl
     /// How many error messages (with their lines) the summary keeps per flag.
     public var errorSamples = 3
+    /// Writes each flag's reason with its value (`cohort batch --reasons`): a `"reasons"`
+    /// object per JSON line, a `<flag>_reason` column after each flag's in CSV, the reason
+    /// after the value in a table. It costs a second run of a matched arm's condition that
+    /// reads a bucket (telling `split` from `match`); without it nothing is worked out.
+    public var reasons = false
 
     /// Options with `now` fixed.
     public init(now: Instant) {
@@ -46,7 +51,8 @@ public struct BatchOptions: Sendable {
 
 /// The layout of batch results.
 public enum BatchOutputFormat: String, Sendable, CaseIterable {
-    /// One JSON object per record: `{"id":…,"flags":{…}}`, plus `"errors"` when a flag failed.
+    /// One JSON object per record: `{"id":…,"flags":{…}}`, plus `"errors"` when a flag failed
+    /// and `"reasons"` with `BatchOptions.reasons`.
     case jsonl
     /// `id,<flag>,…` rows with a header.
     case csv
