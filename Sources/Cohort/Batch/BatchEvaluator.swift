@@ -99,7 +99,7 @@ public struct BatchEvaluator: Sendable {
         var scratch = RecordBinder.Scratch()
         var bound = [Value](repeating: .null, count: binder.outputCount)
         var results = Results(count: flagPositions.count)
-        var reasons = options.reasons ? BatchReasons(flags: flagPositions.map { ruleset.flags[$0] }, keys: jsonKeys) : nil
+        if options.reasons { results.reasons = BatchReasons(flags: flagPositions.map { ruleset.flags[$0] }, keys: jsonKeys) }
         // This chunk's own copies of the flags and output keys: see UnsharedCopies.swift.
         var copies = UnsharedCopies()
         let flags = flagPositions.map { copies.copy(ruleset.flags[$0]) }
@@ -128,10 +128,9 @@ public struct BatchEvaluator: Sendable {
                 bound.withUnsafeBufferPointer { all in
                     let slots = UnsafeBufferPointer(rebasing: all[0..<slotTable.count])
                     evaluate(plan, slots: slots, line: record.line, into: &results, tally: &tally, summary: &summary)
-                    if reasons != nil { reasons!.update(ruleset: ruleset, flags: plan.flags, arms: results.arms, faults: results.faults,
-                                                        slots: slots, now: options.now, memo: plan.memo.access) }
+                    if options.reasons { workOutReasons(plan, slots: slots, into: &results) }
                     if !all[slotTable.count].isNull { summary.idsFound += 1 }
-                    writeResult(id: all[slotTable.count], rawID: rawID, results, reasons: reasons, to: &out)
+                    writeResult(id: all[slotTable.count], rawID: rawID, results, to: &out)
                     if results.hasErrors { attachID(all[slotTable.count], rawID: rawID, line: record.line, results, to: &summary) }
                 }
                 continue
@@ -163,12 +162,11 @@ public struct BatchEvaluator: Sendable {
                 ? csvHeader.flatMap { CSVRecord.cellText(bytes, header: $0, path: idComponents) }.map { Array($0.utf8) } : nil
             slotTable.bind(Context(roots)) { slots in
                 evaluate(plan, slots: slots, line: record.line, into: &results, tally: &tally, summary: &summary)
-                if reasons != nil { reasons!.update(ruleset: ruleset, flags: plan.flags, arms: results.arms, faults: results.faults,
-                                                    slots: slots, now: options.now, memo: plan.memo.access) }
+                if options.reasons { workOutReasons(plan, slots: slots, into: &results) }
             }
             (idCell ?? []).withUnsafeBytes { cell in
                 let rawID = idCell == nil ? nil : cell
-                writeResult(id: id, rawID: rawID, results, reasons: reasons, to: &out)
+                writeResult(id: id, rawID: rawID, results, to: &out)
                 if results.hasErrors { attachID(id, rawID: rawID, line: record.line, results, to: &summary) }
             }
         }
@@ -315,6 +313,8 @@ public struct BatchEvaluator: Sendable {
         /// The error of each flag that failed (for its reason), beside its message.
         var faults: [RuntimeFault?]
         var hasErrors = false
+        /// Each flag's reason, with `--reasons` only.
+        var reasons: BatchReasons?
 
         init(count: Int) {
             values = Array(repeating: .null, count: count)
@@ -441,10 +441,17 @@ public struct BatchEvaluator: Sendable {
         }
     }
 
+    /// `--reasons`: each written flag's reason, from the outcomes `evaluate` just left in
+    /// `results`. Out of line, so the loop that does not ask for reasons stays as it was.
+    @inline(never)
+    private func workOutReasons(_ plan: FlagPlan, slots: UnsafeBufferPointer<Value>, into results: inout Results) {
+        results.reasons?.update(ruleset: ruleset, flags: plan.flags, arms: results.arms, faults: results.faults, slots: slots,
+                                now: options.now, memo: plan.memo.access)
+    }
+
     // MARK: Output
 
-    private func writeResult(id: Value, rawID: UnsafeRawBufferPointer?, _ results: Results, reasons: BatchReasons?,
-                             to out: inout Output) {
+    private func writeResult(id: Value, rawID: UnsafeRawBufferPointer?, _ results: Results, to out: inout Output) {
         switch options.output {
         case .jsonl:
             out.append(Output.idOpen)
@@ -470,18 +477,18 @@ public struct BatchEvaluator: Sendable {
                 }
                 out.append("}")
             }
-            reasons?.appendJSON(to: out.writer)
+            results.reasons?.appendJSON(to: out.writer)
             out.append(Output.recordClose)
         case .csv:
             let idCell = id.isNumber ? rawID.map { String(decoding: $0, as: UTF8.self) } ?? cellText(id) : cellText(id)
             let errors = results.hasErrors ? errorsObject(results) : ""
-            let flagCells = reasons.map { reasons in results.values.indices.flatMap { [cellText(results.values[$0]), reasons.csvCell($0)] } }
+            let flagCells = results.reasons.map { reasons in results.values.indices.flatMap { [cellText(results.values[$0]), reasons.csvCell($0)] } }
                 ?? results.values.map(cellText)
             out.append(([idCell] + flagCells + [errors]).map(csvField).joined(separator: ",") + "\n")
         case .table:
             let idCell = id.isNumber ? rawID.map { String(decoding: $0, as: UTF8.self) } ?? cellText(id) : cellText(id)
             let cells = results.values.indices.map { k in
-                if let reasons { return cellText(results.values[k]) + " (\(reasons.tableText(k)))" }
+                if let reasons = results.reasons { return cellText(results.values[k]) + " (\(reasons.tableText(k)))" }
                 return results.messages[k] == nil ? cellText(results.values[k]) : cellText(results.values[k]) + " (error)"
             }
             out.append(tableRow([idCell] + cells) + "\n")
