@@ -15,7 +15,7 @@ extension Rule {
     public func explain(_ context: Context, now: Instant? = nil, salt: String = "") -> Explanation {
         let now = now ?? .now
         let whole = SourceSpan(start: 0, end: source.bytes.count)
-        guard let ir else {
+        guard let ir = compiled.ir else {
             // Built from bytecode alone: the tree is its value.
             let outcome: Explanation.Outcome
             switch evaluate(context, now: now, salt: salt) {
@@ -25,7 +25,7 @@ extension Rule {
             return Explanation(text: Explainer.snippet(source, whole), outcome: outcome,
                                location: "\(source.name):\(source.location(of: 0))")
         }
-        let ruleset = declaringRules as? Ruleset
+        let ruleset = compiled.declaringRules as? Ruleset
         return slotTable.bind(context) { slots in
             var explainer = Explainer(rules: ruleset?.compiler, flags: ruleset?.flags ?? [], slots: slots, now: now)
             var traced = explainer.trace(ir, source: source, salt: salt)
