@@ -25,9 +25,10 @@ package enum Pipeline {
 
     /// Compiles one standalone expression. With `rules`, the expression may use a rule
     /// file's declarations by name (a bare flag name evaluates that flag with its own salt),
-    /// and reads its attributes through the file's slot table.
-    package static func compileExpression(_ source: SourceFile, options: CompileOptions,
-                                          rules: Declarations? = nil) throws(CompileError) -> (Program, SlotTable) {
+    /// and reads its attributes through the file's slot table. Returns the checked IR too,
+    /// for explaining an evaluation (`Rule.explain`).
+    package static func compileExpression(_ source: SourceFile, options: CompileOptions, rules: Declarations? = nil)
+        throws(CompileError) -> (program: Program, slots: SlotTable, ir: IR) {
         if source.bytes.count > options.limits.maxSourceBytes {
             throw CompileError(diagnostics: [.sourceTooLarge(limit: options.limits.maxSourceBytes)], source: source)
         }
@@ -52,7 +53,7 @@ package enum Pipeline {
             } else {
                 program = try Compiler.compile(typed.ir, salt: .runtime, limits: options.limits, fuses: options.fusesTests)
             }
-            return (program, checker.slots)
+            return (program, checker.slots, typed.ir)
         } catch {
             throw CompileError(diagnostics: [error.diagnostic(options.limits, at: expr.span)], source: source)
         }

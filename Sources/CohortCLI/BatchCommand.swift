@@ -28,7 +28,7 @@ enum BatchCommand {
             args = try ArgumentScanner(arguments, valued: [
                 "--format", "--summary-file", "--flags", "--now", "--id", "--as", "--jobs", "--output", "--on-error", "--input-format",
                 "--max-record-bytes", "--line-offset", "--max-error-rate",
-            ], switches: ["--summary", "--context-records", "--no-progress"])
+            ], switches: ["--summary", "--context-records", "--no-progress", "--reasons"])
             guard args.positionals.count >= 2 else { throw UsageError("batch needs RULES and INPUT (use - for stdin)") }
             guard args.positionals.count == 2 else {
                 throw UsageError("unexpected extra argument '\(args.positionals[2])': batch takes one RULES file and one INPUT (use - for stdin)")
@@ -52,6 +52,7 @@ enum BatchCommand {
             }
             if let id = args.value("--id") { o.idPath = id }
             o.contextRecords = args.has("--context-records")
+            o.reasons = args.has("--reasons")
             do throws(BatchError) {
                 try o.validate()
             } catch {

@@ -92,6 +92,10 @@ enum Usage {
                           csv: id,<flag>,…,errors rows; table: aligned columns for people.
       --summary           Print per-flag counts, shares and errors to stderr.
       --summary-file F    Write the summary as JSON to F.
+      --reasons           Write why each flag served its value: "reasons":{"<flag>":
+                          {"kind":"match","rule":0,"line":59},…} in JSON Lines, a
+                          <flag>_reason column in CSV, "(match, rule 0, line 59)" in
+                          a table. Kinds: static, match, split, default, error.
       --flags a,b         Evaluate only these flags, in this order.
       --now TIME          The value of now() for every record (default: start of run,
                           with a warning when the rules read now()).

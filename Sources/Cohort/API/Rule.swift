@@ -20,12 +20,12 @@ public struct Rule: Sendable {
     /// Compiles an expression. Throws every diagnostic found.
     public init(_ text: String, options: CompileOptions = CompileOptions()) throws(CompileError) {
         let source = SourceFile(name: options.sourceName, text: text)
-        let (program, slotTable) = try Pipeline.compileExpression(source, options: options)
-        compiled = CompiledRule(source: source, program: program, slotTable: slotTable)
+        let compiled = try Pipeline.compileExpression(source, options: options)
+        self.compiled = CompiledRule(source: source, program: compiled.program, slotTable: compiled.slots, ir: compiled.ir)
     }
 
-    package init(source: SourceFile, program: Program, slotTable: SlotTable) {
-        compiled = CompiledRule(source: source, program: program, slotTable: slotTable)
+    package init(source: SourceFile, program: Program, slotTable: SlotTable, ir: IR? = nil, declaringRules: (any Sendable)? = nil) {
+        compiled = CompiledRule(source: source, program: program, slotTable: slotTable, ir: ir, declaringRules: declaringRules)
     }
 
     // MARK: Evaluating a context
@@ -113,11 +113,20 @@ package final class CompiledRule: Sendable {
     package let slotTable: SlotTable
     package let layout: AttributeLayout
     package let binder: ContextBinder
+    /// The checked expression, which `explain` walks; nil for a rule built from bytecode
+    /// alone (its explanation is its value).
+    package let ir: IR?
+    /// The rule file whose declarations the expression may name (the `Ruleset` of
+    /// `Ruleset.rule`), so `explain` can open its segments, lets and flags up. Rule files
+    /// live in a layer above this one, which reads it back (`Rule.explain`).
+    package let declaringRules: (any Sendable)?
 
-    package init(source: SourceFile, program: Program, slotTable: SlotTable) {
+    package init(source: SourceFile, program: Program, slotTable: SlotTable, ir: IR? = nil, declaringRules: (any Sendable)? = nil) {
         self.source = source
         self.program = program
         self.slotTable = slotTable
+        self.ir = ir
+        self.declaringRules = declaringRules
         layout = AttributeLayout(slotTable)
         binder = ContextBinder(slotTable)
     }

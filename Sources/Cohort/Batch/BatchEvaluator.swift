@@ -51,6 +51,13 @@ package struct BatchEvaluator: Sendable {
             writeJSONString(ruleset.flagNames[position], to: &key)
             return key + ":"
         }
+        if options.reasons && options.output == .csv {
+            // A flag named like another's reason column would make two columns of one name.
+            let written = Set(flagPositions.map { ruleset.flagNames[$0] })
+            for name in flagPositions.map({ ruleset.flagNames[$0] }) where written.contains(name + "_reason") {
+                throw BatchError("--reasons: flag '\(name)_reason' has the name of the column of flag '\(name)''s reasons; leave one out with --flags, or write JSON Lines")
+            }
+        }
     }
 
     /// A new, empty summary for this run.
@@ -65,7 +72,9 @@ package struct BatchEvaluator: Sendable {
     package var header: String? {
         switch options.output {
         case .jsonl: return nil
-        case .csv: return (["id"] + flagNames + ["errors"]).map(csvField).joined(separator: ",") + "\n"
+        case .csv:
+            let flagColumns = options.reasons ? flagNames.flatMap { [$0, $0 + "_reason"] } : flagNames
+            return (["id"] + flagColumns + ["errors"]).map(csvField).joined(separator: ",") + "\n"
         case .table: return tableRow(["id"] + flagNames) + "\n"
         }
     }
@@ -90,6 +99,7 @@ package struct BatchEvaluator: Sendable {
         var scratch = RecordBinder.Scratch()
         var bound = [Value](repeating: .null, count: binder.outputCount)
         var results = Results(count: flagPositions.count)
+        if options.reasons { results.reasons = BatchReasons(flags: flagPositions.map { ruleset.flagPrograms[$0] }, keys: jsonKeys) }
         // This chunk's own copies of the flags and output keys: see UnsharedCopies.swift.
         var copies = UnsharedCopies()
         let flags = flagPositions.map { copies.copy(ruleset.flagPrograms[$0]) }
@@ -116,8 +126,9 @@ package struct BatchEvaluator: Sendable {
                 if rawSpan == nil, bound[slotTable.count].isNumber { rawSpan = findID(bytes) }
                 let rawID = rawSpan.map { UnsafeRawBufferPointer(rebasing: bytes[$0]) }
                 bound.withUnsafeBufferPointer { all in
-                    evaluate(plan, slots: UnsafeBufferPointer(rebasing: all[0..<slotTable.count]), line: record.line,
-                             into: &results, tally: &tally, summary: &summary)
+                    let slots = UnsafeBufferPointer(rebasing: all[0..<slotTable.count])
+                    evaluate(plan, slots: slots, line: record.line, into: &results, tally: &tally, summary: &summary)
+                    if options.reasons { workOutReasons(plan, slots: slots, into: &results) }
                     if !all[slotTable.count].isNull { summary.idsFound += 1 }
                     writeResult(id: all[slotTable.count], rawID: rawID, results, to: &out)
                     if results.hasErrors { attachID(all[slotTable.count], rawID: rawID, line: record.line, results, to: &summary) }
@@ -151,6 +162,7 @@ package struct BatchEvaluator: Sendable {
                 ? csvHeader.flatMap { CSVRecord.cellText(bytes, header: $0, path: idComponents) }.map { Array($0.utf8) } : nil
             slotTable.bind(Context(roots)) { slots in
                 evaluate(plan, slots: slots, line: record.line, into: &results, tally: &tally, summary: &summary)
+                if options.reasons { workOutReasons(plan, slots: slots, into: &results) }
             }
             (idCell ?? []).withUnsafeBytes { cell in
                 let rawID = idCell == nil ? nil : cell
@@ -298,13 +310,18 @@ package struct BatchEvaluator: Sendable {
         /// `deallocate()`: it is written for every flag of every record.
         let arms: UnsafeMutableBufferPointer<Int>
         var messages: [String?]
+        /// The error of each flag that failed (for its reason), beside its message.
+        var faults: [RuntimeFault?]
         var hasErrors = false
+        /// Each flag's reason, with `--reasons` only.
+        var reasons: BatchReasons?
 
         init(count: Int) {
             values = Array(repeating: .null, count: count)
             arms = .allocate(capacity: max(count, 1))
             arms.initialize(repeating: -1)
             messages = Array(repeating: nil, count: count)
+            faults = Array(repeating: nil, count: count)
         }
 
         func deallocate() { arms.deallocate() }
@@ -387,7 +404,10 @@ package struct BatchEvaluator: Sendable {
     private func evaluate(_ plan: FlagPlan, slots: UnsafeBufferPointer<Value>, line: Int,
                           into results: inout Results, tally: inout ArmTally, summary: inout BatchSummary) {
         if results.hasErrors {
-            for k in results.messages.indices { results.messages[k] = nil }
+            for k in results.messages.indices {
+                results.messages[k] = nil
+                results.faults[k] = nil
+            }
             results.hasErrors = false
         }
         plan.memo.nextRecord()
@@ -411,6 +431,7 @@ package struct BatchEvaluator: Sendable {
                 if let fault = outcome.fault {
                     results.hasErrors = true
                     results.messages[k] = fault.message
+                    results.faults[k] = fault
                     summary.flags[k].errors += 1
                     if summary.flags[k].errorSamples.count < options.errorSamples {
                         summary.flags[k].errorSamples.append(.init(line: line, message: fault.message, at: ruleLocation(fault.span)))
@@ -418,6 +439,14 @@ package struct BatchEvaluator: Sendable {
                 }
             }
         }
+    }
+
+    /// `--reasons`: each written flag's reason, from the outcomes `evaluate` just left in
+    /// `results`. Out of line, so the loop that does not ask for reasons stays as it was.
+    @inline(never)
+    private func workOutReasons(_ plan: FlagPlan, slots: UnsafeBufferPointer<Value>, into results: inout Results) {
+        results.reasons?.update(ruleset: ruleset, flags: plan.flags, arms: results.arms, faults: results.faults, slots: slots,
+                                now: options.now, memo: plan.memo.access)
     }
 
     // MARK: Output
@@ -448,15 +477,19 @@ package struct BatchEvaluator: Sendable {
                 }
                 out.append("}")
             }
+            results.reasons?.appendJSON(to: out.writer)
             out.append(Output.recordClose)
         case .csv:
             let idCell = id.isNumber ? rawID.map { String(decoding: $0, as: UTF8.self) } ?? cellText(id) : cellText(id)
             let errors = results.hasErrors ? errorsObject(results) : ""
-            out.append(([idCell] + results.values.map(cellText) + [errors]).map(csvField).joined(separator: ",") + "\n")
+            let flagCells = results.reasons.map { reasons in results.values.indices.flatMap { [cellText(results.values[$0]), reasons.csvCell($0)] } }
+                ?? results.values.map(cellText)
+            out.append(([idCell] + flagCells + [errors]).map(csvField).joined(separator: ",") + "\n")
         case .table:
             let idCell = id.isNumber ? rawID.map { String(decoding: $0, as: UTF8.self) } ?? cellText(id) : cellText(id)
             let cells = results.values.indices.map { k in
-                results.messages[k] == nil ? cellText(results.values[k]) : cellText(results.values[k]) + " (error)"
+                if let reasons = results.reasons { return cellText(results.values[k]) + " (\(reasons.tableText(k)))" }
+                return results.messages[k] == nil ? cellText(results.values[k]) : cellText(results.values[k]) + " (error)"
             }
             out.append(tableRow([idCell] + cells) + "\n")
         }

@@ -14,6 +14,11 @@ package struct BatchOptions: Sendable {
     package var output: BatchOutputFormat = .jsonl
     /// How many error messages (with their lines) the summary keeps per flag.
     package var errorSamples = 3
+    /// Writes each flag's reason with its value (`cohort batch --reasons`): a `"reasons"`
+    /// object per JSON line, a `<flag>_reason` column after each flag's in CSV, the reason
+    /// after the value in a table. It costs a second run of a matched arm's condition that
+    /// reads a bucket (telling `split` from `match`); without it nothing is worked out.
+    package var reasons = false
 
     /// Options with `now` fixed.
     package init(now: Instant) {
@@ -46,7 +51,8 @@ package struct BatchOptions: Sendable {
 
 /// The layout of batch results.
 package enum BatchOutputFormat: String, Sendable, CaseIterable {
-    /// One JSON object per record: `{"id":…,"flags":{…}}`, plus `"errors"` when a flag failed.
+    /// One JSON object per record: `{"id":…,"flags":{…}}`, plus `"errors"` when a flag failed
+    /// and `"reasons"` with `BatchOptions.reasons`.
     case jsonl
     /// `id,<flag>,…` rows with a header.
     case csv

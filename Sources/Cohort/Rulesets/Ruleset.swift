@@ -113,7 +113,17 @@ public struct Ruleset: Sendable {
     /// Why flag `i` served what `outcome` says.
     package func reason(of outcome: VM.FlagOutcome, flag i: Int, slots: UnsafeBufferPointer<Value>, now: Instant,
                         memo: PrerequisiteMemo.Access? = nil) -> Reason {
-        let flag = compiled.flags[i]
+        reason(of: outcome, program: compiled.flags[i], slots: slots, now: now, memo: memo)
+    }
+
+    /// Why `flag` (one of this file's flags, or batch's own copy of one) served what
+    /// `outcome` says, `outcome` being `VM.evaluate`'s over `slots` (with `memo`, the
+    /// prerequisite values that evaluation remembered): the one place a reason is worked
+    /// out, for the library's evaluations and details, `eval`, the REPL and
+    /// `batch --reasons`. A matched arm costs a second run of its condition (to tell `split`
+    /// from `match`) when it reads a bucket.
+    package func reason(of outcome: VM.FlagOutcome, program flag: FlagProgram, slots: UnsafeBufferPointer<Value>, now: Instant,
+                        memo: PrerequisiteMemo.Access? = nil) -> Reason {
         if let fault = outcome.fault { return .error(EvaluationError(fault, source: source, paths: compiled.slotTable.paths)) }
         if let arm = flag.fixedArm, flag.servesConstant(arm) {
             // Constant conditions up to the serving arm, and a constant served: the context
@@ -183,8 +193,8 @@ public struct Ruleset: Sendable {
         let compiler = self.compiler
         let declarations = Pipeline.Declarations(infos: compiler.declarationInfos, slots: slotTable,
                                                  expand: { compiler.expansion($0, $1) })
-        let (program, slots) = try Pipeline.compileExpression(source, options: options, rules: declarations)
-        return Rule(source: source, program: program, slotTable: slots)
+        let compiled = try Pipeline.compileExpression(source, options: options, rules: declarations)
+        return Rule(source: source, program: compiled.program, slotTable: compiled.slots, ir: compiled.ir, declaringRules: self)
     }
 
     /// Every flag's bytecode, as `cohort disasm --rules` prints it.
