@@ -11,14 +11,15 @@ private let rulesPath = PackagePaths.example("flags.cohort")
 private let usersPath = PackagePaths.example("users.jsonl")
 private let nowText = "2026-12-02T00:00:00Z"
 
-/// `cohort batch` over the example users with `extra` options; the examples' directory
-/// written as `examples/` so the golden text does not depend on where the package is.
+/// `cohort batch` over the example users with `extra` options, run in the package root with
+/// the examples named `examples/...`: the golden text (and the table's column widths, which
+/// the error locations set) does not depend on where the package is.
 private func batch(_ extra: [String], input: String = usersPath) throws -> CLIResult {
-    var result = try runCohort(["batch", rulesPath, input, "--now", nowText] + extra)
-    let root = URL(fileURLWithPath: rulesPath).deletingLastPathComponent().path + "/"
-    result.stdout = result.stdout.replacingOccurrences(of: root, with: "examples/")
-    result.stderr = result.stderr.replacingOccurrences(of: root, with: "examples/")
-    return result
+    func relative(_ path: String) -> String {
+        let root = PackagePaths.root.path + "/"
+        return path.hasPrefix(root) ? String(path.dropFirst(root.count)) : path
+    }
+    return try runCohort(["batch", relative(rulesPath), relative(input), "--now", nowText] + extra, in: PackagePaths.root)
 }
 
 @Suite("cohort batch --reasons")

@@ -41,7 +41,9 @@ enum CLIRunner {
 /// Output goes to temporary files rather than pipes, so a chatty child can never block on
 /// a full pipe while the parent waits for it to exit.
 /// - Parameter environment: variables to set or override on top of this process's own.
-func runCohort(_ args: [String], stdin: String? = nil, environment: [String: String] = [:]) throws -> CLIResult {
+/// - Parameter directory: the working directory of the child (default: this process's).
+func runCohort(_ args: [String], stdin: String? = nil, environment: [String: String] = [:],
+               in workingDirectory: URL? = nil) throws -> CLIResult {
     guard let executable = CLIRunner.executable else {
         throw CLIRunnerError.executableNotFound
     }
@@ -59,6 +61,7 @@ func runCohort(_ args: [String], stdin: String? = nil, environment: [String: Str
     let process = Process()
     process.executableURL = executable
     process.arguments = args
+    if let workingDirectory { process.currentDirectoryURL = workingDirectory }
     var env = ProcessInfo.processInfo.environment
     env.removeValue(forKey: "NO_COLOR")
     for (key, value) in environment { env[key] = value }
