@@ -1,16 +1,11 @@
-#if canImport(Darwin)
 import Foundation
-#else
-import Synchronization
-#endif
 
 /// State shared between threads, reached only through `withLock`.
 ///
-/// `Synchronization.Mutex` where it can be used without an availability check (Linux,
-/// Windows, Android: the toolchain ships the module with the runtime); on Apple platforms,
-/// where `Mutex` needs macOS 15 / iOS 18 and this package sets no minimum, an `NSLock`.
-/// Both are plain mutexes, which ThreadSanitizer understands.
-#if canImport(Darwin)
+/// An `NSLock`, which is a `pthread_mutex_t` on every platform: ThreadSanitizer intercepts
+/// pthread mutexes and so sees the order they impose. (`Synchronization.Mutex` is a futex
+/// on Linux, which ThreadSanitizer cannot see: the store's tests reported every access
+/// under it as a race. It also needs macOS 15, and this package sets no minimum.)
 package final class Locked<State: Sendable>: @unchecked Sendable {
     // @unchecked: `state` is read and written only while `lock` is held.
     private let lock = NSLock()
@@ -27,17 +22,3 @@ package final class Locked<State: Sendable>: @unchecked Sendable {
         return try body(&state)
     }
 }
-#else
-package final class Locked<State: Sendable>: Sendable {
-    private let mutex: Mutex<State>
-
-    package init(_ state: State) {
-        mutex = Mutex(state)
-    }
-
-    /// Runs `body` with the state, holding the lock. `body` must not call back into this lock.
-    package func withLock<R: Sendable>(_ body: (inout State) throws -> R) rethrows -> R {
-        try mutex.withLock { state in try body(&state) }
-    }
-}
-#endif

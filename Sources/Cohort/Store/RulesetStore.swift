@@ -93,13 +93,16 @@ public final class RulesetStore: Sendable {
     /// that cannot be read, is not UTF-8 or does not compile leaves the old rules serving.
     @discardableResult
     public func reload(from path: String) -> ReloadResult {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            let error = CompileError(diagnostics: [.unreadableRuleFile(path)], source: SourceFile(name: path, text: ""))
-            return reloading.withLock { _ in fail(error) }
-        }
+        // Read as `Ruleset(contentsOfFile:)` reads: the same size limit, the same reasons.
         let source: SourceFile
         do throws(CompileError) {
-            source = try SourceFile(name: path, data: [UInt8](data))
+            let data: [UInt8]
+            do throws(FileReadError) {
+                data = try FileReader.sourceContents(ofFile: path, maxBytes: options.limits.maxSourceBytes)
+            } catch {
+                throw CompileError(diagnostics: [.unreadableRuleFile(path, reason: error.reason)], source: SourceFile(name: path, text: ""))
+            }
+            source = try SourceFile(name: path, data: data)
         } catch {
             return reloading.withLock { _ in fail(error) }
         }
