@@ -10,14 +10,19 @@ struct RegexBitVMTests {
         try RegexProgram(compiling: RegexParser.parse(pattern))
     }
 
-    @Test("the splits of x{0,k} and the jumps of a long alternation are grouped; small groups are not")
+    @Test("edges alike are grouped: by target (x{0,k} skipping to its end, an alternation's jumps), by offset (copies of a body); few are not")
     func groups() throws {
-        let counted = try program("[ab]*a[ab]{0,40}c")
-        #expect(RegexBitVM(counted, alphabet: RegexAlphabet(counted)).groupCount == 1)
-        let alternation = try program("x(?:ab|cd|ef|gh|ij|kl|mn|op|qr|st)y")
-        #expect(RegexBitVM(alternation, alphabet: RegexAlphabet(alternation)).groupCount == 1)
-        let small = try program("a{0,3}b|c")
-        #expect(RegexBitVM(small, alphabet: RegexAlphabet(small)).groupCount == 0)
+        func groups(_ pattern: String) throws -> Int {
+            let program = try program(pattern)
+            return RegexBitVM(program, alphabet: RegexAlphabet(program)).groupCount
+        }
+        // The 40 skips to the end, and their 40 edges to pc + 1.
+        #expect(try groups("[ab]*a[ab]{0,40}c") == 2)
+        // The 9 jumps to the end; the splits' edges to pc + 1 and to the next split (+4).
+        #expect(try groups("x(?:ab|cd|ef|gh|ij|kl|mn|op|qr|st)y") == 3)
+        // Each copy's split: +1 and +4; its jump: +3 (to the next copy).
+        #expect(try groups("(?:ab|ba){20}") == 3)
+        #expect(try groups("a{0,3}b|c") == 0)
     }
 
     @Test("the engines agree on random patterns and texts")
@@ -58,7 +63,8 @@ struct RegexBitVMTests {
     }
 
     @Test("searches whose states never repeat: the DFA hands over, and the answer is the NFA's",
-          arguments: ["[ab]*a[ab]{999}c", "[ab]*a[ab]{0,999}c", "[ab]*a(?:[ab]{0,99}){9}c", "(?:a|b)*a(?:a|b){300}\\b"])
+          arguments: ["[ab]*a[ab]{999}c", "[ab]*a[ab]{0,999}c", "[ab]*a(?:[ab]{0,99}){9}c", "(?:a|b)*a(?:a|b){300}\\b",
+                       "[ab]*a(?:ab|ba|aa|b){200}c", "[ab]*a(?:a?b?){0,100}(?:b|a{2,3}){50}c"])
     func handOver(pattern: String) throws {
         var random = SplitMix64(seed: 15)
         let text = String((0..<30_000).map { _ in random.next() % 2 == 0 ? "a" : "b" as Character })
