@@ -25,6 +25,16 @@ struct RegexBitVMTests {
         #expect(try groups("a{0,3}b|c") == 0)
     }
 
+    @Test("an alternation of single scalars and classes compiles to one class")
+    func oneScalarAlternation() throws {
+        #expect(try program("(?:a|b|[0-9]|\\s)").instructions.count == 2, "class, match")
+        #expect(try program("(?:a|b){1000}").instructions.count == 1_001)
+        #expect(try program("(?:a|bc)").instructions.count > 3)
+        let regex = try RegexPattern("^(?:a|é|[0-9]|\\s)+$")
+        #expect(regex.matches("a 9é"))
+        #expect(!regex.matches("ab"))
+    }
+
     @Test("the engines agree on random patterns and texts")
     func differential() throws {
         var random = SplitMix64(seed: 0xB175)
