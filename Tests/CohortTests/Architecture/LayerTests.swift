@@ -35,6 +35,8 @@ struct LayerTests {
             "RecordCheck": tools.union(["RecordCheck", "Batch"]),
             // `cohort diff` streams records with batch's reader, pipeline and output file.
             "Diff": tools.union(["Diff", "Batch"]),
+            // The store a service holds its rules in (reload, watch, change notifications).
+            "Store": tools.union(["Store"]),
         ]
     }()
 

@@ -152,7 +152,15 @@ struct DocExampleTests {
         process.standardInput = try FileHandle(forReadingFrom: URL(fileURLWithPath: stdin))
         process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: output))
         try process.run()
-        process.waitUntilExit()
+        // An example that waits for input it never gets must fail, not hang the test run.
+        let deadline = Date().addingTimeInterval(60)
+        while process.isRunning, Date() < deadline { usleep(20_000) }
+        if process.isRunning {
+            process.terminate()
+            process.waitUntilExit()
+            Issue.record("\(example.location): still running after 60 s")
+            return
+        }
         var printed = try scratch.read(".output").components(separatedBy: "\n")
         if printed.last == "" { printed.removeLast() }
         #expect(Self.matches(printed[...], expected[...]), "\(example.location): \(example.command)\n\(lineDiff(expected, printed))")

@@ -34,6 +34,27 @@ struct ReplSignalTests {
         #expect(tty.read(until: "\u{1B}[?2004l", timeout: 5).contains("\u{1B}[?2004l"), "bracketed paste is off again")
     }
 
+    @Test("a 100 KB bracketed paste on a real terminal is answered in seconds (1,000 characters took 59 s)")
+    func largePaste() throws {
+        let scratch = try ScratchDirectory()
+        defer { scratch.remove() }
+        let tty = try PseudoTerminal()
+        let process = try tty.launch(["repl"], environment: ["HOME": scratch.url.path, "NO_COLOR": "1"])
+        defer { if process.isRunning { process.terminate() } }
+        _ = tty.read(until: "cohort> ")
+        let started = Date()
+        let line = "40" + String(repeating: " ", count: 100_000) + "+ 2"
+        let (sent, echoed) = tty.paste("\u{1B}[200~" + line + "\u{1B}[201~\r", timeout: 60)
+        #expect(sent, "the whole paste was read within 60 s")
+        let answer = echoed + tty.read(until: "42\r\n", timeout: 30)
+        let seconds = Date().timeIntervalSince(started)
+        #expect(answer.contains("42\r\n"), "the sum is printed")
+        #expect(seconds < 20, "\(seconds) s for the paste and its answer")
+        tty.type("\u{04}")
+        try #require(tty.waitForExit(process), "the REPL ended within 10 s of Ctrl-D")
+        #expect(process.terminationStatus == 0)
+    }
+
     @Test("Ctrl-D restores the terminal and exits 0")
     func ctrlD() throws {
         let scratch = try ScratchDirectory()

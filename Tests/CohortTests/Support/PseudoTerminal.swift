@@ -94,6 +94,31 @@ final class PseudoTerminal {
         return false
     }
 
+    /// Sends a long `text` (a paste) while reading what the program writes meanwhile, as a
+    /// terminal emulator does: the terminal's buffers are a few kilobytes, so writing it all
+    /// first would block once the program blocks writing its echo. Gives up after `timeout`
+    /// seconds. Returns what was read.
+    func paste(_ text: String, timeout: Double = 60) -> (sent: Bool, output: String) {
+        let bytes = Array(text.utf8)
+        var sent = 0
+        var seen: [UInt8] = []
+        var buffer = [UInt8](repeating: 0, count: 1 << 16)
+        let deadline = Date().addingTimeInterval(timeout)
+        while sent < bytes.count, Date() < deadline {
+            var pollers = [pollfd(fd: master, events: Int16(POLLIN | POLLOUT), revents: 0)]
+            guard poll(&pollers, 1, 100) > 0 else { continue }
+            if pollers[0].revents & Int16(POLLIN) != 0 {
+                let n = Glibc.read(master, &buffer, buffer.count)
+                if n > 0 { seen += buffer[..<n] }
+            }
+            if pollers[0].revents & Int16(POLLOUT) != 0 {
+                let n = bytes[sent...].withUnsafeBytes { write(master, $0.baseAddress!, min($0.count, 1024)) }
+                if n > 0 { sent += n }
+            }
+        }
+        return (sent == bytes.count, String(decoding: seen, as: UTF8.self))
+    }
+
     /// Types `text` (as a terminal sends keys).
     func type(_ text: String) {
         let bytes = Array(text.utf8)

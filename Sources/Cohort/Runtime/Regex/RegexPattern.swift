@@ -4,8 +4,10 @@ package enum RegexEngine: Sendable {
     case automatic
     /// The Pike VM (an NFA run in lockstep) only.
     case nfa
-    /// The lazy DFA, also for short texts.
+    /// The lazy DFA, also for short texts (handing over as `automatic` does).
     case dfa
+    /// The bitset NFA only, also for short texts.
+    case bits
 }
 
 /// A compiled regular expression with guaranteed linear-time matching.

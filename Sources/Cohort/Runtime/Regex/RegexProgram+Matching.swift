@@ -34,20 +34,27 @@ extension RegexProgram {
     ///
     /// A short text runs the Pike VM, whose working memory is one temporary allocation
     /// sized by the program (on the stack when small), so a call allocates nothing on the
-    /// heap for typical patterns. A long one builds a DFA as it goes (`RegexDFA`).
+    /// heap for typical patterns. A long one builds a DFA as it goes (`RegexDFA`), and when
+    /// its states do not repeat, goes on with the threads as a bitset (`RegexBitVM`).
     func matches(utf8 text: UnsafeBufferPointer<UInt8>, engine: RegexEngine = .automatic) -> Bool {
         if isAnchoredAtStart {
             guard text.count >= requiredPrefix.count else { return false }
             for i in requiredPrefix.indices where text[i] != requiredPrefix[i] { return false }
         }
         let long = text.count >= 256 && text.count * instructions.count >= Self.dfaThreshold
-        guard engine == .dfa || (engine == .automatic && long) else { return runNFA(text) }
-        var dfa = RegexDFA(self, alphabet: RegexAlphabet(self))
+        if engine == .nfa || (engine == .automatic && !long) { return runNFA(text) }
+        let alphabet = RegexAlphabet(self)
+        if engine == .bits { return RegexBitVM(self, alphabet: alphabet).run(text, from: 0, previous: RegexVM.none, threads: []) }
+        var dfa = RegexDFA(self, alphabet: alphabet)
         switch dfa.run(text) {
         case .matched(let result):
             return result
         case .handOver(let position, let previous, let threads):
-            return runNFA(text, from: position, previous: previous, threads: threads)
+            // The sets of live threads do not repeat: step them a word at a time.
+            guard RegexBitVM.fits(self, alphabet) else {
+                return runNFA(text, from: position, previous: previous, threads: threads)
+            }
+            return RegexBitVM(self, alphabet: alphabet).run(text, from: position, previous: previous, threads: threads)
         }
     }
 

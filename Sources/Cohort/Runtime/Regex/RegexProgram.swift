@@ -106,6 +106,11 @@ struct RegexProgram: Sendable {
         case .concatenation(let items):
             for item in items { emit(item) }
         case .alternation(let branches):
+            // `a|b|[0-9]` reads one scalar whichever branch is taken: one class, no splits.
+            if let union = Self.oneScalarUnion(branches) {
+                emit(.set(union))
+                return
+            }
             // split L1, next; L1: branch; jump end; next: split ... ; last branch; end:
             var jumps: [Int] = []
             for (i, branch) in branches.enumerated() {
@@ -216,6 +221,7 @@ struct RegexProgram: Sendable {
         case .concatenation(let items):
             return items.reduce(0) { Swift.min($0 + size(of: $1, cap: cap), ceiling) }
         case .alternation(let branches):
+            if oneScalarUnion(branches) != nil { return 1 }
             let total = branches.reduce(2 * (branches.count - 1)) { Swift.min($0 + size(of: $1, cap: cap), ceiling) }
             return Swift.min(total, ceiling)
         case .repetition(let body, let min, let max, _):
@@ -224,6 +230,19 @@ struct RegexProgram: Sendable {
             let total = max.map { $0 * one + ($0 - min) } ?? (min == 0 ? one + 2 : min * one + 1)
             return Swift.min(total, ceiling)
         }
+    }
+
+    /// The scalars the branches match, when each branch is one scalar or one set.
+    private static func oneScalarUnion(_ branches: [RegexNode]) -> RegexScalarSet? {
+        var union = RegexScalarSet()
+        for branch in branches {
+            switch branch {
+            case .scalar(let value): union.formUnion(RegexScalarSet(scalars: [value]))
+            case .set(let set): union.formUnion(set)
+            default: return nil
+            }
+        }
+        return union
     }
 
     /// The repetition with the largest compiled size, outermost first on ties.
