@@ -1,10 +1,10 @@
 import Cohort
 
-/// `cohort eval EXPR [--user JSON | --context JSON] [--rules FILE] [--now TIME] [--salt S]`
+/// `cohort eval EXPR [--user JSON | --context JSON] [--rules FILE] [--now TIME] [--salt S] [--explain]`
 ///
 /// Three steps: read the command line into a `Request` (usage errors, exit 2), compile
 /// (exit 1 on errors), evaluate and print. A bare flag name with `--rules` is evaluated as
-/// that flag, with its reason.
+/// that flag, with its reason. `--explain` adds the evaluation tree on stderr.
 enum EvalCommand {
     /// What the command line asks for.
     struct Request {
@@ -14,10 +14,12 @@ enum EvalCommand {
         var now: Instant
         var salt: String
         var rulesPath: String?
+        /// `--explain`: the evaluation tree on stderr, after the reason.
+        var explain = false
 
         init(_ arguments: [String]) throws(UsageError) {
             let args = try ArgumentScanner(arguments, valued: ["--user", "--context", "--now", "--salt", "--rules"],
-                                           switches: [], command: "eval")
+                                           switches: ["--explain"], command: "eval")
             let positionals = try args.positionals(named: ["EXPR"], command: "eval",
                                                    hint: " (quote the expression: cohort eval 'user.plan == \"pro\"')")
             if args.value("--user") != nil && args.value("--context") != nil {
@@ -37,6 +39,7 @@ enum EvalCommand {
             now = try parseNow(args.value("--now"))
             salt = args.value("--salt") ?? ""
             rulesPath = args.value("--rules")
+            explain = args.has("--explain")
         }
 
         /// `-` reads the argument from stdin.
@@ -99,16 +102,20 @@ enum EvalCommand {
         }
     }
 
-    /// Prints the value; an error value is a diagnostic with a caret, exit 1.
+    /// Prints the value; an error value is a diagnostic with a caret, exit 1. With
+    /// `--explain`, the tree follows on stderr.
     private static func evaluate(_ rule: Rule, _ request: Request) -> ExitStatus {
+        let status: ExitStatus
         switch rule.evaluate(request.context, now: request.now, salt: request.salt) {
         case .success(let value):
             Terminal.out(value.jsonText + "\n")
-            return .success
+            status = .success
         case .failure(let error):
             report(CompileError(diagnostics: [error.diagnostic], source: rule.source))
-            return .failure
+            status = .failure
         }
+        if request.explain { Terminal.err(rule.explain(request.context, now: request.now, salt: request.salt).rendered) }
+        return status
     }
 
     /// The flag an expression names when it is nothing but a flag's name.
@@ -119,13 +126,19 @@ enum EvalCommand {
 
     /// A flag by name: its value on stdout, its reason on stderr. A flag that served its
     /// default because of an error exits 1, like any error value.
+    /// With `--explain`, the flag's evaluation tree follows its reason (and its error).
     private static func evaluate(flag: String, in ruleset: Ruleset, _ request: Request) -> ExitStatus {
-        guard let evaluation = ruleset.evaluate(flag, in: request.context, now: request.now) else { return .failure }
+        let explained = request.explain ? ruleset.explain(flag, in: request.context, now: request.now) : nil
+        guard let evaluation = explained?.evaluation ?? ruleset.evaluate(flag, in: request.context, now: request.now) else { return .failure }
         Terminal.out(evaluation.value.jsonText + "\n")
         Terminal.err(describe(evaluation.reason) + "\n")
-        guard case .error(let error) = evaluation.reason else { return .success }
-        report(CompileError(diagnostics: [error.diagnostic], source: ruleset.source))
-        return .failure
+        var status = ExitStatus.success
+        if case .error(let error) = evaluation.reason {
+            report(CompileError(diagnostics: [error.diagnostic], source: ruleset.source))
+            status = .failure
+        }
+        if let explained { Terminal.err(explained.explanation.rendered) }
+        return status
     }
 
     /// The reason line of `eval FLAG --rules FILE`: `reason: match, rule 0, line 59`,

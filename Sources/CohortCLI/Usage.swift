@@ -69,6 +69,10 @@ enum Usage {
                         by name. A bare flag name evaluates that flag (salted by its
                         own name): its served value on stdout, its reason on stderr.
                         '-' reads it from stdin; a pipe such as <(...) works too.
+      --explain         Also print, on stderr, the evaluation as a tree: each part of
+                        the expression with its value, segments, lets and flags opened
+                        up where they are used, "◀ decided" on the tests that decided
+                        the outcome, an error at the part where it arose.
 
     An expression that starts with '-' goes after '--': cohort eval -- '-7 % 3'.
     Only one of EXPR, --user, --context and --rules can be '-'.

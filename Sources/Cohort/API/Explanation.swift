@@ -47,21 +47,48 @@ public struct Explanation: Sendable, Hashable {
     ///     │  └─ internal or bucket(user.id) < 20 → true
     ///     ...
     ///     └─ bucket(user.id) < 20 → true  ◀ decided
-    public var rendered: String {
+    ///
+    /// A name opened up reads `segment internal → true` (its label, not the name twice); a
+    /// constant is its own value (`serve: "green"`). An error is shown where it arose, with
+    /// its message and place; the nodes it went up through say `error (see below)`.
+    public var rendered: String { rendered(color: false) }
+
+    /// `rendered`, with ANSI colours when `color` (values bold, errors red, the deciding
+    /// mark green, what was not evaluated dim): for a terminal.
+    public func rendered(color: Bool) -> String {
         var out = ""
-        render(into: &out, prefix: "", childPrefix: "")
+        render(into: &out, prefix: "", childPrefix: "", color: color)
         return out
     }
 
-    private func render(into out: inout String, prefix: String, childPrefix: String) {
-        out += prefix + (label.map { $0 + ": " } ?? "") + text + " → " + outcomeText
-        if isDeciding { out += "  ◀ decided" }
-        if case .error = outcome { out += "  (at \(location))" }
+    private func render(into out: inout String, prefix: String, childPrefix: String, color: Bool) {
+        func paint(_ text: String, _ code: String) -> String { color ? "\u{1B}[\(code)m" + text + "\u{1B}[0m" : text }
+        // `segment internal`, not `segment internal: internal`; a constant is its own value.
+        if let label, label == text || label.hasSuffix(" " + text) {
+            out += prefix + label
+        } else {
+            out += prefix + (label.map { $0 + ": " } ?? "") + text
+        }
+        switch outcome {
+        case .value(let v) where v.jsonText == text: break
+        case .value(let v): out += " " + paint("→", "2") + " " + paint(v.jsonText, "1")
+        case .error where errorCameFromBelow: out += " " + paint("→", "2") + " " + paint("error", "31") + " (see below)"
+        case .error(let message): out += " " + paint("→", "2") + " " + paint("error: " + message, "31") + "  (at \(location))"
+        case .skipped: out += " " + paint("→", "2") + " " + paint("not evaluated", "2")
+        }
+        if isDeciding { out += "  " + paint("◀ decided", "32") }
         out += "\n"
         for (i, child) in children.enumerated() {
             let last = i == children.count - 1
-            child.render(into: &out, prefix: childPrefix + (last ? "└─ " : "├─ "), childPrefix: childPrefix + (last ? "   " : "│  "))
+            child.render(into: &out, prefix: childPrefix + (last ? "└─ " : "├─ "), childPrefix: childPrefix + (last ? "   " : "│  "),
+                         color: color)
         }
+    }
+
+    /// True for an error that one of the operands gave (the same message): it arose below.
+    private var errorCameFromBelow: Bool {
+        guard case .error(let message) = outcome else { return false }
+        return children.contains { if case .error(message) = $0.outcome { true } else { false } }
     }
 
     /// The outcome as it is printed: the value as JSON, `error: message`, or `not evaluated`.

@@ -27,7 +27,9 @@ package struct ReplSession {
       :load FILE               load users (JSONL, JSON array or CSV) to see how many match
       :rules FILE              load a rule file; its lets, segments and flags become names
       :flags                   every flag of the rule file for the current user, with reasons
-      :explain EXPR            the expression as a tree with the value of every part
+      :explain EXPR            the evaluation as a tree: each part's value, segments and
+                               flags opened up, the deciding tests marked; :explain FLAG
+                               shows a flag's reason and each when tried
       :disasm EXPR             the bytecode
       :ast EXPR                the syntax tree
       :now TIME                fix now() (RFC 3339 or a date); ':now' alone goes back to the clock
@@ -345,45 +347,20 @@ package struct ReplSession {
         return .object(fields)
     }
 
-    /// `:explain EXPR`: every sub-expression with its value, as a tree (constants left out).
+    /// `:explain EXPR`: the evaluation as a tree (`Rule.explain`): every sub-expression with
+    /// its value, the rule file's segments, lets and flags opened up where they are used,
+    /// the tests that decided the outcome marked, an error where it arose. `:explain FLAG`
+    /// (a flag of the loaded file, by name) shows the flag's reason, as `:flags` words it,
+    /// over its tree: each `when` tried, and what was served.
     private func explain(_ text: String, clock: Instant) -> String {
-        let source = SourceFile(name: "<input>", text: text)
-        var parser = Parser(source)
-        guard let expr = parser.parseStandaloneExpression() else {
-            return CompileError(diagnostics: parser.diagnostics, source: source).rendered(color: color)
+        let rule: Rule
+        do { rule = try compile(text) } catch { return error.rendered(color: color) }
+        let time = now ?? clock
+        if let ruleset, ruleset.flagPosition(text) != nil, let (evaluation, explanation) = ruleset.explain(text, in: context, now: time) {
+            let flag = ruleset.flagPosition(text).map { ruleset.flagPrograms[$0] }
+            return paint("reason: " + Self.describe(evaluation.reason, of: flag), "2") + "\n" + explanation.rendered(color: color)
         }
-        do { _ = try compile(text) } catch { return error.rendered(color: color) }
-        var out = ""
-        func valueText(_ node: Expr) -> String {
-            let part = source.text(of: node.span)
-            guard let rule = try? compile(part) else { return "?" }
-            switch rule.evaluate(context, now: now ?? clock, salt: salt) {
-            case .success(let v): return paint(v.jsonText, "1")
-            case .failure(let e): return paint("error: \(e.message.escapingControlCharacters)", "31")
-            }
-        }
-        /// Constants are their own value: not worth a line of their own.
-        func isConstant(_ node: Expr) -> Bool {
-            switch node.kind {
-            case .literal: return true
-            case .list(let items): return items.allSatisfy(isConstant)
-            default: return false
-            }
-        }
-        /// The node's source on one line (an input may have continued over several).
-        func oneLine(_ node: Expr) -> String {
-            source.text(of: node.span).split(separator: "\n").map { String($0).trimmingSpaces() }.joined(separator: " ")
-        }
-        func walk(_ node: Expr, prefix: String, childPrefix: String) {
-            out += prefix + oneLine(node) + "  " + paint("→", "2") + " " + valueText(node) + "\n"
-            let children = ASTPrinter.children(node).filter { !isConstant($0) }
-            for (i, child) in children.enumerated() {
-                let last = i == children.count - 1
-                walk(child, prefix: childPrefix + (last ? "└─ " : "├─ "), childPrefix: childPrefix + (last ? "   " : "│  "))
-            }
-        }
-        walk(expr, prefix: "", childPrefix: "")
-        return out
+        return rule.explain(context, now: time, salt: salt).rendered(color: color)
     }
 
     // MARK: Completion
@@ -413,7 +390,7 @@ package struct ReplSession {
     }
 }
 
-/// Prints syntax trees for `:ast` and walks them for `:explain`.
+/// Prints syntax trees for `:ast`.
 package enum ASTPrinter {
     package static func render(_ expr: Expr, indent: String = "") -> String {
         var out = indent + label(expr) + "\n"

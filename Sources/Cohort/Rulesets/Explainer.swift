@@ -111,7 +111,8 @@ package struct Explainer {
                 continue
             }
             var condition = trace(arm.condition, source: file, salt: salt)
-            condition.explanation.label = flag.isBoolean ? nil : "when \(k)"
+            // `when 0: segment internal`: the arm, and what its condition names.
+            if !flag.isBoolean { condition.explanation.label = "when \(k)" + (condition.explanation.label.map { ": " + $0 } ?? "") }
             switch condition.cell {
             case .value(.bool(true)):
                 decided = true
@@ -286,8 +287,14 @@ package struct Explainer {
 
     /// A node that was not evaluated, without its operands.
     private func skipped(_ ir: IR, label: String?, source: SourceFile) -> Traced {
-        Traced(explanation: Explanation(text: describesNodes ? Self.snippet(source, ir.span) : "", label: label, outcome: .skipped,
-                                        location: describesNodes ? "\(source.name):\(source.location(of: ir.span.start))" : ""),
+        // A name not evaluated still says what it names (`segment beta_testers`).
+        var label = label
+        if case .reference(let index, _) = ir, let rules, rules.checked.indices.contains(index) {
+            let declaration = rules.checked[index].declaration
+            label = (label.map { $0 + ": " } ?? "") + "\(declaration.kind.rawValue) \(declaration.name)"
+        }
+        return Traced(explanation: Explanation(text: describesNodes ? Self.snippet(source, ir.span) : "", label: label, outcome: .skipped,
+                                               location: describesNodes ? "\(source.name):\(source.location(of: ir.span.start))" : ""),
                cell: .value(.null), kind: .other, children: [])
     }
 

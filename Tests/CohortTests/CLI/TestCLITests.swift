@@ -77,10 +77,10 @@ struct TestCLITests {
               got false
               checkout_button = "green"  (match, rule 0, line 4, variant rule-0)
                 flag checkout_button → "green"
-                ├─ when 0: internal → true
+                ├─ when 0: segment internal → true
                 │  └─ user.group in ["qa", "staff"] → true  ◀ decided
                 │     └─ user.group → "qa"
-                ├─ serve: "green" → "green"
+                ├─ serve: "green"
                 └─ when 1: bucket(user.id) < 50 → not evaluated
             1 passed, 1 failed
 

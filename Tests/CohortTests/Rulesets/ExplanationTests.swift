@@ -106,9 +106,9 @@ struct ExplanationTests {
         let text = explanation.rendered
         #expect(text.hasPrefix("flag express → true\n"))
         #expect(text.contains("when 0: rollout and user.plan == \"pro\" → true"))
-        #expect(text.contains("flag rollout: rollout → true  ◀ decided\n"))
+        #expect(text.contains("flag rollout → true  ◀ decided\n"))
         #expect(!text.contains("\"pro\" → \"pro\""), "constants are not shown as operands")
-        #expect(text.contains("segment internal: internal → false"))
+        #expect(text.contains("segment internal → false"))
         #expect(text.contains("bucket(user.id) < 20 → true  ◀ decided"))
         #expect(text.contains("user.plan == \"pro\" → true  ◀ decided"))
         // A missing attribute: the error is shown where it arose.
