@@ -447,9 +447,9 @@ extension Diagnostic {
             : ", but \(operation) needs \(kindList(accepted))"), span)
     }
 
-    /// A `when` that no record of `records` (`count` of them) reaches.
+    /// A `when` that serves no record of `records` (`count` of them evaluated).
     package static func unreachedArm(count: Int, records: String, _ span: SourceSpan) -> Diagnostic {
-        .warning(.unreachedArm, "no record of \(records) reaches this 'when' (\(grouped(count)) record\(count == 1 ? "" : "s") evaluated)", span)
+        .warning(.unreachedArm, "this 'when' serves no record of \(records) (\(grouped(count)) record\(count == 1 ? "" : "s") evaluated)", span)
     }
 
     /// A flag that every record gets `value` from.

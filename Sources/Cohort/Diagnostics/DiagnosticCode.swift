@@ -131,7 +131,7 @@ package enum DiagnosticCode: String, Sendable, CaseIterable {
     case unknownAttribute = "unknown-attribute"
     /// An attribute whose type in the records never fits its use.
     case attributeType = "attribute-type"
-    /// A `when` no record reaches.
+    /// A `when` that serves no record of the sample.
     case unreachedArm = "unreached-arm"
     /// A flag every record gets the same value from.
     case sameValue = "same-value"

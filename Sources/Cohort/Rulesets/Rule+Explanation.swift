@@ -8,9 +8,12 @@ extension Rule {
     /// ```swift
     /// let rule = try Rule(#"user.plan == "pro" or bucket(user.id) < 20"#)
     /// print(rule.explain(["user": ["id": "u-42", "plan": "free"]]).rendered)
-    /// // user.plan == "pro" or bucket(user.id) < 20 → true
+    /// // user.plan == "pro" or bucket(user.id) < 20 → false
     /// // ├─ user.plan == "pro" → false  ◀ decided
-    /// // ...
+    /// // │  └─ user.plan → "free"
+    /// // └─ bucket(user.id) < 20 → false  ◀ decided
+    /// //    └─ bucket(user.id) → 94
+    /// //       └─ user.id → "u-42"
     /// ```
     public func explain(_ context: Context, now: Instant? = nil, salt: String = "") -> Explanation {
         let now = now ?? .now

@@ -176,8 +176,8 @@ struct CheckLintCLITests {
         let result = try runCohort(["check", everyMistake, "--format", "github"])
         #expect(result.status == 1)
         let lines = result.stdout.split(separator: "\n")
-        #expect(lines.count == 14)
-        #expect(lines.filter { $0.hasPrefix("::warning file=\(everyMistake),line=") }.count == 12)
+        #expect(lines.count == 24)
+        #expect(lines.filter { $0.hasPrefix("::warning file=\(everyMistake),line=") }.count == 22)
         #expect(lines.filter { $0.hasPrefix("::error file=\(everyMistake),line=") }.count == 2)
         #expect(lines.contains { $0.contains(",line=4,col=5::[unused] let 'launch_percent' is never used") })
         // A note goes on a line of its own inside the message, escaped.

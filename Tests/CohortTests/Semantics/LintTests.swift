@@ -279,6 +279,20 @@ struct LintTests {
             .duplicateElement, .unused, .constantFlag, .sharedBucket, .mixedTypes,
         ]
         #expect(Set(found.filter { $0.severity == .warning }.map(\.code)) == Set(warningCodes.map(\.rawValue)))
+        // Each form of each mistake, by line: a let and a segment nothing uses; '==' twice,
+        // '<' against '>' and an empty list; '!=' twice and '<' with '>='; a version, a
+        // timestamp and a date as strings; an arm after an always-true one, and arms an
+        // earlier arm covers by a larger set, a larger bucket, a number and a version
+        // interval, and the same condition.
+        let expected: [(line: Int, code: DiagnosticCode)] = [
+            (3, .duplicateElement), (4, .unused), (8, .versionAsString), (9, .timeAsString), (10, .contradiction),
+            (11, .tautology), (12, .redundantCondition), (13, .constantFlag), (15, .sharedBucket), (18, .mixedTypes),
+            (25, .shadowedArm), (27, .unreachable), (32, .unused), (33, .contradiction), (34, .contradiction),
+            (35, .tautology), (36, .timeAsString), (39, .shadowedArm), (41, .shadowedArm), (43, .shadowedArm),
+            (45, .shadowedArm), (47, .shadowedArm),
+        ]
+        let warnings = found.filter { $0.severity == .warning }.map { (source.location(of: $0.span.start).line, $0.code) }
+        #expect(warnings.map { "\($0.0) \($0.1)" } == expected.map { "\($0.line) \($0.code.rawValue)" })
         // The two errors with a hint: '==' for '=', and a doubled backslash in a pattern.
         #expect(found.filter { $0.severity == .error }.map(\.code) == ["single-equals", "invalid-escape"])
         #expect(found.filter { $0.severity == .error }.allSatisfy { !$0.fixIts.isEmpty })

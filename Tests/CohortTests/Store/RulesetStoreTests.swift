@@ -274,6 +274,50 @@ struct RulesetStoreTests {
         }
     }
 
+    @Test("rules compiled elsewhere replace the serving ones; a snapshot taken before stays as it was")
+    func replace() async throws {
+        let store = try store()
+        let before = store.ruleset
+        let changes = store.changes
+        let change = store.replace(with: try Ruleset(source: "flag payments_v2 = true", file: "remote"))
+        #expect(change.removed == ["new_checkout", "express_pay", "button", "unrelated"])
+        #expect(change.changed == ["payments_v2"])
+        #expect(await collect(1, from: changes) == [change])
+        #expect(store.ruleset.flagNames == ["payments_v2"])
+        #expect(before.flagNames.count == 5)
+        #expect(before.evaluate("payments_v2", in: Context())?.value == false)
+    }
+
+    @Test("watching through a symbolic link swapped to a new target, as Kubernetes updates a ConfigMap")
+    func watchingSymlinkSwap() async throws {
+        try await withTemporaryDirectory { directory in
+            let fm = FileManager.default
+            let v1 = directory.appendingPathComponent("v1"), v2 = directory.appendingPathComponent("v2")
+            try fm.createDirectory(at: v1, withIntermediateDirectories: true)
+            try fm.createDirectory(at: v2, withIntermediateDirectories: true)
+            try base.write(to: v1.appendingPathComponent("flags.cohort"), atomically: true, encoding: .utf8)
+            // The same size and an older time: only the file's identity tells them apart.
+            try base.replacingOccurrences(of: "\"KR\"", with: "\"JP\"")
+                .write(to: v2.appendingPathComponent("flags.cohort"), atomically: true, encoding: .utf8)
+            try fm.setAttributes([.modificationDate: Date(timeIntervalSince1970: 0)], ofItemAtPath: v2.appendingPathComponent("flags.cohort").path)
+            // ..data -> v1, flags.cohort -> ..data/flags.cohort
+            let data = directory.appendingPathComponent("..data").path
+            try fm.createSymbolicLink(atPath: data, withDestinationPath: "v1")
+            let path = directory.appendingPathComponent("flags.cohort").path
+            try fm.createSymbolicLink(atPath: path, withDestinationPath: "..data/flags.cohort")
+
+            let store = try RulesetStore(contentsOfFile: path)
+            let changes = store.changes
+            store.startWatching(file: path, every: .milliseconds(10))
+            // Swapped atomically: a new link renamed over the old one.
+            let staged = directory.appendingPathComponent("..data_tmp").path
+            try fm.createSymbolicLink(atPath: staged, withDestinationPath: "v2")
+            #expect(rename(staged, data) == 0)
+            #expect(await collect(1, from: changes) == [RulesetChange(changed: ["unrelated"])])
+            store.stopWatching()
+        }
+    }
+
     @Test("watching starts by loading the file when its text is not the one serving")
     func watchingLoadsAtOnce() async throws {
         try await withTemporaryDirectory { directory in
