@@ -38,6 +38,10 @@ package struct TestFile: Sendable {
         /// The flags and segments it reaches (through lets and segments), in order of first
         /// use; their values are shown when it fails.
         package var uses: RulesUnderTest.Uses
+        /// For `expect EXPR` reading more than flags and segments (an attribute, a function,
+        /// a let): EXPR checked with its spans in the test file, so a failure can show its
+        /// evaluation tree (`Explainer.trace`) with the values the rules' names do not say.
+        package var explainable: IR? = nil
     }
 
     /// The path the test file is shown under.

@@ -321,11 +321,38 @@ private struct CaseCompiler {
             diagnostics.append(error.diagnostic(options.limits, at: expr.span))
             return nil
         }
+        // The tree a failure shows: checked again in the test file's own spans (the
+        // shifted ones would put line 1 thousands of columns to the right). Same
+        // expression, same slots, in the same order.
+        var explainable: IR?
+        if readsMoreThanNames(expr) {
+            var plain = Checker(source: source, roots: options.roots, declarations: ruleset.compiler.declarationInfos,
+                                slots: ruleset.slotTable)
+            let checked = plain.check(expr)
+            if plain.diagnostics.isEmpty { explainable = checked.ir }
+        }
         return TestFile.Expectation(
             check: .holds(Rule(source: shiftedSource, program: program, slotTable: checker.slots)),
             text: source.text(of: expr.span).split(whereSeparator: \.isWhitespace).joined(separator: " "),
             location: source.location(of: expr.span.start),
-            uses: rules.uses(of: expr))
+            uses: rules.uses(of: expr),
+            explainable: explainable)
+    }
+
+    /// True when an expectation reads something whose value a failure would not otherwise
+    /// show: an attribute, a function call, a let. One of flags, segments and constants
+    /// alone (`checkout_button == "green"`, `internal and not paying`) is explained by
+    /// their values and the flags' own trees.
+    private func readsMoreThanNames(_ expr: Expr) -> Bool {
+        switch expr.kind {
+        case .literal: false
+        case .name(let name): rules.declarations[name].map { $0.kind == .let } ?? true
+        case .member, .index, .call: true
+        case .list(let items): items.contains(where: readsMoreThanNames)
+        case .unary(_, let operand): readsMoreThanNames(operand)
+        case .binary(_, let left, let right): readsMoreThanNames(left) || readsMoreThanNames(right)
+        case .logical(_, let operands): operands.contains(where: readsMoreThanNames)
+        }
     }
 }
 

@@ -37,6 +37,9 @@ package enum TestReport {
         case .error(let error): out += "  got an error at \(error.file):\(error.location): \(error.message)\n"
         case .reason(let reason): out += "  got reason \(reason)\n"
         }
+        for line in (failure.tree ?? "").split(separator: "\n") {
+            out += "    \(line)\n"
+        }
         for named in failure.values {
             out += "  \(named.name) = \(valueText(named.value))"
             if let reason = named.reason {
@@ -127,6 +130,7 @@ package enum TestReport {
         case .error(let error): out += #","error":"# + errorJSON(error)
         case .reason(let reason): out += #","reason":"# + reason.jsonText
         }
+        if let tree = failure.tree { out += #","tree":"# + quoted(tree) }
         out += #","values":{"#
         out += failure.values.map { named in
             var item = quoted(named.name) + ":{"

@@ -11,6 +11,10 @@ package struct TestResult: Sendable {
         package var got: Outcome
         /// The flags and segments the expectation names, with their values for this test.
         package var values: [NamedValue]
+        /// The expectation's own evaluation tree, when it reads more than flags and
+        /// segments (an attribute, a function, a let); flags it opens up get no tree of
+        /// their own under `values`.
+        package var tree: String? = nil
     }
 
     /// What an expectation gave.

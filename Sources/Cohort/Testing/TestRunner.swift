@@ -122,6 +122,7 @@ private struct CaseEvaluation {
     /// Checks one expectation: nil when it holds, else what failed.
     mutating func check(_ expectation: TestFile.Expectation, explain: TestRunner.Options.Explain?) -> TestResult.Failure? {
         let got: TestResult.Outcome
+        var tree: Explanation?
         switch expectation.check {
         case .holds(let rule):
             switch rule.evaluate(test.context, now: now, salt: test.salt) {
@@ -129,15 +130,20 @@ private struct CaseEvaluation {
             case .success(let value): got = .value(value)
             case .failure(let error): got = .error(file.relocated(error))
             }
+            // (A tree of one node, a constant, says no more than the value.)
+            if explain != nil, let ir = expectation.explainable { tree = self.tree(of: ir, rule: rule).nonTrivial }
         case .reason(let flag, let kind):
             guard let evaluation = evaluate(flag: flag) else { return nil }
             if evaluation.reason.kind == kind { return nil }
             got = .reason(evaluation.reason)
         }
-        // A tree for each flag named that another named flag does not already open up as
-        // a prerequisite.
+        // A tree for each flag named that the expectation's tree or another named flag does
+        // not already open up.
         let named = expectation.uses.flags
-        let opened = Set(named.flatMap { rules.closure(of: [$0]).dropFirst() })
+        var opened = Set(named.flatMap { rules.closure(of: [$0]).dropFirst() })
+        for node in tree?.allNodes ?? [] where node.label?.hasPrefix("flag ") == true && !node.children.isEmpty {
+            opened.insert(String(node.label!.dropFirst("flag ".count)))
+        }
         var values: [TestResult.NamedValue] = []
         for flag in named {
             guard let evaluation = evaluate(flag: flag) else { continue }
@@ -150,7 +156,21 @@ private struct CaseEvaluation {
             guard let value = segment(name, salt: test.salt) else { continue }
             values.append(TestResult.NamedValue(kind: "segment", name: name, value: value, reason: nil, variant: nil, tree: nil))
         }
-        return TestResult.Failure(location: expectation.location, expected: expectation.text, got: got, values: values)
+        return TestResult.Failure(location: expectation.location, expected: expectation.text, got: got, values: values,
+                                  tree: tree?.rendered)
+    }
+
+    /// The evaluation tree of an expectation (checked in the test file's spans), over the
+    /// slots of its compiled `rule` (the rules' slots, then any the expectation adds), the
+    /// tests that decided it marked.
+    private func tree(of ir: IR, rule: Rule) -> Explanation {
+        let ruleset = rules.ruleset
+        return rule.compiled.binder.bind(test.context, slots: nil) { slots in
+            var explainer = Explainer(rules: ruleset.compiler, flags: ruleset.flags, slots: slots, now: now)
+            var traced = explainer.trace(ir, source: file.source, salt: test.salt)
+            traced.markDeciding()
+            return traced.tree
+        }
     }
 
     /// The declaration a node of an evaluation tree opens up: labelled `segment NAME` or
@@ -200,4 +220,9 @@ private struct CaseEvaluation {
 extension TestRunner.Options {
     /// See `explain`.
     package typealias Explain = @Sendable (_ rules: RulesUnderTest, _ flag: String, _ context: Context, _ now: Instant) -> String?
+}
+
+extension Explanation {
+    /// The tree, or nil when it is one node.
+    fileprivate var nonTrivial: Explanation? { children.isEmpty ? nil : self }
 }

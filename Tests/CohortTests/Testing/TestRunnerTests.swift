@@ -51,6 +51,7 @@ private let shopTests = """
       expect checkout_button == "blue" and internal
       expect express_pay reason match
       expect adult_content
+      expect user.plan == "free" or bucket(user.id, "new_checkout") < 20
     }
 
     test "an error in a segment points into the rule file" {
@@ -109,6 +110,38 @@ struct TestRunnerTests {
         let text = TestReport.text(run, coverage: false)
         #expect(text.hasSuffix("\n") && text.split(separator: "\n").last == "2 passed, 2 failed")
         Golden.check(portable(text, scratch), named: "run-text")
+    }
+
+    @Test("a failed expectation that reads attributes, functions or lets shows its own tree; a flag it opens gets no second tree")
+    func expectationTrees() throws {
+        let (run, scratch) = try runShop(tests: """
+            use "shop.cohort"
+            test "t" {
+              user {"id": "u-2001", "group": "none", "plan": "pro"}
+              expect user.group == "qa" or new_checkout
+              expect not paying
+              expect staff_groups == ["qa"]
+            }
+            """, coverage: false)
+        defer { scratch.remove() }
+        let failures = try #require(run.files.first?.results.first?.failures)
+        #expect(failures.count == 3)
+        // The attribute's value and the flag's evaluation, opened in place, once.
+        let first = TestReport.failureText(failures[0], file: "t")
+        #expect(first.contains("""
+              got false
+                user.group == "qa" or new_checkout → false
+                ├─ user.group == "qa" → false  ◀ decided
+                │  └─ user.group → "none"
+                └─ flag new_checkout: new_checkout → false  ◀ decided
+            """), "\(first)")
+        #expect(first.hasSuffix("  new_checkout = false  (default, variant default)\n"), "\(first)")
+        #expect(first.components(separatedBy: "internal or bucket(user.id) < 20").count == 2, "\(first)")
+        // Segments only: their values say it all, no tree.
+        #expect(failures[1].tree == nil)
+        #expect(TestReport.failureText(failures[1], file: "t") == "t:5:10: expected not paying\n  got false\n  paying = true  (segment)\n")
+        // A constant (the let is folded): one node says no more than the value.
+        #expect(failures[2].tree == nil)
     }
 
     @Test("coverage: every arm, default, segment and boolean flag value no test reached, and the share (golden)")
