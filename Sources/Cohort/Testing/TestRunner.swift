@@ -168,7 +168,7 @@ private struct CaseEvaluation {
         return rule.compiled.binder.bind(test.context, slots: nil) { slots in
             var explainer = Explainer(rules: ruleset.compiler, flags: ruleset.flags, slots: slots, now: now)
             var traced = explainer.trace(ir, source: file.source, salt: test.salt)
-            traced.markDeciding()
+            if traced.cell.plainBoolean != nil { traced.markDeciding() }
             return traced.tree
         }
     }

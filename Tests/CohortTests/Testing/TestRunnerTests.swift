@@ -133,7 +133,7 @@ struct TestRunnerTests {
                 user.group == "qa" or new_checkout → false
                 ├─ user.group == "qa" → false  ◀ decided
                 │  └─ user.group → "none"
-                └─ flag new_checkout: new_checkout → false  ◀ decided
+                └─ flag new_checkout → false  ◀ decided
             """), "\(first)")
         #expect(first.hasSuffix("  new_checkout = false  (default, variant default)\n"), "\(first)")
         #expect(first.components(separatedBy: "internal or bucket(user.id) < 20").count == 2, "\(first)")
