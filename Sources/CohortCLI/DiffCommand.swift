@@ -29,7 +29,7 @@ enum DiffCommand {
             args = try ArgumentScanner(arguments, valued: [
                 "--format", "--changes", "--max-change", "--flags", "--now", "--id", "--as", "--jobs", "--on-error",
                 "--input-format", "--max-record-bytes", "--line-offset",
-            ], switches: ["--context-records", "--no-progress"])
+            ], switches: ["--context-records", "--no-progress", "--reasons"])
             guard args.positionals.count >= 3 else {
                 throw UsageError("diff needs OLD, NEW and INPUT (OLD may be @REV: NEW at a git revision; INPUT - is stdin)")
             }
@@ -91,6 +91,9 @@ enum DiffCommand {
                 guard let n = Int(text), n >= 0 else { throw UsageError("--line-offset must be a number of lines, 0 or more") }
                 lineOffset = n
             }
+            if args.has("--reasons"), args.value("--changes") == nil {
+                throw UsageError("--reasons adds each change's reasons to the --changes lines: give --changes FILE too")
+            }
             if let text = args.value("--max-change") {
                 let number = text.hasSuffix("%") ? String(text.dropLast()) : text
                 guard let pct = Double(number), pct.isFinite, pct >= 0, pct <= 100 else {
@@ -128,9 +131,10 @@ enum DiffCommand {
             report(error)
             return .failure
         }
-        let evaluator: DiffEvaluator
+        var evaluator: DiffEvaluator
         do {
             evaluator = try DiffEvaluator(old: old, new: new, options: options)
+            evaluator.writesReasons = args.has("--reasons")
         } catch {
             Terminal.err("cohort diff: \(error.message)\n")
             return .usage

@@ -151,6 +151,9 @@ enum Usage {
       --changes FILE      Write the records whose values change as JSON Lines,
                           {"id":…,"changes":{"<flag>":{"from":…,"to":…}}}, atomically
                           (- is stdout; the report then goes to stderr).
+      --reasons           With --changes: add why each file served its value,
+                          "reasons":{"<flag>":{"from":{"kind":"default"},
+                          "to":{"kind":"split","rule":0,"line":35}}}.
       --max-change PCT    Exit 1 when any flag changes for more than PCT percent of
                           the records (naming each on stderr).
       --flags a,b         Compare only these flags.

@@ -36,6 +36,9 @@ package struct DiffEvaluator: Sendable {
     /// `"name":{"from":` of each compared flag, as bytes: the start of its entry in a
     /// changes line.
     private let changeKeys: [[UInt8]]
+    /// True when each line of changes also gives, per changed flag, why each file served
+    /// its value (`--reasons`): `"reasons":{"<flag>":{"from":<reason>,"to":<reason>}}`.
+    package var writesReasons = false
 
     /// Fails with a message when `options.flags` names a flag neither file has, or the
     /// options are not valid.
@@ -114,7 +117,8 @@ package struct DiffEvaluator: Sendable {
 
     /// Compares the records of one chunk: its partial report, and (when `writesChanges`)
     /// one JSON line per record whose values change,
-    /// `{"id":…,"changes":{"<flag>":{"from":…,"to":…},…}}`.
+    /// `{"id":…,"changes":{"<flag>":{"from":…,"to":…},…}}` (with `writesReasons`, then
+    /// `"reasons":{"<flag>":{"from":<reason>,"to":<reason>},…}`).
     ///
     /// JSON records go through the `RecordBinder`; a record it cannot bind — invalid, or not
     /// an object — goes through the full reader, which says why. CSV rows are decoded and
@@ -122,7 +126,7 @@ package struct DiffEvaluator: Sendable {
     package func process(_ buffer: UnsafeRawBufferPointer, records: [RecordSpan], format: RecordFormat,
                          csvHeader: CSVHeader?, writesChanges: Bool) -> (report: DiffReport, changes: [UInt8]) {
         var report = makeReport()
-        let comparison = Comparison(self)
+        let comparison = Comparison(self, reasons: writesChanges && writesReasons)
         defer { comparison.deallocate() }
         var changes: [UInt8] = []
         var scratch = RecordBinder.Scratch()
@@ -247,14 +251,20 @@ package struct DiffEvaluator: Sendable {
         let changedPair: UnsafeMutableBufferPointer<Int>
         var changedFrom: [String]
         var changedTo: [String]
+        /// With `--reasons`: for each changed flag of the current record, the JSON of why the
+        /// old and the new file served what they did (worked out only for a change).
+        let reasons: Bool
+        var changedFromReason: [String]
+        var changedToReason: [String]
         /// Flags whose error appeared or vanished in the current record and that took a
         /// sample from it (which then needs the record's id).
         var sampled: [(flag: Int, appeared: Bool)] = []
         /// True when the current record took an error sample: `finish` must be called.
         var needsID: Bool { !sampled.isEmpty }
 
-        init(_ evaluator: DiffEvaluator) {
+        init(_ evaluator: DiffEvaluator, reasons: Bool) {
             self.evaluator = evaluator
+            self.reasons = reasons
             now = evaluator.options.now
             count = evaluator.flagNames.count
             var oldCopies = UnsharedCopies(), newCopies = UnsharedCopies()
@@ -295,6 +305,8 @@ package struct DiffEvaluator: Sendable {
             changedPair = .allocate(capacity: max(count, 1))
             changedFrom = Array(repeating: "", count: count)
             changedTo = Array(repeating: "", count: count)
+            changedFromReason = Array(repeating: "", count: reasons ? count : 0)
+            changedToReason = Array(repeating: "", count: reasons ? count : 0)
         }
 
         func deallocate() {
@@ -335,9 +347,10 @@ package struct DiffEvaluator: Sendable {
                                 changedFlags[changedCount] = k
                                 changedCount += 1
                                 changedPair[k] = pair
+                                if reasons { noteReasons(k, before, after, old: oldSlots, new: newSlots) }
                             }
-                        } else {
-                            computedChange(k, before.value(of: oldFlag), after.value(of: newFlag), report: &report)
+                        } else if computedChange(k, before.value(of: oldFlag), after.value(of: newFlag), report: &report), reasons {
+                            noteReasons(k, before, after, old: oldSlots, new: newSlots)
                         }
                     }
                 }
@@ -346,10 +359,11 @@ package struct DiffEvaluator: Sendable {
             return changedCount > 0
         }
 
-        /// A flag serving a computed value: compared and tallied by the values' texts.
+        /// A flag serving a computed value: compared and tallied by the values' texts; true
+        /// when they differ.
         @inline(never)
-        private func computedChange(_ k: Int, _ before: Value, _ after: Value, report: inout DiffReport) {
-            guard !before.writesSameJSON(as: after) else { return }
+        private func computedChange(_ k: Int, _ before: Value, _ after: Value, report: inout DiffReport) -> Bool {
+            guard !before.writesSameJSON(as: after) else { return false }
             let from = before.jsonText, to = after.jsonText
             report.flags[k].changed += 1
             // Every transition listed within a chunk (bounded by its records); `merge` limits them.
@@ -358,6 +372,16 @@ package struct DiffEvaluator: Sendable {
             changedCount += 1
             changedFrom[k] = from
             changedTo[k] = to
+            return true
+        }
+
+        /// Why each file served flag `k` its value, for a record where it changed
+        /// (`--reasons`): the library's reasons, worked out from the VM's outcomes.
+        @inline(never)
+        private func noteReasons(_ k: Int, _ before: VM.FlagOutcome, _ after: VM.FlagOutcome,
+                                 old oldSlots: UnsafeBufferPointer<Value>, new newSlots: UnsafeBufferPointer<Value>) {
+            changedFromReason[k] = evaluator.old.reason(of: before, flag: evaluator.oldPositions[k], slots: oldSlots, now: now).jsonText
+            changedToReason[k] = evaluator.new.reason(of: after, flag: evaluator.newPositions[k], slots: newSlots, now: now).jsonText
         }
 
         /// Counts a flag's errors for one record, and samples the first that appears or vanishes.
@@ -411,6 +435,18 @@ package struct DiffEvaluator: Sendable {
                     changes += changedTo[k].utf8
                 }
                 changes.append(UInt8(ascii: "}"))
+            }
+            if reasons {
+                changes += #"},"reasons":{"#.utf8
+                for i in 0..<changedCount {
+                    let k = changedFlags[i]
+                    if i > 0 { changes.append(UInt8(ascii: ",")) }
+                    changes += evaluator.changeKeys[k]
+                    changes += changedFromReason[k].utf8
+                    changes += #","to":"#.utf8
+                    changes += changedToReason[k].utf8
+                    changes.append(UInt8(ascii: "}"))
+                }
             }
             changes += "}}\n".utf8
         }

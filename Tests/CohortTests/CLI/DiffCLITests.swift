@@ -153,6 +153,27 @@ struct DiffCLITests {
         #expect(piped.stderr.contains("of 2 flags change for \(lines.count) of 20 records"))
     }
 
+    @Test("--changes - --reasons: the changed records on stdout, each change with both files' reasons; the report on stderr")
+    func changesWithReasons() throws {
+        let scratch = try fixture()
+        defer { scratch.remove() }
+        let result = try diff(scratch, ["old.cohort", "new.cohort", "users.jsonl", "--changes", "-", "--reasons"])
+        Golden.check(transcript(result), named: "diff-changes-reasons")
+        #expect(result.status == 1)
+        let plain = try diff(scratch, ["old.cohort", "new.cohort", "users.jsonl", "--changes", "-"])
+        #expect(plain.stderr == result.stderr)
+        // Without --reasons, the same lines without their reasons.
+        let lines = result.stdout.split(separator: "\n"), plainLines = plain.stdout.split(separator: "\n")
+        #expect(lines.count == plainLines.count)
+        for (line, plainLine) in zip(lines, plainLines) {
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(line.utf8)) as? [String: Any])
+            let plainObject = try #require(try JSONSerialization.jsonObject(with: Data(plainLine.utf8)) as? [String: Any])
+            #expect(Set(object.keys) == ["id", "changes", "reasons"] && Set(plainObject.keys) == ["id", "changes"])
+            #expect(NSDictionary(dictionary: object["changes"] as? [String: Any] ?? [:]).isEqual(to: plainObject["changes"] as? [String: Any] ?? [:]))
+            #expect(Set((object["reasons"] as? [String: Any] ?? [:]).keys) == Set((object["changes"] as? [String: Any] ?? [:]).keys))
+        }
+    }
+
     @Test("--changes never replaces the input or a rule file")
     func changesProtectsInputs() throws {
         let scratch = try fixture()
@@ -262,6 +283,7 @@ struct DiffCLITests {
         (["old.cohort", "new.cohort", "users.jsonl", "--jobs", "0"], "--jobs must be a number from 1 to 256"),
         (["old.cohort", "new.cohort", "users.jsonl", "--as", "user", "--context-records"], "--as and --context-records do not go together"),
         (["old.cohort", "new.cohort", "users.jsonl", "--output", "x"], "unknown option '--output'"),
+        (["old.cohort", "new.cohort", "users.jsonl", "--reasons"], "--reasons adds each change's reasons to the --changes lines: give --changes FILE too"),
     ])
     func usageErrors(_ args: [String], _ message: String) throws {
         let scratch = try fixture()

@@ -17,25 +17,30 @@ private struct Outcome {
     var ending: DiffRun.Ending
     /// Each changed record's `changes` object, by its id's JSON text.
     var changes: [String: [String: Value]]
+    /// Each changed record's `reasons` object (with `reasons`), by its id's JSON text.
+    var reasons: [String: [String: Value]] = [:]
     /// The changes file as written.
     var changesText: String
 }
 
 /// Runs a diff of `old` against `new` over `input` (written to a scratch file).
 private func diff(_ old: Ruleset, _ new: Ruleset, _ input: String, format: RecordFormat = .jsonl, jobs: Int = 2,
-                  chunkBytes: Int = 1 << 20, configure: (inout BatchOptions) -> Void = { _ in }) throws -> Outcome {
+                  chunkBytes: Int = 1 << 20, reasons: Bool = false,
+                  configure: (inout BatchOptions) -> Void = { _ in }) throws -> Outcome {
     let scratch = try ScratchDirectory()
     defer { scratch.remove() }
     let path = try scratch.write("input." + format.rawValue, input)
     var options = BatchOptions(now: fixedNow)
     configure(&options)
-    var run = DiffRun(evaluator: try DiffEvaluator(old: old, new: new, options: options), inputPath: path, inputFormat: format)
+    var evaluator = try DiffEvaluator(old: old, new: new, options: options)
+    evaluator.writesReasons = reasons
+    var run = DiffRun(evaluator: evaluator, inputPath: path, inputFormat: format)
     run.changesPath = scratch.path("changes.jsonl")
     run.jobs = jobs
     run.chunkBytes = chunkBytes
     let result = run.run(notice: { _ in })
     let text = (try? scratch.read("changes.jsonl")) ?? ""
-    var changes: [String: [String: Value]] = [:]
+    var changes: [String: [String: Value]] = [:], why: [String: [String: Value]] = [:]
     for line in text.split(separator: "\n") {
         guard case .object(let record) = try JSONReader.parse(Array(line.utf8)),
               let id = record["id"], case .object(let flags)? = record["changes"] else {
@@ -44,8 +49,10 @@ private func diff(_ old: Ruleset, _ new: Ruleset, _ input: String, format: Recor
         }
         #expect(changes[id.jsonText] == nil, "id \(id.jsonText) written twice")
         changes[id.jsonText] = flags
+        if case .object(let flags)? = record["reasons"] { why[id.jsonText] = flags }
+        #expect(Set(record.keys) == (reasons ? ["id", "changes", "reasons"] : ["id", "changes"]), "\(line)")
     }
-    return Outcome(report: result.report, ending: result.ending, changes: changes, changesText: text)
+    return Outcome(report: result.report, ending: result.ending, changes: changes, reasons: why, changesText: text)
 }
 
 private func rules(_ text: String, _ name: String = "rules.cohort") throws -> Ruleset {
@@ -264,6 +271,48 @@ struct DiffTests {
         #expect(f.transitions.count == DiffReport.maxTransitions && f.otherTransitionRecords > 0)
         #expect(f.transitions.values.reduce(0, +) + f.otherTransitionRecords == f.changed)
         #expect(one.report.json.contains("\"other_transitions\":\(f.otherTransitionRecords)"))
+    }
+
+    @Test("with reasons, each change says why each file served its value, as the library says it: default -> split for a raised rollout, errors with where they failed")
+    func reasons() throws {
+        let old = try rules("""
+            flag f = user.group == "qa" or bucket(user.id) < 20
+            flag g { when user.age > 30 serve "old"  default "young" }
+            flag h = true
+            """, "old.cohort")
+        let new = try rules("""
+            flag f = user.group == "qa" or bucket(user.id) < 40
+            flag g { when exists(user.age) and user.age > 30 serve "old"  when user.plan == "pro" serve "old"  default "young" }
+            flag h = true
+            """, "new.cohort")
+        var records: [Value] = []
+        for i in 0..<300 {
+            var user: [String: Value] = ["id": .string("u\(i)"), "group": i % 7 == 0 ? "qa" : "none"]
+            if i % 5 != 0 { user["age"] = .number(Double(20 + i % 20)) }
+            if i % 3 == 0 { user["plan"] = "pro" }
+            records.append(.object(user))
+        }
+        let outcome = try diff(old, new, records.map { $0.jsonText + "\n" }.joined(), reasons: true)
+        var kinds: Set<String> = []
+        for record in records {
+            let id = Operations.member(record, "id").jsonText
+            guard let changes = outcome.changes[id] else { continue }
+            let why = try #require(outcome.reasons[id])
+            #expect(Set(why.keys) == Set(changes.keys), "\(id)")
+            for name in changes.keys {
+                let before = old.evaluate(name, in: Context(user: record), now: fixedNow)!.reason
+                let after = new.evaluate(name, in: Context(user: record), now: fixedNow)!.reason
+                let expected = try JSONReader.parse(Array(#"{"from":\#(before.jsonText),"to":\#(after.jsonText)}"#.utf8))
+                #expect(why[name] == expected, "\(id) \(name)")
+                kinds.insert("\(name): \(before.kind) -> \(after.kind)")
+            }
+        }
+        // The raised rollout adds users by the hash; the new file serves pro users "old" by
+        // their plan, where the old one had served the default, or failed (no age).
+        #expect(kinds == ["f: default -> split", "g: default -> match", "g: error -> match"], "\(kinds)")
+        #expect(outcome.changesText.contains(#""reasons":{"f":{"from":{"kind":"default"},"to":{"kind":"split","rule":0,"line":1}}}"#))
+        #expect(outcome.changesText.contains(#""g":{"from":{"kind":"error","message":"#))
+        #expect(outcome.changesText.contains(#""at":"old.cohort:2:15"},"to":{"kind":"match","rule":1,"line":2}}"#))
     }
 
     @Test("CSV and context records are bound by path for each file")
