@@ -166,7 +166,7 @@ private struct CaseEvaluation {
     private func tree(of ir: IR, rule: Rule) -> Explanation {
         let ruleset = rules.ruleset
         return rule.compiled.binder.bind(test.context, slots: nil) { slots in
-            var explainer = Explainer(rules: ruleset.compiler, flags: ruleset.flags, slots: slots, now: now)
+            var explainer = Explainer(rules: ruleset.compiler, flags: ruleset.flagPrograms, slots: slots, now: now)
             var traced = explainer.trace(ir, source: file.source, salt: test.salt)
             if traced.cell.plainBoolean != nil { traced.markDeciding() }
             return traced.tree
