@@ -11,7 +11,9 @@ import Foundation
 //                                                allocations with valgrind (see allocations.sh);
 //                                                APIW1, APIW2, APIW5 go through the public API
 //                                                from Attributes; APICTXW1, APICTXW2 from a
-//                                                Context; APIJSONW5 from JSON bytes
+//                                                Context (bound once, then remembered);
+//                                                APINEWCTXW1, APINEWCTXW2 from a Context
+//                                                made per call; APIJSONW5 from JSON bytes
 //   cohort-bench --alloc-probe process N P       the in-memory batch of N records, P times
 //                                                (profile two values of P and subtract)
 
@@ -213,10 +215,13 @@ enum Bench {
             if which == "W5" {
                 let ruleset = try! Ruleset(contentsOfFile: flagsPath)
                 let slots = sample.map { u in ruleset.slotTable.paths.map { $0.resolve(in: ["user": u]) } }
+                // The programs in a local, as the timed row has them: `flagPrograms` reads
+                // them out of the compiled ruleset (a retain per call).
+                let programs = ruleset.flagPrograms
                 var sink = 0
                 for i in 0..<count {
                     slots[i & 1023].withUnsafeBufferPointer { buffer in
-                        for f in ruleset.flagPrograms.indices where VM.evaluate(ruleset.flagPrograms[f], slots: buffer, now: now).value(of: ruleset.flagPrograms[f]) == .bool(true) { sink += 1 }
+                        for program in programs where VM.evaluate(program, slots: buffer, now: now).value(of: program) == .bool(true) { sink += 1 }
                     }
                 }
                 print(sink)
@@ -236,6 +241,9 @@ enum Bench {
                     let ruleset = try! Ruleset(contentsOfFile: flagsPath)
                     let bodies = sample.map { Array(#"{"user":\#($0.jsonText)}"#.utf8) }
                     for i in 0..<count { sink &+= (try? ruleset.evaluateAll(json: bodies[i & 1023], now: now))?.count ?? 0 }
+                } else if which.hasPrefix("APINEWCTX") {
+                    let rule = try! Rule(texts["API" + which.dropFirst(9)]!)
+                    for i in 0..<count where rule.matches(Context(user: sample[i & 1023]), now: now) { sink += 1 }
                 } else if which.hasPrefix("APICTX") {
                     let rule = try! Rule(texts["API" + which.dropFirst(6)]!)
                     let contexts = sample.map { Context(user: $0) }
@@ -301,10 +309,11 @@ enum Bench {
         // W5: every flag of examples/flags.cohort for one record.
         if let ruleset = try? Ruleset(contentsOfFile: flagsPath) {
             let slots = sample.map { u in ruleset.slotTable.paths.map { $0.resolve(in: ["user": u]) } }
+            let programs = ruleset.flagPrograms
             let perRecord = measure { i in
                 slots[i].withUnsafeBufferPointer { buffer in
                     var any = false
-                    for f in ruleset.flagPrograms.indices where VM.evaluate(ruleset.flagPrograms[f], slots: buffer, now: now).value(of: ruleset.flagPrograms[f]) == .bool(true) { any = true }
+                    for program in programs where VM.evaluate(program, slots: buffer, now: now).value(of: program) == .bool(true) { any = true }
                     return any
                 }
             }
@@ -334,8 +343,11 @@ enum Bench {
         // The rows above measure the engine: slots bound beforehand through package-only
         // calls. These rows use only what `import Cohort` offers a service, against the same
         // hand-written baselines in the same run. `Attributes` are built once per user (as a
-        // service keeps them per request); `Context` rows bind by path on every call; the
-        // JSON row starts from the request body's bytes.
+        // service keeps them per request). `Context` rows evaluate prebuilt contexts, which
+        // after their first evaluation read the bindings they remember; `new Context` rows
+        // make the context in the call (one dictionary around the user's value) and so bind
+        // by path every time, as a service does once per request. The JSON row starts from
+        // the request body's bytes.
         let contexts = sample.map { Context(user: $0) }
         for (label, text, hand) in [
             ("W1", #"user.group in ["qa","beta"] or bucket(user.id) < 20"#, { (i: Int) -> Bool in
@@ -351,6 +363,8 @@ enum Bench {
             rows.append(Row(name: "API \(label) matches(Attributes)", cohort: viaAttributes, baseline: hand1))
             let (viaContext, hand2) = measurePair({ i in rule.matches(contexts[i], now: now) }, hand)
             rows.append(Row(name: "API \(label) matches(Context)", cohort: viaContext, baseline: hand2))
+            let (viaNewContext, hand3) = measurePair({ i in rule.matches(Context(user: sample[i]), now: now) }, hand)
+            rows.append(Row(name: "API \(label) matches(new Context)", cohort: viaNewContext, baseline: hand3))
         }
         if let ruleset = try? Ruleset(contentsOfFile: flagsPath) {
             let attributes = contexts.map { ruleset.attributes(for: $0) }

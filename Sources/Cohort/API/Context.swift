@@ -5,13 +5,37 @@
 /// let context: Context = ["user": ["id": "u-42", "group": "qa"]]
 /// let fromJSON = try Context(json: #"{"user": {"id": "u-42"}}"#)
 /// ```
+///
+/// A context remembers what it bound to: the first evaluation against a `Rule` or
+/// `Ruleset` looks up the attribute paths those rules read (a hashed lookup per key, the
+/// main cost of evaluating a dictionary), and later evaluations of the same context against
+/// the same rules — the other flags of the request, or the same rule again — read the
+/// remembered values instead. It remembers the last four rules or rulesets; changing the
+/// context forgets everything. Copies share the memory, and it is safe to evaluate one
+/// context from many threads.
 public struct Context: Sendable, ExpressibleByDictionaryLiteral {
     /// The top-level values by name.
-    public var roots: [String: Value]
+    public var roots: [String: Value] {
+        didSet { bindings = ContextBindings.make() }
+    }
+
+    /// What this context's values bound to (nil for contexts made per record by batch
+    /// runs, bound once and dropped). `nonisolated(unsafe)`: the class is thread-safe (its
+    /// state is behind its lock) and declared `@unchecked Sendable`, but as a subclass of
+    /// `ManagedBuffer` the compiler does not take an optional of it for `Sendable`.
+    package private(set) nonisolated(unsafe) var bindings: ContextBindings?
 
     /// Creates a context from its top-level values.
     public init(_ roots: [String: Value] = [:]) {
         self.roots = roots
+        bindings = ContextBindings.make()
+    }
+
+    /// A context that does not remember its bindings: one made for a single evaluation
+    /// (a record of a batch run), where remembering would only cost an allocation.
+    package init(unremembered roots: [String: Value]) {
+        self.roots = roots
+        bindings = nil
     }
 
     public init(dictionaryLiteral elements: (String, Value)...) {

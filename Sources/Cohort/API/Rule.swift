@@ -38,12 +38,14 @@ public struct Rule: Sendable {
     ///   - salt: the default salt of `bucket(key)` (a ruleset uses the flag's name).
     /// - Returns: the value, or the error value the rule produced (never throws, never traps).
     public func evaluate(_ context: Context, now: Instant? = nil, salt: String = "") -> Result<Value, EvaluationError> {
-        compiled.binder.bind(context, slots: nil) { slots in result(run(slots, now: now, salt: salt)) }
+        let values = compiled.binder.values(context)
+        return result(values.withUnsafeBufferPointer { run($0, now: now, salt: salt) })
     }
 
     /// True when the rule evaluates to `true`. An error value, or any non-boolean, is no match.
     public func matches(_ context: Context, now: Instant? = nil, salt: String = "") -> Bool {
-        compiled.binder.bind(context, slots: nil) { slots in run(slots, now: now, salt: salt).plainBoolean == true }
+        let values = compiled.binder.values(context)
+        return values.withUnsafeBufferPointer { run($0, now: now, salt: salt) }.plainBoolean == true
     }
 
     // MARK: Evaluating bound attributes
@@ -129,62 +131,5 @@ package final class CompiledRule: Sendable {
         self.declaringRules = declaringRules
         layout = AttributeLayout(slotTable)
         binder = ContextBinder(slotTable)
-    }
-}
-
-/// Binds a `Context` (a dictionary of dictionaries) to a slot table's slots: each root
-/// looked up once, then each path below it.
-package struct ContextBinder: Sendable {
-    private let paths: [AttributePath]
-    /// The distinct roots the paths start from, and for each path the index of its root.
-    private let roots: [String]
-    private let rootOfPath: [Int]
-
-    package init(_ table: SlotTable) {
-        paths = table.paths
-        var roots: [String] = [], index: [String: Int] = [:], rootOfPath: [Int] = []
-        for path in table.paths {
-            if index[path.root] == nil {
-                index[path.root] = roots.count
-                roots.append(path.root)
-            }
-            rootOfPath.append(index[path.root]!)
-        }
-        self.roots = roots
-        self.rootOfPath = rootOfPath
-    }
-
-    /// Reads the paths out of `context` into a temporary buffer of one value per slot and
-    /// calls `body` with it; with `slots`, only those (the rest are null). No heap
-    /// allocation: the buffers live on the stack when small.
-    package func bind<R>(_ context: Context, slots: [Int]?, _ body: (UnsafeBufferPointer<Value>) -> R) -> R {
-        let n = paths.count
-        return withUnsafeTemporaryAllocation(of: Value?.self, capacity: max(roots.count, 1)) { rootValues in
-            for r in roots.indices { (rootValues.baseAddress! + r).initialize(to: context.roots[roots[r]]) }
-            defer { rootValues.baseAddress!.deinitialize(count: roots.count) }
-            return withUnsafeTemporaryAllocation(of: Value.self, capacity: max(n, 1)) { buffer in
-                let base = buffer.baseAddress!
-                func resolve(_ i: Int) -> Value {
-                    guard let root = rootValues[rootOfPath[i]] else { return .null }
-                    return paths[i].resolve(below: root)
-                }
-                if let slots {
-                    base.initialize(repeating: .null, count: n)
-                    for i in slots where i < n { base[i] = resolve(i) }
-                } else {
-                    for i in 0..<n { (base + i).initialize(to: resolve(i)) }
-                }
-                defer { base.deinitialize(count: n) }
-                return body(UnsafeBufferPointer(start: base, count: n))
-            }
-        }
-    }
-}
-
-extension SlotTable {
-    /// Reads every slot's path out of `context` into a temporary buffer and calls `body` with
-    /// it. No heap allocation: the buffer lives on the stack when small.
-    package func bind<R>(_ context: Context, _ body: (UnsafeBufferPointer<Value>) -> R) -> R {
-        ContextBinder(self).bind(context, slots: nil, body)
     }
 }

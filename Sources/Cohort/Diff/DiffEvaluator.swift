@@ -172,7 +172,7 @@ package struct DiffEvaluator: Sendable {
             if options.contextRecords, case .object(let fields) = decoded {
                 context = Context(fields)
             } else {
-                context = Context([options.recordRoot: decoded])
+                context = Context(unremembered: [options.recordRoot: decoded])
             }
             let changed = old.slotTable.bind(context) { oldSlots in
                 new.slotTable.bind(context) { newSlots in

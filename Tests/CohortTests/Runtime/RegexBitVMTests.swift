@@ -72,12 +72,25 @@ struct RegexBitVMTests {
         #expect(disagreements.isEmpty, "\(disagreements.joined(separator: "\n"))")
     }
 
+    /// Each pattern with a text length past where its DFA's cache fills (1M stored threads
+    /// by default) and it hands over (nil: its states do repeat, the DFA answers alone; the
+    /// automatic engine must still agree). The lengths are small so the Pike VM, the
+    /// reference, stays quick in a debug build.
     @Test("searches whose states never repeat: the DFA hands over, and the answer is the NFA's",
-          arguments: ["[ab]*a[ab]{999}c", "[ab]*a[ab]{0,999}c", "[ab]*a(?:[ab]{0,99}){9}c", "(?:a|b)*a(?:a|b){300}\\b",
-                       "[ab]*a(?:ab|ba|aa|b){200}c", "[ab]*a(?:a?b?){0,100}(?:b|a{2,3}){50}c"])
-    func handOver(pattern: String) throws {
+          arguments: [("[ab]*a[ab]{999}c", 4_000, 2_574), ("[ab]*a[ab]{0,999}c", 4_000, 2_574),
+                      ("[ab]*a(?:[ab]{0,99}){9}c", 2_500, 1_295), ("(?:a|b)*a(?:a|b){300}\\b", 9_000, 6_965),
+                      ("[ab]*a(?:ab|ba|aa|b){200}c", 3_500, 2_172), ("[ab]*a(?:a?b?){0,100}(?:b|a{2,3}){50}c", 3_000, nil)])
+    func handOver(pattern: String, length: Int, handsOverAt: Int?) throws {
         var random = SplitMix64(seed: 15)
-        let text = String((0..<30_000).map { _ in random.next() % 2 == 0 ? "a" : "b" as Character })
+        let text = String((0..<PropertyScale.count(length)).map { _ in random.next() % 2 == 0 ? "a" : "b" as Character })
+        let program = try program(pattern)
+        var dfa = RegexDFA(program, alphabet: RegexAlphabet(program))
+        let outcome = Array(text.utf8).withUnsafeBufferPointer { dfa.run($0) }
+        if case .handOver(let position, _, _) = outcome {
+            #expect(position == handsOverAt, "the DFA handed over at \(position)")
+        } else {
+            #expect(handsOverAt == nil, "the DFA did not hand over")
+        }
         let regex = try RegexPattern(pattern)
         for candidate in [text, text + "c", text + " ", "c" + text] {
             let nfa = regex.matches(candidate, engine: .nfa)

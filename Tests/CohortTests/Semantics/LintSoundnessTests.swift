@@ -67,10 +67,10 @@ struct LintSoundnessTests {
           arguments: 0..<8)
     func soundness(seed: UInt64) throws {
         var random = SplitMix64(seed: 0x5EED_0000 + seed)
-        let population = users(&random, count: 300)
+        let population = users(&random, count: PropertyScale.count(150))
         let now = Instant(seconds: 0)
         var claims = 0
-        for _ in 0..<30 {
+        for _ in 0..<PropertyScale.count(15) {
             let text = ruleFile(&random)
             let ruleset = try Ruleset(source: text, file: "r.cohort")
             let source = ruleset.source
@@ -119,6 +119,6 @@ struct LintSoundnessTests {
                 }
             }
         }
-        #expect(claims >= 20, "the generator made too few rules the lint warns about (\(claims))")
+        #expect(claims >= PropertyScale.count(8), "the generator made too few rules the lint warns about (\(claims))")
     }
 }
