@@ -300,6 +300,35 @@ package struct RecordBinder: Sendable {
         return bound
     }
 
+    /// `bind` for a single record, with no `Scratch`: the parser's state and the walk's
+    /// stacks live in temporary buffers (on the stack when small), so a request body is
+    /// bound without allocating the buffers a batch run keeps from record to record.
+    package func bindOnce(_ record: UnsafeRawBufferPointer, into outputs: UnsafeMutableBufferPointer<Value>) -> Bool {
+        guard let base = record.baseAddress, record.count > 0 else {
+            for i in 0..<outputCount { outputs[i] = .null }
+            return false
+        }
+        var parser = JSONParser(base: base.assumingMemoryBound(to: UInt8.self), count: record.count, maxDepth: 512)
+        return withUnsafeTemporaryAllocation(of: Bool.self, capacity: parser.maxDepth) { kinds in
+            kinds.initialize(repeating: false)
+            return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: max(outputCount, 1)) { words in
+                // Each output's stamp: 1 once this walk wrote it.
+                words.initialize(repeating: 0)
+                return withUnsafeTemporaryAllocation(of: Int.self, capacity: 2) { raw in
+                    raw.initialize(repeating: -1)
+                    let bound = withExtendedLifetime(trie) {
+                        withUnsafeMutablePointer(to: &parser) { parser in
+                            Walker(trie: trie, outputs: outputs, parser: parser, kinds: kinds.baseAddress!,
+                                   written: words.baseAddress!, stamp: 1, raw: raw.baseAddress!).walk()
+                        }
+                    }
+                    for i in 0..<outputCount where words[i] != 1 { outputs[i] = .null }
+                    return bound
+                }
+            }
+        }
+    }
+
     /// One record's walk: the parser positioned in the record, and the outputs to fill.
     ///
     /// Only pointers: the walker itself owns nothing, so passing it around (it is `self`

@@ -306,8 +306,7 @@ package final class CompiledRuleset: Sendable {
         let bound: R? = withUnsafeTemporaryAllocation(of: Value.self, capacity: max(n, 1)) { buffer in
             buffer.initialize(repeating: .null)
             defer { buffer.baseAddress!.deinitialize(count: buffer.count) }
-            var scratch = RecordBinder.Scratch()
-            guard jsonBinder.bind(bytes, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<n]), scratch: &scratch) else { return nil }
+            guard jsonBinder.bindOnce(bytes, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<n])) else { return nil }
             return body(UnsafeBufferPointer(rebasing: buffer[0..<n]))
         }
         if let bound { return .success(bound) }

@@ -46,9 +46,15 @@ struct RecordBinderTests {
     }
 
     /// Binds `record` into fresh outputs (holding stale values first, as reused outputs do).
+    /// Also binds it once without the scratch (as `evaluateAll(json:)` does), which must give
+    /// the same answer.
     func bound(_ record: UnsafeRawBufferPointer, binder: RecordBinder, scratch: inout RecordBinder.Scratch) -> [Value]? {
         var outputs = [Value](repeating: "stale", count: binder.outputCount)
         let ok = outputs.withUnsafeMutableBufferPointer { binder.bind(record, into: $0, scratch: &scratch) }
+        var once = [Value](repeating: "stale", count: binder.outputCount)
+        let onceOK = once.withUnsafeMutableBufferPointer { binder.bindOnce(record, into: $0) }
+        #expect(onceOK == ok, "bindOnce disagrees on whether the record binds")
+        if ok && onceOK { #expect(once == outputs, "bindOnce bound other values") }
         return ok ? outputs : nil
     }
 
