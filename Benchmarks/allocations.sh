@@ -3,7 +3,7 @@
 # (deterministic, unlike timings): runs `cohort-bench --alloc-probe W N` for two values of N
 # and divides the differences by the difference of N, so setup costs cancel out.
 #
-#   Benchmarks/allocations.sh            W1 W2 W3 W4 W5, and APIW1 APIW2 APIW5 (public API)
+#   Benchmarks/allocations.sh            W1 W2 W3 W4 W5, and APIW1 APIW2 APICTXW1 APICTXW2 APIW5 APIJSONW5 (public API)
 #   Benchmarks/allocations.sh W1 W2      chosen workloads
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ instructions() {  # instructions executed by one run
 }
 
 printf '%-4s %18s %22s\n' workload "allocs/evaluation" "instructions/evaluation"
-for w in "${@:-W1 W2 W3 W4 W5 APIW1 APIW2 APIW5}"; do
+for w in "${@:-W1 W2 W3 W4 W5 APIW1 APIW2 APICTXW1 APICTXW2 APIW5 APIJSONW5}"; do
     for x in $w; do
         a1=$(allocs "$x" $small); a2=$(allocs "$x" $large)
         i1=$(instructions "$x" $small); i2=$(instructions "$x" $large)
