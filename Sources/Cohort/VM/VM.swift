@@ -60,8 +60,10 @@ package enum VM {
     /// Whether the outcome of `program` (a `.chain` program that gives a plain boolean) was
     /// decided by a rollout test: for an `any_of` that holds, the operand that made it hold;
     /// for an `all_of` that holds, any of its operands (each had to); and the reverse for
-    /// chains that fail. Nil for other programs, or when the chain gives no plain boolean.
-    /// The walker is the one `run` uses, with its tracking switched on.
+    /// chains that fail. An operand with an error (or another value) before the deciding
+    /// one is passed over, as the language absorbs it (`E or true` is `true`). Nil for other
+    /// programs, or when the chain gives no plain boolean. The walker is the one `run` uses,
+    /// with its tracking switched on.
     package static func decidedByBucket(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
         guard program.shape == .chain else { return nil }
         var bucket = false
@@ -82,7 +84,8 @@ package enum VM {
     /// The `all_of` (`decider` false) or `any_of` (true) chain of the `count` tests from
     /// `first` in the program's tests: the decider as soon as an operand gives it, the other
     /// boolean when none does; nil when an operand before the deciding one gives no plain
-    /// boolean (the chain's plain code then works out the exact value or error). A nested
+    /// boolean (the chain's plain code then works out the exact value or error). Tracking,
+    /// such an operand is passed over instead, and nil means no operand decided. A nested
     /// chain's entry is followed by its own operands.
     @inline(__always)
     private static func chain<T: Tracking>(_: T.Type, _ program: Program, from first: Int, count: Int, decider: Bool,
@@ -91,6 +94,10 @@ package enum VM {
         let tests = program.testBuffer
         var at = first
         var anyBucket = false
+        // Tracking only: an operand with no plain boolean went by. `E or true` is `true` (and
+        // `E and false` is `false`): a later operand can still decide, and the reason needs
+        // to know which one did; without a decider, the chain is that error after all.
+        var sawOther = false
         for _ in 0..<count {
             let outcome: Bool?
             var bucket = false
@@ -105,14 +112,23 @@ package enum VM {
                 if T.tracksBuckets { bucket = test.isBucket }
                 at += 1
             }
-            guard let b = outcome else { return nil }
+            guard let b = outcome else {
+                if T.tracksBuckets {
+                    sawOther = true
+                    continue
+                }
+                return nil
+            }
             if T.tracksBuckets { anyBucket = anyBucket || bucket }
             if b == decider {
                 if T.tracksBuckets { decidedByBucket = bucket }
                 return decider
             }
         }
-        if T.tracksBuckets { decidedByBucket = anyBucket }
+        if T.tracksBuckets {
+            if sawOther { return nil }
+            decidedByBucket = anyBucket
+        }
         return !decider
     }
 

@@ -65,6 +65,37 @@ struct ExplanationTests {
                 == .match(rule: 0, line: 8))
     }
 
+    @Test("an error absorbed before the deciding test: the walker passes it and names the test that decided, as the explainer does")
+    func absorbedError() throws {
+        let text = """
+            flag rollout = not user.opted_out or bucket(user.id) < 20
+            flag targeted = user.age >= 18 or user.group == "qa"
+            """
+        let fused = try Ruleset(source: text)
+        var plainOptions = CompileOptions()
+        plainOptions.fusesTests = false
+        let plain = try Ruleset(source: text, options: plainOptions)
+        // `opted_out` missing: `not null` is an error, absorbed by the true rollout test.
+        let lucky = user(inBucketBelow: 20, true, salt: "rollout")
+        let context: Context = ["user": ["id": .string(lucky)]]
+        #expect(fused.evaluate("rollout", in: context, now: Self.now)?.reason == .split(rule: 0, line: 1))
+        #expect(plain.evaluate("rollout", in: context, now: Self.now)?.reason == .split(rule: 0, line: 1))
+        // Told by the walker itself, not by the explainer it falls back on.
+        let walker = fused.attributes(for: context).values.withUnsafeBufferPointer {
+            VM.armDecidedByBucket(fused.flagPrograms[0], arm: 0, slots: $0, now: Self.now)
+        }
+        #expect(walker == true)
+        // `age` a string: `"x" >= 18` is an error, absorbed by the group test: targeting.
+        let qa: Context = ["user": ["age": "x", "group": "qa"]]
+        #expect(fused.evaluate("targeted", in: qa, now: Self.now)?.reason == .match(rule: 0, line: 2))
+        #expect(plain.evaluate("targeted", in: qa, now: Self.now)?.reason == .match(rule: 0, line: 2))
+        // Nothing decides: the error is the outcome, for both.
+        let unlucky = user(inBucketBelow: 20, false, salt: "rollout")
+        let none: Context = ["user": ["id": .string(unlucky)]]
+        #expect(fused.evaluate("rollout", in: none, now: Self.now)?.reason.kind == .error)
+        #expect(plain.evaluate("rollout", in: none, now: Self.now)?.reason.kind == .error)
+    }
+
     @Test("for the shipped flags, the explanation gives the VM's value, and the walker and the explainer agree on split")
     func agreesWithTheVM() throws {
         let path = PackagePaths.example("flags.cohort")
