@@ -38,20 +38,20 @@ package enum VM {
 
     /// Runs `program` with `slots` holding the value of each attribute path it reads.
     package static func run(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
-        // Served values and constant conditions: no machine needed.
-        if program.isConstant, let value = program.constantValue { return .value(value) }
-        switch program.shape {
-        case .general:
-            break
-        case .chain:
-            // Only an error or a non-boolean operand goes on to the interpreter, which works
-            // out the exact outcome from the chain's plain code.
+        // The common shape first: a chain of tests. Only an error or a non-boolean operand
+        // goes on to the interpreter, which works out the exact outcome from the chain's
+        // plain code.
+        if case .chain = program.shape {
             var unused = false
             if let result = chain(Untracked.self, program, from: program.quickFirst, count: program.quickCount,
                                   decider: program.quickDecider, slots: slots, environment: environment, decidedByBucket: &unused) {
                 return .value(.bool(result))
             }
-        case .attribute(let s):
+            return interpret(program, slots: slots, environment: environment)
+        }
+        // Served values and constant conditions: no machine needed.
+        if program.isConstant, let value = program.constantValue { return .value(value) }
+        if case .attribute(let s) = program.shape {
             return .value(Int(s) < slots.count ? slots[Int(s)] : .null)
         }
         return interpret(program, slots: slots, environment: environment)
