@@ -103,17 +103,18 @@ public struct Ruleset: Sendable {
 
     package func evaluation(of i: Int, slots: UnsafeBufferPointer<Value>, now: Instant?,
                             memo: PrerequisiteMemo.Access? = nil) -> FlagEvaluation {
-        let flag = compiled.flags[i]
-        let time = now ?? (flag.readsNow ? .now : Instant(seconds: 0))
-        let outcome = VM.evaluate(flag, slots: slots, now: time, memo: memo)
-        return FlagEvaluation(flag: flag.name, value: outcome.value(of: flag),
-                              reason: reason(of: outcome, flag: i, slots: slots, now: time, memo: memo))
+        compiled.withFlag(i) { flag in
+            let time = now ?? (flag.readsNow ? .now : Instant(seconds: 0))
+            let outcome = VM.evaluate(flag, slots: slots, now: time, memo: memo)
+            return FlagEvaluation(flag: flag.name, value: outcome.value(of: flag),
+                                  reason: reason(of: outcome, program: flag, slots: slots, now: time, memo: memo))
+        }
     }
 
     /// Why flag `i` served what `outcome` says.
     package func reason(of outcome: VM.FlagOutcome, flag i: Int, slots: UnsafeBufferPointer<Value>, now: Instant,
                         memo: PrerequisiteMemo.Access? = nil) -> Reason {
-        reason(of: outcome, program: compiled.flags[i], slots: slots, now: now, memo: memo)
+        compiled.withFlag(i) { reason(of: outcome, program: $0, slots: slots, now: now, memo: memo) }
     }
 
     /// Why `flag` (one of this file's flags, or batch's own copy of one) served what
@@ -230,6 +231,9 @@ package final class CompiledRuleset: Sendable {
     package let warnings: [Diagnostic]
     package let flagNames: [String]
     package let flags: [FlagProgram]
+    /// `flags` unretained (kept alive by `flags`): evaluating a flag borrows its program
+    /// instead of retaining and releasing it, two atomic operations per flag per call.
+    private let flagReferences: [Unmanaged<FlagProgram>]
     package let slotTable: SlotTable
     package let compiler: RuleFileCompiler
     package let options: CompileOptions
@@ -253,6 +257,7 @@ package final class CompiledRuleset: Sendable {
         source = compiler.sourceFile
         warnings = compiler.diagnostics
         flags = compiler.flags.compactMap { $0 }
+        flagReferences = flags.map { Unmanaged.passUnretained($0) }
         flagNames = flags.map(\.name)
         slotTable = compiler.slots
         self.compiler = compiler
@@ -287,6 +292,12 @@ package final class CompiledRuleset: Sendable {
             }
         }
         return slots
+    }
+
+    /// Calls `body` with flag `i`'s program, borrowed: no retain or release.
+    @inline(__always)
+    package func withFlag<R>(_ i: Int, _ body: (FlagProgram) -> R) -> R {
+        flagReferences[i]._withUnsafeGuaranteedRef(body)
     }
 
     /// Binds a JSON context straight into a temporary buffer of slots and calls `body` with it.
