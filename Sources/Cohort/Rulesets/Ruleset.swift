@@ -96,8 +96,13 @@ public struct Ruleset: Sendable {
     /// A prerequisite used by several flags is evaluated once (a memo on the stack).
     private func evaluations(slots: UnsafeBufferPointer<Value>, now: Instant?) -> [FlagEvaluation] {
         let time = now ?? compiled.clock()
+        let count = compiled.flags.count
         return PrerequisiteMemo.withTemporary(remembering: compiled.rememberedFlags) { memo in
-            compiled.flags.indices.map { evaluation(of: $0, slots: slots, now: time, memo: memo) }
+            // Sized once: `map` here grew its array as it went (an allocation and a copy).
+            var evaluations: [FlagEvaluation] = []
+            evaluations.reserveCapacity(count)
+            for i in 0..<count { evaluations.append(evaluation(of: i, slots: slots, now: time, memo: memo)) }
+            return evaluations
         }
     }
 
@@ -311,12 +316,14 @@ package final class CompiledRuleset: Sendable {
         return try Array(json).withUnsafeBytes { bindJSON(bytes: $0, body) }.get()
     }
 
-    /// `bindJSON` over contiguous bytes.
+    /// `bindJSON` over contiguous bytes. Inlined into its callers: a call kept the ruleset
+    /// and the closure's captures retained across it.
+    @inline(__always)
     package func bindJSON<R>(bytes: UnsafeRawBufferPointer, _ body: (UnsafeBufferPointer<Value>) -> R) -> Result<R, ContextError> {
         let n = slotTable.count
         let bound: R? = withUnsafeTemporaryAllocation(of: Value.self, capacity: max(n, 1)) { buffer in
             buffer.initialize(repeating: .null)
-            defer { buffer.baseAddress!.deinitialize(count: buffer.count) }
+            defer { buffer.baseAddress!.destroyEach(count: buffer.count) }
             guard jsonBinder.bindOnce(bytes, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<n])) else { return nil }
             return body(UnsafeBufferPointer(rebasing: buffer[0..<n]))
         }
