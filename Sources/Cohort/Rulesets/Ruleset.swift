@@ -251,6 +251,8 @@ package final class CompiledRuleset: Sendable {
     /// only those.
     package let flagSlots: [[Int]]
     package let layout: AttributeLayout
+    /// Binds contexts to `layout`'s slots: the layout's own binder (`Attributes` use it
+    /// too), held here as well so an evaluation reaches it in one load.
     package let binder: ContextBinder
     /// Reads a context given as JSON straight into the slots (whole contexts: the keys of
     /// the object are the roots).
@@ -272,7 +274,7 @@ package final class CompiledRuleset: Sendable {
         rememberedFlags = PrerequisiteMemo.remembered(by: flags)
         flagSlots = flags.map { Self.slots(read: $0).sorted() }
         layout = AttributeLayout(compiler.slots)
-        binder = ContextBinder(compiler.slots)
+        binder = layout.binder
         jsonBinder = RecordBinder(paths: compiler.slots.paths, extra: [], recordRoot: "", contextRecords: true)
         readsNow = flags.contains(where: \.readsNow)
     }
