@@ -20,9 +20,9 @@ public struct Context: Sendable, ExpressibleByDictionaryLiteral {
     }
 
     /// What this context's values bound to (nil for contexts made per record by batch
-    /// runs, bound once and dropped). `nonisolated(unsafe)`: the class is thread-safe (its
-    /// state is behind its lock) and declared `@unchecked Sendable`, but as a subclass of
-    /// `ManagedBuffer` the compiler does not take an optional of it for `Sendable`.
+    /// runs, bound once and dropped). `nonisolated(unsafe)`: the object is thread-safe (its
+    /// state is behind its lock), but as a `ManagedBuffer`, which the standard library
+    /// marks never `Sendable`, it cannot say so to the compiler.
     package private(set) nonisolated(unsafe) var bindings: ContextBindings?
 
     /// Creates a context from its top-level values.

@@ -101,9 +101,11 @@ package final class ContextBinder: Sendable {
 /// The entries live in the object's own tail (a `ManagedBuffer`), reached through
 /// pointers, so a lookup that finds its values costs a lock, a few compares and one
 /// retain — no exclusivity checks, no array of entries.
-package final class ContextBindings: ManagedBuffer<ContextBindings.Header, ContextBindings.Entry>, @unchecked Sendable {
-    // @unchecked: the header's count and the entries are read and written only while the
-    // header's lock is held.
+///
+/// Thread-safe: the header's count and the entries are read and written only while the
+/// header's lock is held. (`ManagedBuffer` is marked never `Sendable`, so the compiler
+/// cannot be told; `Context` holds it `nonisolated(unsafe)` for that reason.)
+package final class ContextBindings: ManagedBuffer<ContextBindings.Header, ContextBindings.Entry> {
     package struct Header {
         /// Unmanaged, so taking it costs no retain and release (`deinit` releases it).
         let lock = Unmanaged.passRetained(NSLock())
@@ -130,7 +132,7 @@ package final class ContextBindings: ManagedBuffer<ContextBindings.Header, Conte
     }
 
     deinit {
-        _ = withUnsafeMutablePointers { header, entries in
+        withUnsafeMutablePointers { header, entries in
             entries.deinitialize(count: header.pointee.count)
             header.pointee.lock.release()
         }
