@@ -19,8 +19,6 @@ package struct Checker {
     private let source: SourceFile
     private let roots: Set<String>
     private let declarations: [String: DeclarationInfo]
-    /// Called for every declaration a checked expression uses, so unused ones can be found.
-    package private(set) var used: Set<Int> = []
     /// The slot table, extended with every attribute path the expression reads.
     package var slots: SlotTable
     /// Problems found.
@@ -59,7 +57,6 @@ package struct Checker {
 
         case .name(let name):
             if let declaration = declarations[name] {
-                used.insert(declaration.index)
                 if let constant = declaration.constant { return Typed(ir: .constant(constant, span), kind: constant.kind) }
                 return Typed(ir: .reference(declaration.index, span), kind: declaration.kind)
             }

@@ -15,20 +15,22 @@
 /// Only declarations that checked without error are linted, and the reasoning answers
 /// "yes" only when it is sure (see `LintCondition`), so the shipped examples stay quiet.
 package struct Linter {
-    /// One declaration as the linter sees it.
-    package struct Entry: Sendable {
+    /// One declaration as the linter sees it. A class: the checks go over the entries several
+    /// times, and copying a struct of this size out of the array costs a retain and a
+    /// release for each of its many references, every time.
+    package final class Entry: Sendable {
         /// The declaration as written.
-        package var declaration: Declaration
+        package let declaration: Declaration
         /// The checked expression of a `let`, `segment` or boolean flag.
-        package var expression: IR?
+        package let expression: IR?
         /// A flag block's checked arms.
-        package var arms: [(condition: IR, value: IR)]
+        package let arms: [(condition: IR, value: IR)]
         /// A flag's default value.
-        package var defaultValue: Value?
+        package let defaultValue: Value?
         /// True when checking found no error in it (only such declarations are linted).
-        package var ok: Bool
+        package let ok: Bool
         /// True when its name refers to it (false for a duplicate or a reserved name).
-        package var isNamed: Bool
+        package let isNamed: Bool
 
         package init(declaration: Declaration, expression: IR?, arms: [(condition: IR, value: IR)], defaultValue: Value?,
                      ok: Bool, isNamed: Bool) {
@@ -94,13 +96,14 @@ package struct Linter {
     /// `unused`: a `let` or `segment` that no other declaration names.
     private mutating func checkUnused() {
         var named = Set<String>()
-        for (i, entry) in entries.enumerated() {
-            entry.declaration.forEachExpression { collectNames($0, into: &named, skipping: entries[i].declaration.name) }
+        for entry in entries {
+            let own = entry.declaration.name
+            entry.declaration.forEachExpression { Self.collectNames($0, into: &named, skipping: own) }
         }
         for test in tests {
             for statement in test.statements {
                 switch statement {
-                case .expect(let expr, _): collectNames(expr, into: &named, skipping: "")
+                case .expect(let expr, _): Self.collectNames(expr, into: &named, skipping: "")
                 case .expectReason(let flag, _, _, _, _): named.insert(flag)
                 default: break
                 }
@@ -112,7 +115,9 @@ package struct Linter {
         }
     }
 
-    private func collectNames(_ expr: Expr, into names: inout Set<String>, skipping own: String) {
+    /// Static: a closure that called a method would copy the whole linter for each
+    /// declaration.
+    private static func collectNames(_ expr: Expr, into names: inout Set<String>, skipping own: String) {
         if case .name(let name) = expr.kind, name != own { names.insert(name) }
         expr.forEachChild { collectNames($0, into: &names, skipping: own) }
     }
