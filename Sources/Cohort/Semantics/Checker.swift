@@ -233,6 +233,7 @@ package struct Checker {
 
     private mutating func checkLogical(_ op: LogicalOperator, _ operands: [Expr], span: SourceSpan) -> Typed {
         var checked: [Typed] = []
+        checked.reserveCapacity(operands.count)
         var failed = false
         for operand in operands {
             let t = check(operand)
@@ -282,6 +283,7 @@ package struct Checker {
             return poisoned(span)
         }
         var args: [Typed] = []
+        args.reserveCapacity(arguments.count)
         var failed = false
         for (i, argument) in arguments.enumerated() {
             let t = check(argument)

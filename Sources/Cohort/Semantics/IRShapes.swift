@@ -80,6 +80,13 @@ extension IR {
         return children
     }
 
+    /// How many direct sub-expressions there are.
+    package var childCount: Int {
+        var count = 0
+        forEachChild { _ in count += 1 }
+        return count
+    }
+
     /// Calls `body` with each direct sub-expression, in source order (without collecting
     /// them in an array: the linter visits every node of every compile).
     package func forEachChild(_ body: (IR) -> Void) {

@@ -24,7 +24,10 @@ extension Linter {
     /// Walks `ir`, reporting what it finds (`report: false` when expanding a reference:
     /// the referenced declaration reports for itself).
     mutating func walk(_ ir: IR, report: Bool = true, underNot: Bool = false) -> Node {
+        // Sized up front: grown one append at a time, each array would be allocated twice.
         var children: [Node] = [], childShapes: [Int] = []
+        children.reserveCapacity(ir.childCount)
+        childShapes.reserveCapacity(ir.childCount)
         let isNot = if case .not = ir { true } else { false }
         ir.forEachChild { child in
             let node = walk(child, report: report, underNot: isNot)
