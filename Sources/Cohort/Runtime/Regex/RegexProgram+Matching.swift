@@ -40,6 +40,13 @@ extension RegexProgram {
         if isAnchoredAtStart {
             guard text.count >= requiredPrefix.count else { return false }
             for i in requiredPrefix.indices where text[i] != requiredPrefix[i] { return false }
+            // Without a prefix to compare, the first scalar: every match starts with it, so
+            // it must be one of `startClass` (`^(qa|beta)-` turns "staff-x" away at once).
+            if requiredPrefix.isEmpty, startClass >= 0 {
+                guard !text.isEmpty, Self.contains(classes[Int(startClass)], RegexVM.decode(text, at: 0).0, classRanges) else {
+                    return false
+                }
+            }
         }
         let long = text.count >= 256 && text.count * instructions.count >= Self.dfaThreshold
         if engine == .nfa || (engine == .automatic && !long) { return runNFA(text) }
