@@ -47,9 +47,10 @@ public struct Attributes: Sendable {
         set { if let slot = layout.slots[path] { values[slot] = newValue } }
     }
 
-    /// Reads every path the rules read out of `context`; paths it lacks become null.
+    /// Reads every path the rules read out of `context`; paths it lacks become null. (The
+    /// values the context remembers from evaluations against the same rules are reused.)
     public mutating func bind(_ context: Context) {
-        for (slot, path) in layout.paths.enumerated() { values[slot] = path.resolve(in: context.roots) }
+        values = layout.binder.values(context)
     }
 
     /// Sets every attribute to null, keeping the storage (for the next request).
@@ -81,11 +82,14 @@ package final class AttributeLayout: Sendable {
     package let names: [String]
     /// The slot of each path, by its written form.
     package let slots: [String: Int]
+    /// Reads a `Context` into these slots: for the rules' evaluations and for `Attributes.bind`.
+    package let binder: ContextBinder
 
     package init(_ table: SlotTable) {
         paths = table.paths
         names = table.paths.map(\.description)
         slots = Dictionary(names.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        binder = ContextBinder(table)
     }
 
     /// The key of the path written `path`, nil when the rules do not read it.

@@ -67,7 +67,7 @@ package final class ContextBinder: Sendable {
         return withUnsafeTemporaryAllocation(of: Value.self, capacity: max(n, 1)) { buffer in
             let base = buffer.baseAddress!
             base.initialize(repeating: .null, count: n)
-            defer { base.deinitialize(count: n) }
+            defer { base.destroyEach(count: n) }
             let values = UnsafeMutableBufferPointer(start: base, count: n)
             if let slots {
                 resolve(slots.lazy.filter { $0 < n }, from: context, into: values)

@@ -114,6 +114,8 @@ package final class CompiledRule: Sendable {
     package let program: Program
     package let slotTable: SlotTable
     package let layout: AttributeLayout
+    /// Binds contexts to `layout`'s slots: the layout's own binder (`Attributes` use it
+    /// too), held here as well so an evaluation reaches it in one load.
     package let binder: ContextBinder
     /// The checked expression, which `explain` walks; nil for a rule built from bytecode
     /// alone (its explanation is its value).
@@ -130,6 +132,6 @@ package final class CompiledRule: Sendable {
         self.ir = ir
         self.declaringRules = declaringRules
         layout = AttributeLayout(slotTable)
-        binder = ContextBinder(slotTable)
+        binder = layout.binder
     }
 }

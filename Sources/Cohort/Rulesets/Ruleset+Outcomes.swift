@@ -43,18 +43,19 @@ extension Ruleset {
 
     /// The detail of flag `i` over bound slots.
     package func detail(of i: Int, slots: UnsafeBufferPointer<Value>, now: Instant?) -> FlagDetail {
-        let flag = compiled.flags[i]
-        let time = now ?? (flag.readsNow ? .now : Instant(seconds: 0))
-        let outcome = VM.evaluate(flag, slots: slots, now: time)
-        let reason = reason(of: outcome, flag: i, slots: slots, now: time)
-        var detail = FlagDetail(flag: flag.name, value: outcome.value(of: flag), variant: flag.variant(servedBy: outcome.arm),
-                                reason: reason.kind, ruleIndex: reason.rule, line: reason.line)
-        if case .error(let error) = reason {
-            detail.errorCode = .general
-            detail.errorMessage = error.message
-            detail.error = error
+        compiled.withFlag(i) { flag in
+            let time = now ?? (flag.readsNow ? .now : Instant(seconds: 0))
+            let outcome = VM.evaluate(flag, slots: slots, now: time)
+            let reason = reason(of: outcome, program: flag, slots: slots, now: time)
+            var detail = FlagDetail(flag: flag.name, value: outcome.value(of: flag), variant: flag.variant(servedBy: outcome.arm),
+                                    reason: reason.kind, ruleIndex: reason.rule, line: reason.line)
+            if case .error(let error) = reason {
+                detail.errorCode = .general
+                detail.errorMessage = error.message
+                detail.error = error
+            }
+            return detail
         }
-        return detail
     }
 
     private static func notFound(_ flag: String, fallback: Value) -> FlagDetail {
@@ -101,9 +102,10 @@ extension Ruleset {
     /// The flag's boolean over bound attributes: no lookup, no allocation.
     public func bool(_ flag: String, in attributes: Attributes, default fallback: Bool, now: Instant? = nil) -> Bool {
         guard let i = compiled.flagIndex[flag] else { return fallback }
-        let flagProgram = compiled.flags[i]
-        let time = now ?? (flagProgram.readsNow ? .now : Instant(seconds: 0))
-        let served = attributes.values.withUnsafeBufferPointer { VM.evaluate(flagProgram, slots: $0, now: time).value(of: flagProgram) }
+        let served = compiled.withFlag(i) { flagProgram in
+            let time = now ?? (flagProgram.readsNow ? .now : Instant(seconds: 0))
+            return attributes.values.withUnsafeBufferPointer { VM.evaluate(flagProgram, slots: $0, now: time).value(of: flagProgram) }
+        }
         return served.boolValue ?? fallback
     }
 

@@ -96,24 +96,30 @@ public struct Ruleset: Sendable {
     /// A prerequisite used by several flags is evaluated once (a memo on the stack).
     private func evaluations(slots: UnsafeBufferPointer<Value>, now: Instant?) -> [FlagEvaluation] {
         let time = now ?? compiled.clock()
+        let count = compiled.flags.count
         return PrerequisiteMemo.withTemporary(remembering: compiled.rememberedFlags) { memo in
-            compiled.flags.indices.map { evaluation(of: $0, slots: slots, now: time, memo: memo) }
+            // Sized once: `map` here grew its array as it went (an allocation and a copy).
+            var evaluations: [FlagEvaluation] = []
+            evaluations.reserveCapacity(count)
+            for i in 0..<count { evaluations.append(evaluation(of: i, slots: slots, now: time, memo: memo)) }
+            return evaluations
         }
     }
 
     package func evaluation(of i: Int, slots: UnsafeBufferPointer<Value>, now: Instant?,
                             memo: PrerequisiteMemo.Access? = nil) -> FlagEvaluation {
-        let flag = compiled.flags[i]
-        let time = now ?? (flag.readsNow ? .now : Instant(seconds: 0))
-        let outcome = VM.evaluate(flag, slots: slots, now: time, memo: memo)
-        return FlagEvaluation(flag: flag.name, value: outcome.value(of: flag),
-                              reason: reason(of: outcome, flag: i, slots: slots, now: time, memo: memo))
+        compiled.withFlag(i) { flag in
+            let time = now ?? (flag.readsNow ? .now : Instant(seconds: 0))
+            let outcome = VM.evaluate(flag, slots: slots, now: time, memo: memo)
+            return FlagEvaluation(flag: flag.name, value: outcome.value(of: flag),
+                                  reason: reason(of: outcome, program: flag, slots: slots, now: time, memo: memo))
+        }
     }
 
     /// Why flag `i` served what `outcome` says.
     package func reason(of outcome: VM.FlagOutcome, flag i: Int, slots: UnsafeBufferPointer<Value>, now: Instant,
                         memo: PrerequisiteMemo.Access? = nil) -> Reason {
-        reason(of: outcome, program: compiled.flags[i], slots: slots, now: now, memo: memo)
+        compiled.withFlag(i) { reason(of: outcome, program: $0, slots: slots, now: now, memo: memo) }
     }
 
     /// Why `flag` (one of this file's flags, or batch's own copy of one) served what
@@ -230,6 +236,9 @@ package final class CompiledRuleset: Sendable {
     package let warnings: [Diagnostic]
     package let flagNames: [String]
     package let flags: [FlagProgram]
+    /// `flags` unretained (kept alive by `flags`): evaluating a flag borrows its program
+    /// instead of retaining and releasing it, two atomic operations per flag per call.
+    private let flagReferences: [Unmanaged<FlagProgram>]
     package let slotTable: SlotTable
     package let compiler: RuleFileCompiler
     package let options: CompileOptions
@@ -242,6 +251,8 @@ package final class CompiledRuleset: Sendable {
     /// only those.
     package let flagSlots: [[Int]]
     package let layout: AttributeLayout
+    /// Binds contexts to `layout`'s slots: the layout's own binder (`Attributes` use it
+    /// too), held here as well so an evaluation reaches it in one load.
     package let binder: ContextBinder
     /// Reads a context given as JSON straight into the slots (whole contexts: the keys of
     /// the object are the roots).
@@ -253,6 +264,7 @@ package final class CompiledRuleset: Sendable {
         source = compiler.sourceFile
         warnings = compiler.diagnostics
         flags = compiler.flags.compactMap { $0 }
+        flagReferences = flags.map { Unmanaged.passUnretained($0) }
         flagNames = flags.map(\.name)
         slotTable = compiler.slots
         self.compiler = compiler
@@ -262,7 +274,7 @@ package final class CompiledRuleset: Sendable {
         rememberedFlags = PrerequisiteMemo.remembered(by: flags)
         flagSlots = flags.map { Self.slots(read: $0).sorted() }
         layout = AttributeLayout(compiler.slots)
-        binder = ContextBinder(compiler.slots)
+        binder = layout.binder
         jsonBinder = RecordBinder(paths: compiler.slots.paths, extra: [], recordRoot: "", contextRecords: true)
         readsNow = flags.contains(where: \.readsNow)
     }
@@ -289,6 +301,12 @@ package final class CompiledRuleset: Sendable {
         return slots
     }
 
+    /// Calls `body` with flag `i`'s program, borrowed: no retain or release.
+    @inline(__always)
+    package func withFlag<R>(_ i: Int, _ body: (FlagProgram) -> R) -> R {
+        flagReferences[i]._withUnsafeGuaranteedRef(body)
+    }
+
     /// Binds a JSON context straight into a temporary buffer of slots and calls `body` with it.
     package func bindJSON<R>(_ json: some Collection<UInt8>, _ body: (UnsafeBufferPointer<Value>) -> R) throws(ContextError) -> R {
         // The work is in `bindJSON(bytes:)`, which is not generic over the collection: a
@@ -300,12 +318,14 @@ package final class CompiledRuleset: Sendable {
         return try Array(json).withUnsafeBytes { bindJSON(bytes: $0, body) }.get()
     }
 
-    /// `bindJSON` over contiguous bytes.
+    /// `bindJSON` over contiguous bytes. Inlined into its callers: a call kept the ruleset
+    /// and the closure's captures retained across it.
+    @inline(__always)
     package func bindJSON<R>(bytes: UnsafeRawBufferPointer, _ body: (UnsafeBufferPointer<Value>) -> R) -> Result<R, ContextError> {
         let n = slotTable.count
         let bound: R? = withUnsafeTemporaryAllocation(of: Value.self, capacity: max(n, 1)) { buffer in
             buffer.initialize(repeating: .null)
-            defer { buffer.baseAddress!.deinitialize(count: buffer.count) }
+            defer { buffer.baseAddress!.destroyEach(count: buffer.count) }
             guard jsonBinder.bindOnce(bytes, into: UnsafeMutableBufferPointer(rebasing: buffer[0..<n])) else { return nil }
             return body(UnsafeBufferPointer(rebasing: buffer[0..<n]))
         }

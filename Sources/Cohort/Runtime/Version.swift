@@ -137,15 +137,27 @@ extension Version {
         return Version(major: core.0, minor: core.1, patch: core.2, prerelease: prerelease, build: build)
     }
 
-    /// The major, minor and patch numbers of `bytes` when it is a release version and
-    /// nothing more (`5.2.0`, `v5.2`): what `init?(_:)` reads, without building the version.
-    /// Nil for anything else, including versions `init?(_:)` accepts with a pre-release or
-    /// build part.
+    /// The major, minor and patch numbers of `bytes`, and whether it has a pre-release part,
+    /// for exactly the strings `init?(_:)` accepts (`5.2.0`, `v5.2`, `5.3.0-beta.1+build.7`):
+    /// the pre-release and build parts are checked but not built, so an app-version gate
+    /// against a release compares without allocating. Nil when `bytes` is not a version.
     @inline(__always)
     package static func releaseNumbers(_ bytes: UnsafeRawBufferPointer) -> ReleaseNumbers? {
         var i = 0
-        guard let core = parseCore(bytes, &i), i == bytes.count else { return nil }
-        return ReleaseNumbers(core)
+        let end = bytes.count
+        guard let core = parseCore(bytes, &i) else { return nil }
+        var numbers = ReleaseNumbers(core)
+        if i < end, bytes[i] == UInt8(ascii: "-") {
+            i += 1
+            guard scanIdentifiers(bytes, &i, numericLeadingZerosAllowed: false, { _ in }) else { return nil }
+            numbers.isPrerelease = true
+        }
+        if i < end, bytes[i] == UInt8(ascii: "+") {
+            i += 1
+            guard scanIdentifiers(bytes, &i, numericLeadingZerosAllowed: true, { _ in }) else { return nil }
+        }
+        guard i == end else { return nil }
+        return numbers
     }
 
     /// `releaseNumbers` of a small string, given by its words: out of line, so the copy of
@@ -197,6 +209,18 @@ extension Version {
         _ bytes: UnsafeRawBufferPointer, _ i: inout Int, numericLeadingZerosAllowed: Bool
     ) -> [String]? {
         var identifiers: [String] = []
+        let valid = scanIdentifiers(bytes, &i, numericLeadingZerosAllowed: numericLeadingZerosAllowed) { range in
+            identifiers.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[range]), as: UTF8.self))
+        }
+        return valid ? identifiers : nil
+    }
+
+    /// Reads dot-separated, non-empty `[0-9A-Za-z-]+` identifiers up to a `+` or the end,
+    /// calling `each` with the range of each one; false when they are not valid.
+    @inline(__always)
+    private static func scanIdentifiers(
+        _ bytes: UnsafeRawBufferPointer, _ i: inout Int, numericLeadingZerosAllowed: Bool, _ each: (Range<Int>) -> Void
+    ) -> Bool {
         while true {
             let start = i
             var numeric = true
@@ -211,10 +235,10 @@ extension Version {
                 i += 1
             }
             let length = i - start
-            guard length > 0 else { return nil }
-            if numeric, !numericLeadingZerosAllowed, length > 1, bytes[start] == UInt8(ascii: "0") { return nil }
-            identifiers.append(String(decoding: UnsafeRawBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
-            guard i < bytes.count, bytes[i] == UInt8(ascii: ".") else { return identifiers }
+            guard length > 0 else { return false }
+            if numeric, !numericLeadingZerosAllowed, length > 1, bytes[start] == UInt8(ascii: "0") { return false }
+            each(start..<i)
+            guard i < bytes.count, bytes[i] == UInt8(ascii: ".") else { return true }
             i += 1
         }
     }
@@ -232,23 +256,27 @@ extension Version {
     }
 }
 
-/// The three numbers of a release version (`5.2.0`: no pre-release part), as the quick
-/// app-version gate compares them.
+/// The three numbers of a version and whether it is a pre-release, as the quick app-version
+/// gate compares a user's version with a release (`semver(user.app_version) >= "5.2.0"`).
 package struct ReleaseNumbers: Sendable, Hashable {
     package var major: UInt64
     package var minor: UInt64
     package var patch: UInt64
+    /// True for `5.3.0-beta.1`: it orders before `5.3.0`, and its identifiers are not kept.
+    package var isPrerelease = false
 
     package init(_ numbers: (UInt64, UInt64, UInt64)) {
         (major, minor, patch) = numbers
     }
 
-    /// Negative, zero or positive as `self` orders before, with or after `other`.
+    /// Negative, zero or positive as `self` orders before, with or after `release`, which
+    /// must be a release (not a pre-release): SemVer precedence, build metadata ignored.
     @inline(__always)
-    package func order(_ other: ReleaseNumbers) -> Int {
-        if major != other.major { return major < other.major ? -1 : 1 }
-        if minor != other.minor { return minor < other.minor ? -1 : 1 }
-        if patch != other.patch { return patch < other.patch ? -1 : 1 }
-        return 0
+    package func order(_ release: ReleaseNumbers) -> Int {
+        if major != release.major { return major < release.major ? -1 : 1 }
+        if minor != release.minor { return minor < release.minor ? -1 : 1 }
+        if patch != release.patch { return patch < release.patch ? -1 : 1 }
+        // The same numbers: a pre-release comes before its release.
+        return isPrerelease ? -1 : 0
     }
 }

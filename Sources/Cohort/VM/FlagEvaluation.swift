@@ -8,7 +8,21 @@ extension VM {
         /// which `value(of:)` reads from the flag (so the common outcome builds no value).
         package var computed: Value
         /// The error that sent the flag to its default.
-        package var fault: RuntimeFault?
+        package var fault: RuntimeFault? { faultBox?.fault }
+        /// Boxed: errors are rare, and out of line they keep an outcome four words long, so
+        /// returning and destroying one (every flag of every evaluation) stays cheap.
+        private let faultBox: FaultBox?
+
+        private final class FaultBox: Sendable {
+            let fault: RuntimeFault
+            init(_ fault: RuntimeFault) { self.fault = fault }
+        }
+
+        package init(arm: Int, computed: Value, fault: RuntimeFault?) {
+            self.arm = arm
+            self.computed = computed
+            faultBox = fault.map(FaultBox.init)
+        }
 
         /// The value served.
         @inline(__always)
@@ -96,6 +110,11 @@ extension VM {
                                            memo: PrerequisiteMemo.Access? = nil) -> Bool? {
         let condition = flag.arms[arm].condition
         guard condition.readsBucket else { return false }
+        // A lone rollout test (`when bucket(user.id) < 50`) decided its arm by serving it:
+        // no need to hash again.
+        if case .chain = condition.shape, condition.quickCount == 1, condition.testBuffer[condition.quickFirst].isBucket {
+            return true
+        }
         return decidedByBucket(condition, slots: slots, environment: Environment(now: now, salt: flag.nameBytes, memo: memo))
     }
 }
@@ -157,7 +176,7 @@ package final class PrerequisiteMemo {
         return withUnsafeTemporaryAllocation(of: Entry.self, capacity: max(count, 1)) { entries in
             let base = entries.baseAddress!
             for i in 0..<count { (base + i).initialize(to: Entry(stamp: 0, remembered: remembered[i], value: .null)) }
-            defer { base.deinitialize(count: count) }
+            defer { base.destroyEach(count: count) }
             return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 1) { stamp in
                 stamp.baseAddress!.initialize(to: 1)
                 return body(Access(entries: base, count: count, stamp: stamp.baseAddress!))

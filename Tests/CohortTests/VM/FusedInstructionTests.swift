@@ -204,7 +204,12 @@ struct FusedSemverTests {
         let fused = try Rule(#"semver(user.v) \#(op) "5.2.0""#)
         let plain = try Rule(#"semver([user.v][0]) \#(op) "5.2.0""#)
         #expect(fused.program.isSingleTest, "semver(user.v) \(op) \"5.2.0\" should be one test")
+        // Pre-releases and build metadata, valid and not: the quick path checks them without
+        // building them, and must accept and order exactly what the full parser does.
         let values: [Value] = ["5.2.0", "5.2.0-beta.1", "5.2.0+build.7", "5.10.0", "5.1.99", "v5.2", "6", "05.2.0", "", "x",
+                               "5.3.0-beta.1", "5.1.0-rc.1", "5.2.0-0", "5.2.0-alpha-1", "5.2.0-x.7.z.92", "5.2.0-beta+exp.sha.5114f85",
+                               "5.2.0+build.007", "5.2.0-", "5.2.0-01", "5.2.0-beta..1", "5.2.0+", "5.2.0+ab_c", "5.2.0-beta.", "5.2.0-é",
+                               "5.2-rc.1", "v6.0.0-rc.1+b", "5.2.0--", "5.2.0-0a.00a",
                                5, .null, true, .version(Version("5.2.0-rc.1")!)]
         for value in values {
             let a = fused.evaluate(["user": ["v": value]]), b = plain.evaluate(["user": ["v": value]])
