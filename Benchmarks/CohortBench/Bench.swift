@@ -16,6 +16,10 @@ import Foundation
 //                                                made per call; APIJSONW5 from JSON bytes
 //   cohort-bench --alloc-probe process N P       the in-memory batch of N records, P times
 //                                                (profile two values of P and subtract)
+//   cohort-bench --alloc-probe W6ID N            N evaluations of a W6 row's rule (W6ACME,
+//                                                W6ID, W6GROUP: the three patterns in order)
+//   cohort-bench --alloc-probe compile N         N compiles of the 1,000-flag file of the
+//                                                compile-time row (`Ruleset(source:)`)
 
 // Everything runs inside a nonisolated function: top-level code is main-actor isolated, and
 // the isolation checks Swift 6 inserts around its closures would be measured with every call.
@@ -51,6 +55,31 @@ enum Bench {
                         plan: string(field(u, "plan")), email: string(field(u, "email")), betaOptOut: opt, appVersion: string(field(u, "app_version")))
         }
         let now = Instant(seconds: 1_796_000_000)
+
+        /// The W6 rows' patterns, each with the name of its probe.
+        let regexWorkloads = [("W6ACME", #"@acme\.com$"#), ("W6ID", "^u-[0-9]+$"), ("W6GROUP", "^(qa|beta)-")]
+        /// What each W6 pattern is matched against: user ids, groups (`qa-x`), emails.
+        func regexSubjects(_ pattern: String) -> [String] {
+            users.map { pattern.hasPrefix("^u") ? $0.id : pattern.hasPrefix("^(") ? $0.group + "-x" : $0.email }
+        }
+        func regexRule(_ pattern: String) -> Rule {
+            var quoted = ""
+            writeJSONString(pattern, to: &quoted)
+            return try! Rule("user.s matches " + quoted)
+        }
+
+        /// The rule file of the compile-time row: a segment and 1,000 flags of three shapes.
+        func thousandFlagFile() -> String {
+            var file = "segment internal = user.email ends_with \"@acme.com\" or user.group in [\"qa\", \"staff\"]\n"
+            for i in 0..<1000 {
+                switch i % 3 {
+                case 0: file += "flag f\(i) = internal or bucket(user.id) < \(i % 100)\n"
+                case 1: file += "flag f\(i) { when user.plan == \"pro\" serve \"a\"\n when bucket(user.id) < 50 serve \"b\"\n default \"c\" }\n"
+                default: file += "flag f\(i) = semver(user.app_version) >= \"5.\(i % 10).0\" and user.country in [\"KR\", \"JP\"]\n"
+                }
+            }
+            return file
+        }
 
         /// Pre-binds every sample user to a rule's slots, so the loop measures evaluation only.
         func bound(_ rule: Rule) -> [[Value]] {
@@ -212,6 +241,21 @@ enum Bench {
                 print("\(Int(Double(count) / seconds)) records/s on one thread")
                 return
             }
+            if which == "compile" {
+                let file = thousandFlagFile()
+                var warnings = 0
+                for _ in 0..<count { warnings += try! Ruleset(source: file).warnings.count }
+                print(warnings)
+                return
+            }
+            if let pattern = regexWorkloads.first(where: { $0.0 == which })?.1 {
+                let slots = regexSubjects(pattern).map { [Value.string($0)] }
+                let body = evaluate(regexRule(pattern), slots)
+                var sink = 0
+                for i in 0..<count where body(i & 1023) { sink += 1 }
+                print(sink)
+                return
+            }
             if which == "W5" {
                 let ruleset = try! Ruleset(contentsOfFile: flagsPath)
                 let slots = sample.map { u in ruleset.slotTable.paths.map { $0.resolve(in: ["user": u]) } }
@@ -321,15 +365,11 @@ enum Bench {
         }
 
         // W6: `matches` on typical patterns, against NSRegularExpression (the baseline column).
-        for (label, pattern) in [("W6 matches @acme\\.com$", #"@acme\.com$"#), ("W6 matches ^u-[0-9]+$", "^u-[0-9]+$"),
-                                 ("W6 matches ^(qa|beta)-", "^(qa|beta)-")] {
+        for (_, pattern) in regexWorkloads {
+            let label = "W6 matches " + pattern
             let regex = try! NSRegularExpression(pattern: pattern)
-            let texts = users.map { $0.email + " " + $0.id }
-            let subjects = users.map { pattern.hasPrefix("^u") ? $0.id : pattern.hasPrefix("^(") ? $0.group + "-x" : $0.email }
-            _ = texts
-            var quoted = ""
-            writeJSONString(pattern, to: &quoted)
-            let rule = try! Rule("user.s matches " + quoted)
+            let subjects = regexSubjects(pattern)
+            let rule = regexRule(pattern)
             let slots = subjects.map { [Value.string($0)] }
             let (cohort, baseline) = measurePair(evaluate(rule, slots)) { i in
                 let s = subjects[i]
@@ -393,14 +433,7 @@ enum Bench {
 
         // MARK: Compile time of a 1,000-flag file
 
-        var file = "segment internal = user.email ends_with \"@acme.com\" or user.group in [\"qa\", \"staff\"]\n"
-        for i in 0..<1000 {
-            switch i % 3 {
-            case 0: file += "flag f\(i) = internal or bucket(user.id) < \(i % 100)\n"
-            case 1: file += "flag f\(i) { when user.plan == \"pro\" serve \"a\"\n when bucket(user.id) < 50 serve \"b\"\n default \"c\" }\n"
-            default: file += "flag f\(i) = semver(user.app_version) >= \"5.\(i % 10).0\" and user.country in [\"KR\", \"JP\"]\n"
-            }
-        }
+        let file = thousandFlagFile()
         var compileSamples: [Double] = []
         for _ in 0..<runs {
             let start = DispatchTime.now().uptimeNanoseconds

@@ -321,25 +321,27 @@ package struct Compiler {
     /// are mostly such chains, segments inlined into them included.
     private mutating func prefixTestChain(_ op: LogicalOperator, from start: Int, testStart: Int, links: [Int], combines: [Int],
                                           _ span: SourceSpan) {
-        let code = program.code
-        guard failure == nil, !links.isEmpty, code.count < limits.maxProgramSize, (links + combines).allSatisfy({ $0 < code.count })
+        // The code is read through `program.code` itself, never a copy of it: a copy held
+        // while the code is rewritten below would make every chain copy the whole program.
+        let count = program.code.count
+        guard failure == nil, !links.isEmpty, count < limits.maxProgramSize, links.allSatisfy({ $0 < count }),
+              combines.allSatisfy({ $0 < count })
         else { return }
         // Operand i runs from `start` (or after link i-1) up to link 0 (or combine i-1).
-        let bounds = [start] + links.map { $0 + 1 }
-        let ends = [links[0]] + combines
-        for (a, b) in zip(bounds, ends) {
+        for i in 0 ... min(links.count, combines.count) {
+            let (a, b) = (i == 0 ? start : links[i - 1] + 1, i == 0 ? links[0] : combines[i - 1])
             guard a < b else { return }
-            switch code[a] {
+            switch program.code[a] {
             case .chain(_, let end) where Int(end) == b: continue
             case .test where b - a == 1: continue
             default: return
             }
         }
-        for j in start ..< code.count { program.code[j] = code[j].shifted(past: start, test: testStart) }
+        for j in start ..< count { program.code[j] = program.code[j].shifted(past: start, test: testStart) }
         let length = UInt32(program.tests.count - testStart)
         program.tests.insert(.chain(decider: op == .or, count: UInt32(links.count + 1), length: length), at: testStart)
         program.testSpans.insert(spanOverride ?? span, at: testStart)
-        program.code.insert(.chain(UInt32(testStart), end: UInt32(code.count + 1)), at: start)
+        program.code.insert(.chain(UInt32(testStart), end: UInt32(count + 1)), at: start)
         program.spans.insert(spanOverride ?? span, at: start)
         program.operandSlots.insert(-1, at: start)
     }

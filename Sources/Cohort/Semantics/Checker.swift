@@ -19,8 +19,6 @@ package struct Checker {
     private let source: SourceFile
     private let roots: Set<String>
     private let declarations: [String: DeclarationInfo]
-    /// Called for every declaration a checked expression uses, so unused ones can be found.
-    package private(set) var used: Set<Int> = []
     /// The slot table, extended with every attribute path the expression reads.
     package var slots: SlotTable
     /// Problems found.
@@ -59,7 +57,6 @@ package struct Checker {
 
         case .name(let name):
             if let declaration = declarations[name] {
-                used.insert(declaration.index)
                 if let constant = declaration.constant { return Typed(ir: .constant(constant, span), kind: constant.kind) }
                 return Typed(ir: .reference(declaration.index, span), kind: declaration.kind)
             }
@@ -236,6 +233,7 @@ package struct Checker {
 
     private mutating func checkLogical(_ op: LogicalOperator, _ operands: [Expr], span: SourceSpan) -> Typed {
         var checked: [Typed] = []
+        checked.reserveCapacity(operands.count)
         var failed = false
         for operand in operands {
             let t = check(operand)
@@ -285,6 +283,7 @@ package struct Checker {
             return poisoned(span)
         }
         var args: [Typed] = []
+        args.reserveCapacity(arguments.count)
         var failed = false
         for (i, argument) in arguments.enumerated() {
             let t = check(argument)

@@ -30,7 +30,9 @@ package struct IRShapes {
 
     /// The number of an expression's shape, numbering its whole tree.
     package mutating func number(_ ir: IR) -> Int {
-        number(ir, children: ir.children.map { number($0) })
+        var children: [Int] = []
+        ir.forEachChild { children.append(number($0)) }
+        return number(ir, children: children)
     }
 
     /// The number of an expression's shape, given the numbers of its children (in the order
@@ -48,7 +50,7 @@ package struct IRShapes {
         case .binary(let op, _, _, _): shape = .binary(op, c[0], c[1])
         case .inSet(_, let set, _): shape = .inSet(c[0], set)
         case .matches(_, let regex, _): shape = .matches(c[0], regex.pattern)
-        case .logical(let op, _, _): shape = .logical(op, Array(Set(c)).sorted())
+        case .logical(let op, _, _): shape = .logical(op, Self.distinctSorted(c))
         case .call(let builtin, _, _): shape = .call(builtin, c)
         case .reference(let declaration, _): shape = .reference(declaration)
         }
@@ -56,20 +58,51 @@ package struct IRShapes {
         numbers[shape] = numbers.count
         return numbers.count - 1
     }
+
+    /// The numbers in increasing order, each once: the operands of a chain as a set.
+    private static func distinctSorted(_ numbers: [Int]) -> [Int] {
+        var sorted = numbers.sorted()
+        var kept = 0
+        for i in sorted.indices where kept == 0 || sorted[kept - 1] != sorted[i] {
+            sorted[kept] = sorted[i]
+            kept += 1
+        }
+        sorted.removeLast(sorted.count - kept)
+        return sorted
+    }
 }
 
 extension IR {
     /// The direct sub-expressions, in source order.
     package var children: [IR] {
+        var children: [IR] = []
+        forEachChild { children.append($0) }
+        return children
+    }
+
+    /// How many direct sub-expressions there are.
+    package var childCount: Int {
+        var count = 0
+        forEachChild { _ in count += 1 }
+        return count
+    }
+
+    /// Calls `body` with each direct sub-expression, in source order (without collecting
+    /// them in an array: the linter visits every node of every compile).
+    package func forEachChild(_ body: (IR) -> Void) {
         switch self {
-        case .constant, .slot, .reference: []
-        case .member(let base, _, _): [base]
-        case .index(let base, let index, _): [base, index]
-        case .list(let items, _): items
-        case .not(let operand, _), .negate(let operand, _), .inSet(let operand, _, _), .matches(let operand, _, _): [operand]
-        case .binary(_, let left, let right, _): [left, right]
-        case .logical(_, let operands, _): operands
-        case .call(_, let arguments, _): arguments
+        case .constant, .slot, .reference: break
+        case .member(let base, _, _): body(base)
+        case .index(let base, let index, _):
+            body(base)
+            body(index)
+        case .list(let items, _): items.forEach(body)
+        case .not(let operand, _), .negate(let operand, _), .inSet(let operand, _, _), .matches(let operand, _, _): body(operand)
+        case .binary(_, let left, let right, _):
+            body(left)
+            body(right)
+        case .logical(_, let operands, _): operands.forEach(body)
+        case .call(_, let arguments, _): arguments.forEach(body)
         }
     }
 }

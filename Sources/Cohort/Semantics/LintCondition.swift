@@ -7,11 +7,12 @@
 /// semantics of errors: an ordering test (`<`) holds only for values of its bound's kind
 /// (others are errors), `==`/`!=`/`in` never err, and `and`/`or` absorb an error when the
 /// other side decides (so De Morgan's laws hold and an operand order does not matter).
-package indirect enum LintCondition: Sendable {
+package enum LintCondition: Sendable {
     /// `true` or `false`.
     case constant(Bool)
-    /// A test of one subject against constants.
-    case atom(LintAtom)
+    /// A test of one subject against constants (boxed: an atom is large, and only this
+    /// case needs a box, so the others cost no allocation).
+    indirect case atom(LintAtom)
     /// Any other boolean, by its shape number (`IRShapes`): equal numbers, equal values.
     case opaque(shape: Int, negated: Bool)
     /// `and`: every part holds.

@@ -102,6 +102,7 @@ extension Linter {
     /// bucket exclude each other (`< 50` and `>= 50`: an A/B split across two flags) mean it.
     mutating func checkSharedBuckets() {
         var firstByKey: [BucketKey: [BucketUse]] = [:]
+        firstByKey.reserveCapacity(bucketUses.count)  // most keys are distinct: each flag salts its own
         var reported = Set<String>()
         for use in bucketUses {
             let key = BucketKey(key: use.key, salt: use.salt)

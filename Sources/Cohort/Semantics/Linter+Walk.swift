@@ -24,16 +24,20 @@ extension Linter {
     /// Walks `ir`, reporting what it finds (`report: false` when expanding a reference:
     /// the referenced declaration reports for itself).
     mutating func walk(_ ir: IR, report: Bool = true, underNot: Bool = false) -> Node {
-        var children: [Node] = []
-        if case .not(let operand, _) = ir {
-            children = [walk(operand, report: report, underNot: true)]
-        } else {
-            children = ir.children.map { walk($0, report: report) }
+        // Sized up front: grown one append at a time, each array would be allocated twice.
+        var children: [Node] = [], childShapes: [Int] = []
+        children.reserveCapacity(ir.childCount)
+        childShapes.reserveCapacity(ir.childCount)
+        let isNot = if case .not = ir { true } else { false }
+        ir.forEachChild { child in
+            let node = walk(child, report: report, underNot: isNot)
+            children.append(node)
+            childShapes.append(node.shape)
         }
-        let shape = shapes.number(ir, children: children.map(\.shape))
+        let shape = shapes.number(ir, children: childShapes)
         let condition = self.condition(of: ir, shape: shape, children: children)
         if report {
-            inspect(ir, children: children, underNot: underNot)
+            inspect(ir, children: children, condition: condition, underNot: underNot)
         }
         return Node(shape: shape, condition: condition)
     }
@@ -97,7 +101,10 @@ extension Linter {
         case .equal: constraint = .among([constant])
         case .notEqual: constraint = .outside([constant])
         case .less, .lessEqual, .greater, .greaterEqual:
-            guard [.number, .string, .version, .time].contains(constant.kind) else { return nil }
+            switch constant.kind {
+            case .number, .string, .version, .time: break
+            default: return nil
+            }
             let bound = Interval.Bound(value: constant, inclusive: op == .lessEqual || op == .greaterEqual)
             constraint = .range(op == .less || op == .lessEqual ? Interval(lower: nil, upper: bound) : Interval(lower: bound, upper: nil))
         case .in:
@@ -141,7 +148,8 @@ extension Linter {
 
     // MARK: Checks on the way up
 
-    private mutating func inspect(_ ir: IR, children: [Node], underNot: Bool) {
+    /// `condition` is the node's own (for a test of a constant, its atom).
+    private mutating func inspect(_ ir: IR, children: [Node], condition: LintCondition, underNot: Bool) {
         switch ir {
         case .logical(let op, let operands, let span):
             checkLogical(op, operands, children.map(\.condition), span: span)
@@ -152,14 +160,14 @@ extension Linter {
             diagnostics.append(.emptyList(text(span), alwaysTrue: true, span))
         case .binary(let op, let left, let right, let span):
             checkStringOrder(op, left, right, span: span)
-            if let tested = atom(op, left, right, children)?.constraint {
+            if let tested = condition.atom?.constraint {
                 noteBucketTest(left, tested)
                 noteBucketTest(right, tested)
             }
         case .inSet(let subject, let values, _):
             noteBucketTest(subject, .among(values))
         case .call(.bucket, let arguments, let span):
-            if let flag = currentFlag { recordBucket(arguments, span: span, flag: flag) }
+            if let flag = currentFlag { recordBucket(arguments, key: children[0].shape, span: span, flag: flag) }
         default:
             break
         }
@@ -168,7 +176,7 @@ extension Linter {
     /// `version-as-string`, `time-as-string`: `user.app_version >= "5.2.0"` compares
     /// strings character by character ("10.0.0" < "9.0.0").
     private mutating func checkStringOrder(_ op: BinaryOperator, _ left: IR, _ right: IR, span: SourceSpan) {
-        guard [.less, .lessEqual, .greater, .greaterEqual].contains(op) else { return }
+        guard op.comparison?.ordersOperands == true else { return }
         let attribute: SourceSpan, text: String
         switch (left, right) {
         case (.slot(_, let s), .constant(.string(let t), _)), (.constant(.string(let t), _), .slot(_, let s)):
@@ -187,8 +195,8 @@ extension Linter {
         }
     }
 
-    /// Notes a `bucket` call of the flag being walked.
-    private mutating func recordBucket(_ arguments: [IR], span: SourceSpan, flag: String) {
+    /// Notes a `bucket` call of the flag being walked; `key` is its first argument's shape.
+    private mutating func recordBucket(_ arguments: [IR], key: Int, span: SourceSpan, flag: String) {
         let salt: String, saltSpan: SourceSpan?
         if arguments.count >= 2 {
             guard case .constant(.string(let s), let written) = arguments[1] else { return }
@@ -199,7 +207,7 @@ extension Linter {
             salt = flag
             saltSpan = nil
         }
-        bucketUses.append(BucketUse(flag: flag, key: shapes.number(arguments[0]), salt: salt, span: span, saltSpan: saltSpan))
+        bucketUses.append(BucketUse(flag: flag, key: key, salt: salt, span: span, saltSpan: saltSpan))
     }
 
     /// When `ir` is a `bucket` call just recorded, notes what its parent tests it against.

@@ -15,20 +15,22 @@
 /// Only declarations that checked without error are linted, and the reasoning answers
 /// "yes" only when it is sure (see `LintCondition`), so the shipped examples stay quiet.
 package struct Linter {
-    /// One declaration as the linter sees it.
-    package struct Entry: Sendable {
+    /// One declaration as the linter sees it. A class: the checks go over the entries several
+    /// times, and copying a struct of this size out of the array costs a retain and a
+    /// release for each of its many references, every time.
+    package final class Entry: Sendable {
         /// The declaration as written.
-        package var declaration: Declaration
+        package let declaration: Declaration
         /// The checked expression of a `let`, `segment` or boolean flag.
-        package var expression: IR?
+        package let expression: IR?
         /// A flag block's checked arms.
-        package var arms: [(condition: IR, value: IR)]
+        package let arms: [(condition: IR, value: IR)]
         /// A flag's default value.
-        package var defaultValue: Value?
+        package let defaultValue: Value?
         /// True when checking found no error in it (only such declarations are linted).
-        package var ok: Bool
+        package let ok: Bool
         /// True when its name refers to it (false for a duplicate or a reserved name).
-        package var isNamed: Bool
+        package let isNamed: Bool
 
         package init(declaration: Declaration, expression: IR?, arms: [(condition: IR, value: IR)], defaultValue: Value?,
                      ok: Bool, isNamed: Bool) {
@@ -67,9 +69,8 @@ package struct Linter {
 
     /// Runs every check; the warnings come back in source order.
     package mutating func run() -> [Diagnostic] {
-        checkUnused()
+        checkSyntax()
         for entry in entries {
-            checkDuplicateElements(entry.declaration)
             guard entry.ok else { continue }
             currentFlag = entry.declaration.kind == .flag ? entry.declaration.name : nil
             if let expression = entry.expression {
@@ -89,54 +90,63 @@ package struct Linter {
         return diagnostics.sorted { $0.span.start < $1.span.start }
     }
 
-    // MARK: Declarations
+    // MARK: Declarations as written
 
-    /// `unused`: a `let` or `segment` that no other declaration names.
-    private mutating func checkUnused() {
+    /// `unused` and `duplicate-element`, the checks that read declarations as written (a
+    /// declaration that failed to check still uses the names it mentions): one pass over
+    /// the syntax trees for both.
+    private mutating func checkSyntax() {
         var named = Set<String>()
-        for (i, entry) in entries.enumerated() {
-            entry.declaration.forEachExpression { collectNames($0, into: &named, skipping: entries[i].declaration.name) }
+        for entry in entries {
+            let own = entry.declaration.name
+            entry.declaration.forEachExpression { readSyntax($0, skipping: own, into: &named, checkingLists: true) }
         }
         for test in tests {
             for statement in test.statements {
                 switch statement {
-                case .expect(let expr, _): collectNames(expr, into: &named, skipping: "")
+                case .expect(let expr, _): readSyntax(expr, skipping: "", into: &named, checkingLists: false)
                 case .expectReason(let flag, _, _, _, _): named.insert(flag)
                 default: break
                 }
             }
         }
+        // `unused`: a `let` or `segment` that no other declaration (or test) names.
         for entry in entries where entry.isNamed && entry.declaration.kind != .flag && !named.contains(entry.declaration.name) {
             let d = entry.declaration
             diagnostics.append(.unused(d.kind == .let ? "let" : "segment", d.name, d.nameSpan))
         }
     }
 
-    private func collectNames(_ expr: Expr, into names: inout Set<String>, skipping own: String) {
-        if case .name(let name) = expr.kind, name != own { names.insert(name) }
-        expr.forEachChild { collectNames($0, into: &names, skipping: own) }
+    /// Adds the names `expr` mentions (except `own`) to `names`; with `checkingLists`,
+    /// reports each list in it that repeats an element (a test's expectations are not linted).
+    private mutating func readSyntax(_ expr: Expr, skipping own: String, into names: inout Set<String>, checkingLists: Bool) {
+        switch expr.kind {
+        case .name(let name) where name != own: names.insert(name)
+        case .list(let elements) where checkingLists: checkDuplicateElements(elements)
+        default: break
+        }
+        expr.forEachChild { readSyntax($0, skipping: own, into: &names, checkingLists: checkingLists) }
     }
+
+    /// Lists up to this long are searched element by element for a repeat; longer ones
+    /// through a hashed index (building one for `["KR", "JP"]` costs more than it saves).
+    private static let maxListScanned = 16
 
     /// `duplicate-element`: the same literal twice in one list.
-    private mutating func checkDuplicateElements(_ declaration: Declaration) {
-        declaration.forEachExpression { checkDuplicateElements(in: $0) }
-    }
-
-    private mutating func checkDuplicateElements(in expr: Expr) {
-        if case .list(let elements) = expr.kind {
-            var first: [Value: Int] = [:]
-            for (k, element) in elements.enumerated() {
-                guard case .literal(let value) = element.kind else { continue }
-                if let earlier = first[value] {
-                    let removal = SourceSpan(start: elements[k - 1].span.end, end: element.span.end)
-                    diagnostics.append(.duplicateElement(text(element.span), element.span, first: elements[earlier].span,
-                                                         removal: removal))
-                } else {
-                    first[value] = k
-                }
+    private mutating func checkDuplicateElements(_ elements: [Expr]) {
+        let scans = elements.count <= Self.maxListScanned
+        var first: [Value: Int] = [:]
+        for (k, element) in elements.enumerated() {
+            guard case .literal(let value) = element.kind else { continue }
+            let earlier = scans ? elements[..<k].firstIndex { $0.kind == .literal(value) } : first[value]
+            if let earlier {
+                let removal = SourceSpan(start: elements[k - 1].span.end, end: element.span.end)
+                diagnostics.append(.duplicateElement(text(element.span), element.span, first: elements[earlier].span,
+                                                     removal: removal))
+            } else if !scans {
+                first[value] = k
             }
         }
-        expr.forEachChild { checkDuplicateElements(in: $0) }
     }
 
     /// `constant-flag`: a flag whose value cannot depend on the context, written as if it did

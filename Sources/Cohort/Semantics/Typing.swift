@@ -22,7 +22,11 @@ package enum Typing {
         case .multiply, .divide, .remainder:
             return a == .number && b == .number ? .number : nil
         case .less, .lessEqual, .greater, .greaterEqual:
-            return a == b && [.number, .string, .version, .time].contains(a) ? .bool : nil
+            guard a == b else { return nil }
+            switch a {
+            case .number, .string, .version, .time: return .bool
+            default: return nil
+            }
         case .equal, .notEqual:
             return .bool
         case .in, .notIn:
@@ -45,17 +49,28 @@ package enum Typing {
     }
 
     /// Types `a op b` where nil means "not known until run time".
+    /// (The checker types every operator it meets: this allocates nothing.)
     package static func check(_ op: BinaryOperator, _ a: ValueKind?, _ b: ValueKind?) -> Outcome {
-        let lefts = a.map { [$0] } ?? ValueKind.allCases
-        let rights = b.map { [$0] } ?? ValueKind.allCases
-        var results = Set<ValueKind>()
-        for l in lefts {
-            for r in rights {
-                if let k = result(op, l, r) { results.insert(k) }
+        // The result kinds over every pair of operand kinds possible: none, one, or several.
+        var first: ValueKind?
+        var several = false
+        forEachKind(a) { l in
+            forEachKind(b) { r in
+                guard let k = result(op, l, r) else { return }
+                if first == nil { first = k } else if k != first { several = true }
             }
         }
-        if results.isEmpty { return .never }
-        return .maybe(results.count == 1 ? results.first : nil)
+        guard let first else { return .never }
+        return .maybe(several ? nil : first)
+    }
+
+    /// Calls `body` with `kind`, or with every kind when it is not known.
+    private static func forEachKind(_ kind: ValueKind?, _ body: (ValueKind) -> Void) {
+        if let kind {
+            body(kind)
+        } else {
+            ValueKind.allCases.forEach(body)
+        }
     }
 }
 

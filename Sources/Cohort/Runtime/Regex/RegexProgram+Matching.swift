@@ -40,6 +40,13 @@ extension RegexProgram {
         if isAnchoredAtStart {
             guard text.count >= requiredPrefix.count else { return false }
             for i in requiredPrefix.indices where text[i] != requiredPrefix[i] { return false }
+            // Without a prefix to compare, the first scalar: every match starts with it, so
+            // it must be one of `startClass` (`^(qa|beta)-` turns "staff-x" away at once).
+            if requiredPrefix.isEmpty, startClass >= 0 {
+                guard !text.isEmpty, Self.contains(classes[Int(startClass)], RegexVM.decode(text, at: 0).0, classRanges) else {
+                    return false
+                }
+            }
         }
         let long = text.count >= 256 && text.count * instructions.count >= Self.dfaThreshold
         if engine == .nfa || (engine == .automatic && !long) { return runNFA(text) }
@@ -72,7 +79,11 @@ extension RegexProgram {
                             var vm = RegexVM(
                                 code: code, classes: classes, ranges: ranges, memory: memory,
                                 anchored: isAnchoredAtStart, prefix: prefix, startClass: Int(startClass))
-                            return vm.run(text, from: position, previous: previous, threads: threads)
+                            // Only a hand-over from the DFA has threads to resume: a short
+                            // text goes straight to the loop, which then has no resuming code
+                            // of its own to step over.
+                            if !threads.isEmpty, vm.resume(threads, in: text, at: position, previous: previous) { return true }
+                            return vm.run(text, from: position, previous: previous)
                         }
                     }
                 }
@@ -152,14 +163,25 @@ struct RegexVM {
         marks.initialize(repeating: 0, count: n)
     }
 
-    /// Searches from `start` (between `previous` and the scalar there), where the threads
-    /// `resumed` (instructions to continue at, from the DFA) are alive.
-    mutating func run(_ text: UnsafeBufferPointer<UInt8>, from start: Int, previous before: UInt32, threads resumed: [Int32]) -> Bool {
-        var generation = 1
+    /// The generation `run` starts in.
+    private static let firstGeneration = 1
+
+    /// Makes the threads `resumed` (instructions to continue at, from the DFA) alive at
+    /// `position` (between `previous` and the scalar there), before `run` goes on from there.
+    /// Returns true when one of them reaches `match`.
+    mutating func resume(_ resumed: [Int32], in text: UnsafeBufferPointer<UInt8>, at position: Int, previous: UInt32) -> Bool {
+        let scalar = Self.decode(text, at: position).0
+        for pc in resumed where add(Int(pc), Self.firstGeneration, previous, scalar) { return true }
+        return false
+    }
+
+    /// Searches from `start` (between `previous` and the scalar there), with the threads
+    /// `resume` made alive, if any.
+    mutating func run(_ text: UnsafeBufferPointer<UInt8>, from start: Int, previous before: UInt32) -> Bool {
+        var generation = Self.firstGeneration
         var position = start
         var previous = before
         var (scalar, length) = Self.decode(text, at: start)
-        for pc in resumed where add(Int(pc), generation, previous, scalar) { return true }
         while true {
             if nextCount == 0 {
                 // No thread is alive: only a new start can match from here.
