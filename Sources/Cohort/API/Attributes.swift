@@ -32,9 +32,9 @@ public struct Attributes: Sendable {
     /// The value at `key` (null when unset). A key of other rules reads null and writes
     /// nothing.
     public subscript(key: AttributeKey) -> Value {
-        get { key.layout == ObjectIdentifier(layout) && key.slot < values.count ? values[key.slot] : .null }
+        get { key.layout === layout && key.slot < values.count ? values[key.slot] : .null }
         set {
-            guard key.layout == ObjectIdentifier(layout), key.slot < values.count else { return }
+            guard key.layout === layout, key.slot < values.count else { return }
             values[key.slot] = newValue
         }
     }
@@ -68,9 +68,22 @@ public struct AttributeKey: Sendable, Hashable, CustomStringConvertible {
     /// The path as written in rules (`user.id`).
     public let path: String
     package let slot: Int
-    package let layout: ObjectIdentifier
+    /// The rules the key belongs to, held (not just their address): a key kept after its
+    /// rules are gone can never match other rules that happen to reuse the address.
+    package let layout: AttributeLayout
 
     public var description: String { path }
+
+    /// Equal keys name the same path of the same compiled rules.
+    public static func == (a: AttributeKey, b: AttributeKey) -> Bool {
+        a.layout === b.layout && a.slot == b.slot && a.path == b.path
+    }
+
+    /// Hashes the rules' identity and the slot, as `==` compares them.
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(ObjectIdentifier(layout))
+        hasher.combine(slot)
+    }
 }
 
 /// The attribute paths of compiled rules and their slots, shared by the rules and every
@@ -94,6 +107,6 @@ package final class AttributeLayout: Sendable {
 
     /// The key of the path written `path`, nil when the rules do not read it.
     package func key(_ path: String) -> AttributeKey? {
-        slots[path].map { AttributeKey(path: path, slot: $0, layout: ObjectIdentifier(self)) }
+        slots[path].map { AttributeKey(path: path, slot: $0, layout: self) }
     }
 }

@@ -61,6 +61,36 @@ struct ServiceAPITests {
         attributes.removeAll()
         #expect(attributes[id] == .null)
         #expect(Set(attributes.paths) == ["user.group", "user.id"])
+        // Keys are equal for the same path of the same rules only; the same text compiled
+        // twice gives other rules, whose keys do not mix.
+        #expect(rule.attribute("user.group") == group)
+        #expect(rule.attribute("user.group") != id)
+        let twin = try Rule(#"user.group in ["qa", "beta"] or bucket(user.id) < 20"#)
+        let twinGroup = try #require(twin.attribute("user.group"))
+        #expect(twinGroup != group)
+        #expect(Set([group, group, twinGroup]).count == 2)
+        var twinAttributes = twin.makeAttributes()
+        twinAttributes[group] = "qa"
+        #expect(twinAttributes[twinGroup] == .null)
+    }
+
+    @Test("a key holds its rules: kept after the rules are gone, it still matches nothing else")
+    func keysOutliveRules() throws {
+        var key: AttributeKey?
+        do {
+            let gone = try Rule("user.group == 1")
+            key = gone.attribute("user.group")
+        }
+        let kept = try #require(key)
+        // Rules compiled afterwards (possibly at the freed address, were the key only an
+        // address) never take the old key.
+        for _ in 0..<20 {
+            let rule = try Rule("user.group == 1")
+            var attributes = rule.makeAttributes()
+            attributes[kept] = 1
+            #expect(attributes["user.group"] == .null)
+            #expect(!rule.matches(attributes))
+        }
     }
 
     @Test("details give variant, reason kind, rule index and line; errors their code, kind and path")
