@@ -62,7 +62,7 @@ package final class ContextBinder: Sendable {
 
     /// `bind` without the context's memory: the values live in a temporary buffer (on the
     /// stack when small), and nothing is allocated.
-    package func bindDirectly<R>(_ context: Context, slots: [Int]?, _ body: (UnsafeBufferPointer<Value>) -> R) -> R {
+    private func bindDirectly<R>(_ context: Context, slots: [Int]?, _ body: (UnsafeBufferPointer<Value>) -> R) -> R {
         let n = paths.count
         return withUnsafeTemporaryAllocation(of: Value.self, capacity: max(n, 1)) { buffer in
             let base = buffer.baseAddress!
@@ -153,15 +153,26 @@ package final class ContextBindings: ManagedBuffer<ContextBindings.Header, Conte
         withUnsafeMutablePointers { header, entries in
             header.pointee.lock._withUnsafeGuaranteedRef { $0.lock() }
             defer { header.pointee.lock._withUnsafeGuaranteedRef { $0.unlock() } }
-            for e in 0..<header.pointee.count where entries[e].id == id {
-                if entries[e].complete { return entries[e].values }
-                guard let slots else { return nil }
-                let count = entries[e].looked.count
-                let all = entries[e].looked.withUnsafeBufferPointer { looked in slots.allSatisfy { $0 >= count || looked[$0] } }
-                return all ? entries[e].values : nil
-            }
-            return nil
+            guard let e = Self.index(of: id, header, entries), Self.hasLooked(up: slots, entries + e) else { return nil }
+            return entries[e].values
         }
+    }
+
+    /// Where the entry of the rules `id` names is, if remembered. With the lock held.
+    @inline(__always)
+    private static func index(of id: ObjectIdentifier, _ header: UnsafeMutablePointer<Header>,
+                              _ entries: UnsafeMutablePointer<Entry>) -> Int? {
+        for e in 0..<header.pointee.count where entries[e].id == id { return e }
+        return nil
+    }
+
+    /// Whether `entry` has `slots` (every slot when nil) looked up. With the lock held.
+    @inline(__always)
+    private static func hasLooked(up slots: [Int]?, _ entry: UnsafeMutablePointer<Entry>) -> Bool {
+        if entry.pointee.complete { return true }
+        guard let slots else { return false }
+        let count = entry.pointee.looked.count
+        return entry.pointee.looked.withUnsafeBufferPointer { looked in slots.allSatisfy { $0 >= count || looked[$0] } }
     }
 
     /// The values of `rules`' slots (`count` of them), with at least `slots` (every slot
@@ -174,13 +185,10 @@ package final class ContextBindings: ManagedBuffer<ContextBindings.Header, Conte
         return withUnsafeMutablePointers { header, entries in
             header.pointee.lock._withUnsafeGuaranteedRef { $0.lock() }
             defer { header.pointee.lock._withUnsafeGuaranteedRef { $0.unlock() } }
-            var e = 0
-            while e < header.pointee.count, entries[e].id != id { e += 1 }
-            if e < header.pointee.count {
-                if entries[e].complete { return entries[e].values }
-                if let slots, entries[e].looked.withUnsafeBufferPointer({ looked in slots.allSatisfy { $0 >= count || looked[$0] } }) {
-                    return entries[e].values
-                }
+            let e: Int
+            if let found = Self.index(of: id, header, entries) {
+                if Self.hasLooked(up: slots, entries + found) { return entries[found].values }
+                e = found
             } else {
                 if header.pointee.count == Self.capacity {
                     // Forget the oldest.
@@ -199,14 +207,5 @@ package final class ContextBindings: ManagedBuffer<ContextBindings.Header, Conte
             if slots == nil || !entries[e].looked.contains(false) { entries[e].complete = true }
             return entries[e].values
         }
-    }
-}
-
-extension SlotTable {
-    /// Reads every slot's path out of `context` into a temporary buffer and calls `body` with
-    /// it, without the context's memory (for contexts made per record). No heap allocation:
-    /// the buffer lives on the stack when small.
-    package func bind<R>(_ context: Context, _ body: (UnsafeBufferPointer<Value>) -> R) -> R {
-        ContextBinder(self).bindDirectly(context, slots: nil, body)
     }
 }

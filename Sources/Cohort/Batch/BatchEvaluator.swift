@@ -160,7 +160,7 @@ package struct BatchEvaluator: Sendable {
             // A CSV id in a number column is echoed as its cell is written.
             let idCell: [UInt8]? = format == .csv && id.isNumber
                 ? csvHeader.flatMap { CSVRecord.cellText(bytes, header: $0, path: idComponents) }.map { Array($0.utf8) } : nil
-            slotTable.bind(Context(unremembered: roots)) { slots in
+            ruleset.compiled.binder.bind(Context(unremembered: roots), slots: nil) { slots in
                 evaluate(plan, slots: slots, line: record.line, into: &results, tally: &tally, summary: &summary)
                 if options.reasons { workOutReasons(plan, slots: slots, into: &results) }
             }

@@ -170,12 +170,12 @@ package struct DiffEvaluator: Sendable {
             report.records += 1
             let context: Context
             if options.contextRecords, case .object(let fields) = decoded {
-                context = Context(fields)
+                context = Context(unremembered: fields)
             } else {
                 context = Context(unremembered: [options.recordRoot: decoded])
             }
-            let changed = old.slotTable.bind(context) { oldSlots in
-                new.slotTable.bind(context) { newSlots in
+            let changed = old.compiled.binder.bind(context, slots: nil) { oldSlots in
+                new.compiled.binder.bind(context, slots: nil) { newSlots in
                     comparison.compare(old: oldSlots, new: newSlots, line: record.line, report: &report)
                 }
             }

@@ -87,7 +87,7 @@ package struct RecordCheck: Sendable {
             if sampling { tally.sampleKeys(roots) }
             var id = decoded
             for key in idComponents { id = Operations.member(id, key) }
-            ruleset.slotTable.bind(Context(unremembered: roots)) { slots in evaluate(slots, id: id, line: record.line, into: &tally) }
+            ruleset.compiled.binder.bind(Context(unremembered: roots), slots: nil) { slots in evaluate(slots, id: id, line: record.line, into: &tally) }
         }
         return tally
     }

@@ -29,7 +29,7 @@ extension Rule {
                                location: "\(source.name):\(source.location(of: 0))")
         }
         let ruleset = compiled.declaringRules as? Ruleset
-        return slotTable.bind(context) { slots in
+        return compiled.binder.bind(context, slots: nil) { slots in
             var explainer = Explainer(rules: ruleset?.compiler, flags: ruleset?.flagPrograms ?? [], slots: slots, now: now)
             var traced = explainer.trace(ir, source: source, salt: salt)
             if traced.cell.plainBoolean != nil { traced.markDeciding() }

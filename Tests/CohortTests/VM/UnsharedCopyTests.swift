@@ -17,7 +17,7 @@ struct UnsharedCopyTests {
         let now = Instant(timestamp: "2026-12-02T00:00:00Z")!
         for index in 0..<2_000 {
             let context = Context(user: generator.nextUser(index: index))
-            ruleset.slotTable.bind(context) { slots in
+            ruleset.compiled.binder.bind(context, slots: nil) { slots in
                 for (original, copy) in zip(ruleset.flagPrograms, copies) {
                     let a = VM.evaluate(original, slots: slots, now: now), b = VM.evaluate(copy, slots: slots, now: now)
                     #expect(a.value(of: original) == b.value(of: copy) && a.arm == b.arm && a.fault == b.fault, "flag \(original.name), user \(index)")
