@@ -108,7 +108,9 @@ package final class ContextBinder: Sendable {
 package final class ContextBindings: ManagedBuffer<ContextBindings.Header, ContextBindings.Entry> {
     package struct Header {
         /// Unmanaged, so taking it costs no retain and release (`deinit` releases it).
+        /// Never changes: read without the lock, to take it.
         let lock = Unmanaged.passRetained(NSLock())
+        /// Written only with the lock held, and only through its own address.
         var count = 0
     }
 
@@ -190,16 +192,20 @@ package final class ContextBindings: ManagedBuffer<ContextBindings.Header, Conte
                 if Self.hasLooked(up: slots, entries + found) { return entries[found].values }
                 e = found
             } else {
-                if header.pointee.count == Self.capacity {
+                // The count is written through its own address: an assignment to
+                // `header.pointee.count` is an access to the whole header, lock included,
+                // which threads read without the lock to take it (a race to ThreadSanitizer).
+                let remembered = header.pointer(to: \.count)!
+                if remembered.pointee == Self.capacity {
                     // Forget the oldest.
                     entries.deinitialize(count: 1)
                     entries.moveInitialize(from: entries + 1, count: Self.capacity - 1)
-                    header.pointee.count -= 1
+                    remembered.pointee -= 1
                 }
-                e = header.pointee.count
+                e = remembered.pointee
                 (entries + e).initialize(to: Entry(id: id, rules: rules, values: Array(repeating: .null, count: count),
                                                    looked: Array(repeating: false, count: count), complete: false))
-                header.pointee.count += 1
+                remembered.pointee += 1
             }
             let missing = (slots ?? Array(0..<count)).filter { $0 < count && !entries[e].looked[$0] }
             entries[e].values.withUnsafeMutableBufferPointer { resolve(missing, $0) }

@@ -86,16 +86,23 @@ struct ContextBindingTests {
     }
 
     @Test("one context evaluated from many threads at once: every answer right")
-    func concurrent() {
-        let context: Context = ["user": ["plan": "pro", "country": "KR", "id": "u-7", "group": "beta"], "device": ["os": "ios"]]
+    func concurrent() throws {
+        // Fresh contexts, so first bindings race; more rules than a context remembers, so
+        // forgetting races with reading too.
+        let thresholds = try (0..<6).map { try Rule("user.n > \($0 * 2)") }
         let wrong = Locked(0)
-        DispatchQueue.concurrentPerform(iterations: 64) { i in
-            let ok = switch i % 3 {
-            case 0: rules.bool("by_country", in: context, default: false)
-            case 1: rules.bool("both", in: context, default: false)
-            default: rule.matches(context)
+        for round in 0..<8 {
+            let context: Context = ["user": ["plan": "pro", "country": "KR", "id": "u-7", "group": "beta", "n": .number(Double(round))],
+                                    "device": ["os": "ios"]]
+            DispatchQueue.concurrentPerform(iterations: 48) { i in
+                let ok = switch i % 4 {
+                case 0: rules.bool("by_country", in: context, default: false)
+                case 1: rules.bool("both", in: context, default: false)
+                case 2: rule.matches(context)
+                default: thresholds[i % 6].matches(context) == (round > (i % 6) * 2)
+                }
+                if !ok { wrong.withLock { $0 += 1 } }
             }
-            if !ok { wrong.withLock { $0 += 1 } }
         }
         #expect(wrong.withLock { $0 } == 0)
     }
