@@ -15,7 +15,10 @@ public enum Reason: Sendable, Hashable, CustomStringConvertible {
     /// No `when` matched (for a boolean flag: its expression was false).
     case `default`
     /// A condition or served value failed; the flag served its default.
-    case error(EvaluationError)
+    ///
+    /// Boxed (`indirect`): errors are rare, and out of line they keep a reason three words
+    /// long, so every evaluation's result (and `evaluateAll`'s array) stays small.
+    indirect case error(EvaluationError)
 
     /// The five kinds of reason, by the words every output uses.
     public enum Kind: String, Sendable, Hashable, CaseIterable {
