@@ -295,7 +295,7 @@ package struct RecordBinder: Sendable {
         }
         // The paths this record lacks: null, not what an earlier record left there.
         scratch.written.withUnsafeBufferPointer { written in
-            for i in 0..<outputCount where written[i] != stamp { outputs[i] = .null }
+            for i in 0..<outputCount where written[i] != stamp { outputs.overwrite(i, with: .null) }
         }
         return bound
     }
@@ -305,7 +305,7 @@ package struct RecordBinder: Sendable {
     /// bound without allocating the buffers a batch run keeps from record to record.
     package func bindOnce(_ record: UnsafeRawBufferPointer, into outputs: UnsafeMutableBufferPointer<Value>) -> Bool {
         guard let base = record.baseAddress, record.count > 0 else {
-            for i in 0..<outputCount { outputs[i] = .null }
+            for i in 0..<outputCount { outputs.overwrite(i, with: .null) }
             return false
         }
         var parser = JSONParser(base: base.assumingMemoryBound(to: UInt8.self), count: record.count, maxDepth: 512)
@@ -322,7 +322,7 @@ package struct RecordBinder: Sendable {
                                    written: words.baseAddress!, stamp: 1, raw: raw.baseAddress!).walk()
                         }
                     }
-                    for i in 0..<outputCount where words[i] != 1 { outputs[i] = .null }
+                    for i in 0..<outputCount where words[i] != 1 { outputs.overwrite(i, with: .null) }
                     return bound
                 }
             }
@@ -408,10 +408,10 @@ package struct RecordBinder: Sendable {
                         // wins. (A leaf is overwritten by its value anyway; below an inner
                         // node, a later value may not reach every path, so those are cleared
                         // first.)
-                        for i in c.pointee.subtree {
-                            let j = tables.outputList[i]
-                            outputs[j] = .null
-                            written[j] = stamp
+                        // (An output this record has not written yet is nulled at the end
+                        // of the walk anyway.)
+                        for i in c.pointee.subtree where written[tables.outputList[i]] == stamp {
+                            outputs.overwrite(tables.outputList[i], with: .null)
                         }
                         if c.pointee.subtreeHasRaw { raw[0] = -1 }
                         try value(node: child, depth: depth + 1)
@@ -519,12 +519,12 @@ package struct RecordBinder: Sendable {
             var i = range.lowerBound
             while i < range.upperBound - 1 {
                 let j = tables.outputList[i]
-                outputs[j] = copy value
+                outputs.overwrite(j, with: copy value)
                 written[j] = stamp
                 i += 1
             }
             let j = tables.outputList[i]
-            outputs[j] = value
+            outputs.overwrite(j, with: value)
             written[j] = stamp
         }
 
