@@ -18,10 +18,7 @@ package struct Disassembler {
             out += "constants:\n"
             for (i, value) in program.constants.enumerated() { out += "  k\(i) = \(value.jsonText)\n" }
         }
-        let read = program.code.compactMap { instruction -> UInt32? in
-            if case .slot(let s) = instruction { return s }
-            return nil
-        }
+        let read = program.code.compactMap { instruction -> UInt32? in if case .slot(let s) = instruction { s } else { nil } }
         let used = Set(read + program.tests.compactMap(\.slot)).sorted()
         if !used.isEmpty {
             out += "slots:\n"
@@ -43,12 +40,9 @@ package struct Disassembler {
         }
         out += "code (max stack \(program.maxStack)):\n"
         for (pc, instruction) in program.code.enumerated() {
-            let operands = self.operands(instruction, program)
-            var line = pad(String(format4(pc)), 6) + pad(instruction.mnemonic, 16) + operands
-            let span = program.spans[pc]
-            let at = source.location(of: span.start)
-            line = pad(line, 48) + "; \(at.line):\(at.column) " + snippet(span)
-            out += line + "\n"
+            let span = program.spans[pc], at = source.location(of: span.start)
+            out += pad(pad(format4(pc), 6) + pad(instruction.mnemonic, 16) + operands(instruction, program), 48)
+                + "; \(at.line):\(at.column) " + snippet(span) + "\n"
         }
         return out
     }

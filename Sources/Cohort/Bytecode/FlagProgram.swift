@@ -62,19 +62,12 @@ package final class FlagProgram: @unchecked Sendable {
         outcomeValues[arm + 1]
     }
 
-    /// The value served when `arm` serves (-1: the default) if it is a constant; nil where
-    /// the arm computes its value.
-    package func constant(servedBy arm: Int) -> Value? {
-        // Spelled out: in `c ? value : nil` the `nil` would be `Value.null` (`Value` is
-        // nil-literal expressible), never an absent value.
-        guard servesConstant(arm) else { return Optional<Value>.none }
-        return constantValue(servedBy: arm)
-    }
-
     /// The value served for each outcome, indexed by `arm + 1` (the default first, as an
     /// outcome's `arm` is -1 for it): the constant, or nil where an arm computes its value.
     package var outcomeConstants: [Value?] {
-        (-1 ..< arms.count).map(constant(servedBy:))
+        // `Optional.none` spelled out: a bare `nil` here would be `Value.null` (`Value` is
+        // nil-literal expressible), never an absent value.
+        (-1 ..< arms.count).map { servesConstant($0) ? constantValue(servedBy: $0) : Optional<Value>.none }
     }
 
     /// Each arm's variant name (`serve VALUE as NAME`), nil where it has none; and the
@@ -116,18 +109,13 @@ package final class FlagProgram: @unchecked Sendable {
         let isConstant = UnsafeMutableBufferPointer<Bool>.allocate(capacity: constants.count)
         _ = isConstant.initialize(from: constants.map { $0 != nil })
         outcomeIsConstant = UnsafeBufferPointer(isConstant)
-        var fixed: Int? = -1
-        for (index, arm) in arms.enumerated() {
-            guard arm.condition.isConstant, case .bool(let matches)? = arm.condition.constantValue else {
-                fixed = nil
-                break
-            }
-            if matches {
-                fixed = index
-                break
-            }
+        // Fixed when the first condition that is not the constant false is the constant true
+        // (or there is none: the default serves).
+        if let first = arms.firstIndex(where: { $0.condition.constantValue != Value.bool(false) }) {
+            fixedArm = arms[first].condition.constantValue == Value.bool(true) ? first : nil
+        } else {
+            fixedArm = -1
         }
-        fixedArm = fixed
     }
 
     deinit {

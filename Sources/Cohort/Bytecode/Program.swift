@@ -44,16 +44,19 @@ package final class Program: @unchecked Sendable {
     /// count): only then can a rollout have decided it (the `split` reason).
     package let readsBucket: Bool
 
-    /// Programs the VM answers directly (see `VM.run`).
+    /// Programs the VM answers directly (see `VM.run`). No payloads: the VM tests the shape
+    /// on every run, and a plain enum is one byte to compare.
     package enum Shape: Sendable, Equatable {
         /// Anything else: run by the interpreter.
         case general
         /// One test, or one `all_of`/`any_of` chain of tests and nothing after it: answered by
         /// the chain walker from `tests` (a single test is a chain of one).
         case chain
-        /// The value of one attribute (a boolean attribute as a flag's condition).
-        case attribute(slot: UInt32)
+        /// The value of one attribute, `attributeSlot` (a boolean attribute as a flag's condition).
+        case attribute
     }
+    /// The slot an `.attribute` program reads.
+    package let attributeSlot: UInt32
     /// The most instructions one run can execute: its own (each runs at most once; jumps
     /// only go forward) plus the full cost of every prerequisite flag it evaluates, once per
     /// reference (a single evaluation does not memoise them; for `cohort batch`, which does,
@@ -111,23 +114,21 @@ package final class Program: @unchecked Sendable {
         isConstant = constantValue != nil
         readsNow = flags.contains(where: \.readsNow) || tests.contains { if case .now = $0 { true } else { false } }
             || code.contains { if case .call(.now, _) = $0 { true } else { false } }
-        readsBucket = tests.contains(where: \.isBucket) || code.contains { instruction in
-            if case .call(.bucket, _) = instruction { return true }
-            return false
-        }
+        readsBucket = tests.contains(where: \.isBucket) || code.contains { if case .call(.bucket, _) = $0 { true } else { false } }
         // The walker's chain: a single test is a chain of one.
         var quick: (shape: Shape, first: Int, count: Int, decider: Bool) = (.general, 0, 0, false)
+        var slot: UInt32 = 0
         switch code.first {
         case .test(let k)? where code.count == 1:
             quick = (.chain, Int(k), 1, false)
         case .chain(let k, let end)? where Int(end) == code.count:
             if case .chain(let decider, let count, _) = tests[Int(k)] { quick = (.chain, Int(k) + 1, Int(count), decider) }
         case .slot(let s)? where code.count == 1:
-            quick.shape = .attribute(slot: s)
+            (quick.shape, slot) = (.attribute, s)
         default:
             break
         }
-        (shape, quickFirst, quickCount, quickDecider) = quick
+        (shape, quickFirst, quickCount, quickDecider, attributeSlot) = (quick.shape, quick.first, quick.count, quick.decider, slot)
     }
 
     deinit {

@@ -39,20 +39,13 @@ package struct RuntimeFault: Sendable, Hashable {
     package var message: String
     package var span: SourceSpan
     /// What went wrong.
-    package var kind: Fault.Kind = .other
+    package var kind: Fault.Kind
     /// The attribute slot the failing test read, when it read one directly.
     package var slot: Int?
 
-    package init(message: String, span: SourceSpan, kind: Fault.Kind = .other, slot: Int? = nil) {
-        self.message = message
-        self.span = span
-        self.kind = kind
-        self.slot = slot
-    }
-
     /// The fault `fault` raised at `span`.
     package init(_ fault: Fault, span: SourceSpan, slot: Int? = nil) {
-        self.init(message: fault.message, span: span, kind: fault.kind, slot: slot)
+        (message, self.span, kind, self.slot) = (fault.message, span, fault.kind, slot)
     }
 }
 

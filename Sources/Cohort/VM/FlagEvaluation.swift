@@ -41,65 +41,57 @@ extension VM {
                                  memo: PrerequisiteMemo.Access? = nil) -> FlagOutcome {
         // Made here, in registers: read from an array, the environment was copied.
         let environment = Environment(now: now, salt: flag.nameBytes, memo: memo)
-        let outcome: FlagOutcome
-        if let arm = matchingArm(flag, slots: slots, environment: environment) {
-            outcome = flag.servesConstant(arm) ? FlagOutcome(arm: arm, computed: .null, fault: nil)
-                : serve(flag, arm: arm, slots: slots, environment: environment)
-        } else {
-            outcome = evaluateExactly(flag, slots: slots, environment: environment)
-        }
+        let outcome = firstServing(flag, slots: slots, environment: environment)
         if let memo, memo.remembers(flag.memoIndex) { memo.remember(outcome.value(of: flag), at: flag.memoIndex) }
         return outcome
     }
 
-    /// The arm that serves (its index, -1 for the default) when every condition up to it
-    /// is a plain boolean, as nearly always; nil when one is an error or another value,
-    /// whose outcome `evaluateExactly` works out.
+    /// The outcome of the first arm whose condition is true, or of the default; a condition
+    /// that is no boolean (an error, or a value of another type) ends the flag there.
     @inline(__always)
-    private static func matchingArm(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Int? {
-        if let arm = flag.fixedArm { return arm }
+    private static func firstServing(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
+        if let arm = flag.fixedArm { return serve(flag, arm: arm, slots: slots, environment: environment) }
         let arms = flag.armPrograms
         for index in arms.indices {
             switch arms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
-            case .value(.bool(true)): return index
+            case .value(.bool(true)): return serve(flag, arm: index, slots: slots, environment: environment)
             case .value(.bool(false)): continue
-            default: return nil
+            case let other: return failed(flag, arm: index, other)
             }
         }
-        return -1
+        return serve(flag, arm: -1, slots: slots, environment: environment)
     }
 
-    /// The outcome when `arm` (-1: the default) serves a computed value: its value
-    /// program's value (an error there serves the default and reports the error).
-    @inline(never)
+    /// The outcome when `arm` (-1: the default) serves: a constant is read from the flag
+    /// when asked for (`value(of:)`), so the common outcome builds no value.
+    @inline(__always)
     private static func serve(_ flag: FlagProgram, arm: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
-        if flag.servesConstant(arm) { return FlagOutcome(arm: arm, computed: .null, fault: nil) }
+        flag.servesConstant(arm) ? FlagOutcome(arm: arm, computed: .null, fault: nil)
+            : computed(flag, arm: arm, slots: slots, environment: environment)
+    }
+
+    /// `serve` for an arm whose value program computes the value (an error there serves the
+    /// default and reports the error).
+    @inline(never)
+    private static func computed(_ flag: FlagProgram, arm: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
         switch flag.armPrograms[arm].value._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
         case .value(let v): return FlagOutcome(arm: arm, computed: v, fault: nil)
         case .error(let fault): return FlagOutcome(arm: -1, computed: .null, fault: fault)
         }
     }
 
-    /// `evaluate` when a condition is not a plain boolean: the error it gives, or the
-    /// message for a condition of another type. (Also right for any other outcome.)
+    /// The outcome when arm `index`'s condition gave `cell`, no boolean: its error, or the
+    /// message for a condition of another type.
     @inline(never)
-    private static func evaluateExactly(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
-        let arms = flag.armPrograms
-        for index in arms.indices {
-            switch arms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
-            case .value(.bool(true)):
-                return serve(flag, arm: index, slots: slots, environment: environment)
-            case .value(.bool(false)):
-                continue
-            case .value(let other):
-                let span = flag.arms[index].condition.spans.last ?? SourceSpan(start: 0, end: 0)
-                let fault = RuntimeFault(Fault.nonBooleanCondition(other, booleanFlag: flag.isBoolean), span: span)
-                return FlagOutcome(arm: -1, computed: .null, fault: fault)
-            case .error(let fault):
-                return FlagOutcome(arm: -1, computed: .null, fault: fault)
-            }
+    private static func failed(_ flag: FlagProgram, arm index: Int, _ cell: Cell) -> FlagOutcome {
+        switch cell {
+        case .error(let fault):
+            return FlagOutcome(arm: -1, computed: .null, fault: fault)
+        case .value(let other):
+            let span = flag.arms[index].condition.spans.last ?? SourceSpan(start: 0, end: 0)
+            let fault = RuntimeFault(Fault.nonBooleanCondition(other, booleanFlag: flag.isBoolean), span: span)
+            return FlagOutcome(arm: -1, computed: .null, fault: fault)
         }
-        return FlagOutcome(arm: -1, computed: .null, fault: nil)
     }
 
     /// Whether a rollout test decided `arm`'s condition for this context (the `split`
@@ -112,7 +104,7 @@ extension VM {
         guard condition.readsBucket else { return false }
         // A lone rollout test (`when bucket(user.id) < 50`) decided its arm by serving it:
         // no need to hash again.
-        if case .chain = condition.shape, condition.quickCount == 1, condition.testBuffer[condition.quickFirst].isBucket {
+        if condition.shape == .chain, condition.quickCount == 1, condition.testBuffer[condition.quickFirst].isBucket {
             return true
         }
         return decidedByBucket(condition, slots: slots, environment: Environment(now: now, salt: flag.nameBytes, memo: memo))
@@ -176,7 +168,9 @@ package final class PrerequisiteMemo {
         return withUnsafeTemporaryAllocation(of: Entry.self, capacity: max(count, 1)) { entries in
             let base = entries.baseAddress!
             for i in 0..<count { (base + i).initialize(to: Entry(stamp: 0, remembered: remembered[i], value: .null)) }
-            defer { base.destroyEach(count: count) }
+            // Only the values remembered were ever written; the rest are null, which owns
+            // nothing (the entries are otherwise plain data).
+            defer { for i in 0..<count where !base[i].value.isNull { (base + i).deinitialize(count: 1) } }
             return withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 1) { stamp in
                 stamp.baseAddress!.initialize(to: 1)
                 return body(Access(entries: base, count: count, stamp: stamp.baseAddress!))

@@ -41,7 +41,7 @@ package enum VM {
         // The common shape first: a chain of tests. Only an error or a non-boolean operand
         // goes on to the interpreter, which works out the exact outcome from the chain's
         // plain code.
-        if case .chain = program.shape {
+        if program.shape == .chain {
             var unused = false
             if let result = chain(Untracked.self, program, from: program.quickFirst, count: program.quickCount,
                                   decider: program.quickDecider, slots: slots, environment: environment, decidedByBucket: &unused) {
@@ -51,8 +51,8 @@ package enum VM {
         }
         // Served values and constant conditions: no machine needed.
         if program.isConstant, let value = program.constantValue { return .value(value) }
-        if case .attribute(let s) = program.shape {
-            return .value(Int(s) < slots.count ? slots[Int(s)] : .null)
+        if program.shape == .attribute {
+            return .value(Int(program.attributeSlot) < slots.count ? slots[Int(program.attributeSlot)] : .null)
         }
         return interpret(program, slots: slots, environment: environment)
     }
@@ -105,12 +105,12 @@ package enum VM {
             if case .chain(let nestedDecider, let n, let length) = test {
                 outcome = nestedChain(T.self, program, from: at + 1, count: Int(n), decider: nestedDecider, slots: slots,
                                       environment: environment, decidedByBucket: &bucket)
-                at += 1 + Int(length)
+                at &+= 1 &+ Int(length)
             } else {
                 outcome = quickOutcome(test, program, slots: slots, environment: environment)
                     ?? exactBoolean(program, at, slots: slots, environment: environment)
                 if T.tracksBuckets { bucket = test.isBucket }
-                at += 1
+                at &+= 1
             }
             guard let b = outcome else {
                 if T.tracksBuckets {
@@ -381,15 +381,10 @@ package enum VM {
                 if stack.topIs(false) { pc = Int(target) }
             case .orTest(let target):
                 if stack.topIs(true) { pc = Int(target) }
-            case .andCombine:
+            case .andCombine, .orCombine:
                 if !stack.combineBooleans() {
-                    let b = stack.pop(), a = stack.pop()
-                    stack.push(Cell.combine(a, b, decider: false, op: "and", span: program.spans[here]))
-                }
-            case .orCombine:
-                if !stack.combineBooleans() {
-                    let b = stack.pop(), a = stack.pop()
-                    stack.push(Cell.combine(a, b, decider: true, op: "or", span: program.spans[here]))
+                    let b = stack.pop(), a = stack.pop(), or = instruction == .orCombine
+                    stack.push(Cell.combine(a, b, decider: or, op: or ? "or" : "and", span: program.spans[here]))
                 }
 
             // MARK: Arithmetic

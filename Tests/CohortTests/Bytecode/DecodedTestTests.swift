@@ -227,7 +227,7 @@ struct DecodedTestTests {
     @Test("a program that is one attribute gives its value, null when missing")
     func attributeShape() throws {
         let rule = try Rule("user.a")
-        #expect(rule.program.shape == .attribute(slot: 0))
+        #expect(rule.program.shape == .attribute && rule.program.attributeSlot == 0)
         for value in Self.values {
             let context: Context = ["user": .object(value.map { ["a": $0] } ?? [:])]
             let expected: Value = value ?? .null

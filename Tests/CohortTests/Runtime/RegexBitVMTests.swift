@@ -92,7 +92,10 @@ struct RegexBitVMTests {
             #expect(handsOverAt == nil, "the DFA did not hand over")
         }
         let regex = try RegexPattern(pattern)
-        for candidate in [text, text + "c", text + " ", "c" + text] {
+        // One text the pattern's final `c` can end (a match where the DFA handed over), one
+        // ending at a word boundary (`\b`) or no match: every DFA fill and Pike VM run over
+        // a thousand states costs seconds in a debug build, so two candidates, not more.
+        for candidate in [text + "c", text + " "] {
             let nfa = regex.matches(candidate, engine: .nfa)
             #expect(regex.matches(candidate) == nfa, "automatic, \(candidate.suffix(3).debugDescription)")
             #expect(regex.matches(candidate, engine: .bits) == nfa, "bits, \(candidate.suffix(3).debugDescription)")

@@ -91,7 +91,7 @@ struct TestChainTests {
         #expect(try Rule(#"user.a == 1 and user.b != "x" and not user.c"#).program.chain == ChainShape(decider: false, count: 3))
         #expect(try Rule(#"user.a == 1 or user.b == 2"#).program.chain == ChainShape(decider: true, count: 2))
         #expect(try Rule(#"(user.a == 1 or user.b == 2) and user.c"#).program.shape == .general)
-        #expect(try Rule("user.a").program.shape == .attribute(slot: 0))
+        #expect(try Rule("user.a").program.shape == .attribute)
         #expect(try Rule("user.a + 1").program.shape == .general)
         // A test that fails, alone or in a chain, gives the interpreter's error.
         let alone = try Rule(#"not user.c"#), chained = try Rule(#"user.a == 1 and not user.c"#)
