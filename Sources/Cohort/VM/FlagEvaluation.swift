@@ -50,28 +50,27 @@ extension VM {
     /// that is no boolean (an error, or a value of another type) ends the flag there.
     @inline(__always)
     private static func firstServing(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
-        if let arm = flag.fixedArm { return serve(flag, arm: arm, slots: slots, environment: environment) }
-        let arms = flag.armPrograms
-        for index in arms.indices {
-            switch arms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
-            case .value(.bool(true)): return serve(flag, arm: index, slots: slots, environment: environment)
-            case .value(.bool(false)): continue
-            case let other: return failed(flag, arm: index, other)
+        var arm = -1
+        if let fixed = flag.fixedArm {
+            arm = fixed
+        } else {
+            let arms = flag.armPrograms
+            search: for index in arms.indices {
+                switch arms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
+                case .value(.bool(true)): arm = index; break search
+                case .value(.bool(false)): continue
+                default: return failed(flag, arm: index, slots: slots, environment: environment)
+                }
             }
         }
-        return serve(flag, arm: -1, slots: slots, environment: environment)
-    }
-
-    /// The outcome when `arm` (-1: the default) serves: a constant is read from the flag
-    /// when asked for (`value(of:)`), so the common outcome builds no value.
-    @inline(__always)
-    private static func serve(_ flag: FlagProgram, arm: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
-        flag.servesConstant(arm) ? FlagOutcome(arm: arm, computed: .null, fault: nil)
+        // A constant served is read from the flag when asked for (`value(of:)`), so the
+        // common outcome builds no value.
+        return flag.servesConstant(arm) ? FlagOutcome(arm: arm, computed: .null, fault: nil)
             : computed(flag, arm: arm, slots: slots, environment: environment)
     }
 
-    /// `serve` for an arm whose value program computes the value (an error there serves the
-    /// default and reports the error).
+    /// The outcome when `arm` (-1: the default) serves a value its program computes (an
+    /// error there serves the default and reports the error).
     @inline(never)
     private static func computed(_ flag: FlagProgram, arm: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
         switch flag.armPrograms[arm].value._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
@@ -80,11 +79,12 @@ extension VM {
         }
     }
 
-    /// The outcome when arm `index`'s condition gave `cell`, no boolean: its error, or the
-    /// message for a condition of another type.
+    /// The outcome when arm `index`'s condition is no boolean: its error, or the message for
+    /// a condition of another type. (Runs the condition again, to keep the common path free
+    /// of the cell: errors are rare, and evaluation is a pure function of its inputs.)
     @inline(never)
-    private static func failed(_ flag: FlagProgram, arm index: Int, _ cell: Cell) -> FlagOutcome {
-        switch cell {
+    private static func failed(_ flag: FlagProgram, arm index: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
+        switch flag.armPrograms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
         case .error(let fault):
             return FlagOutcome(arm: -1, computed: .null, fault: fault)
         case .value(let other):

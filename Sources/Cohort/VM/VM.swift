@@ -1,11 +1,12 @@
 /// The virtual machine: runs a program against bound attribute slots.
 ///
 /// One interpreter loop (`execute`) with one `switch`, and one home for the speed tricks:
-/// the decoded tests of `Program.tests`. A test is answered by `testOutcome` — inline for
-/// the plain case it is made for, by its exact meaning (`DecodedTest.value(of:…)`) otherwise —
-/// and a chain of tests by the one walker, `chain`. A program that is a test or a chain
-/// (most conditions) goes straight to the walker without setting up the interpreter; the
-/// interpreter's `test` and `chain` instructions call the same two functions. The stack
+/// the decoded tests of `Program.tests`. A test is answered inline for the plain case it is
+/// made for (`quickOutcome`), by its exact meaning otherwise (`exactOutcome`, through
+/// `DecodedTest.value(of:…)`), and a chain of tests by the one walker, `chain`. A program
+/// that is a test or a chain (most conditions) goes straight to the walker without setting
+/// up the interpreter; the interpreter's `test` and `chain` instructions use the same
+/// functions. The stack
 /// lives in a temporary allocation sized by the compiler, so an evaluation does not touch
 /// the heap unless an operation builds a new value. It never traps: every fault becomes an
 /// error value with the span of what failed.
@@ -143,13 +144,6 @@ package enum VM {
     }
 
     // MARK: Tests
-
-    /// The outcome of test `k` as a cell: the value or error `test` pushes.
-    @inline(__always)
-    private static func testCell(_ program: Program, _ k: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Cell {
-        if let quick = quickOutcome(program.testBuffer[k], program, slots: slots, environment: environment) { return .value(.bool(quick)) }
-        return exactOutcome(program, k, slots: slots, environment: environment)
-    }
 
     /// The inline answer of `test` (of `program`) for the plain case it is made for; nil for
     /// any other (another type, a missing attribute, a long string), which `exactOutcome`
@@ -435,7 +429,8 @@ package enum VM {
 
             // MARK: Tests
             case .test(let k):
-                stack.push(testCell(program, Int(k), slots: slots, environment: environment))
+                let quick = quickOutcome(program.testBuffer[Int(k)], program, slots: slots, environment: environment)
+                stack.push(quick.map { .value(.bool($0)) } ?? exactOutcome(program, Int(k), slots: slots, environment: environment))
             case .chain(let k, let chainEnd):
                 // The operands are the chain's entry's; its plain code follows (see `chain`).
                 var unused = false
