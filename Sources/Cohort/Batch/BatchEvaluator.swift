@@ -417,10 +417,17 @@ package struct BatchEvaluator: Sendable {
             // Through an unretained reference, as the plan keeps the flags alive. The memo
             // remembers a flag that other flags use, for them to read.
             plan.unretainedFlags[k]._withUnsafeGuaranteedRef { flag in
+                // The common case: a flag whose arms all serve constants, counted and written
+                // by its arm, without building an outcome or a value.
+                if plan.armOnly[k], let arm = VM.constantArm(flag, slots: slots, now: options.now, memo: memo) {
+                    results.arms[k] = arm
+                    tally.count(k, arm: arm)
+                    if storesValues { results.values[k] = flag.constantValue(servedBy: arm) }
+                    return
+                }
                 let outcome = VM.evaluate(flag, slots: slots, now: options.now, memo: memo)
                 results.arms[k] = outcome.arm
                 if plan.armOnly[k] {
-                    // The common case: counted and written by its arm, without building a value.
                     tally.count(k, arm: outcome.arm)
                     if storesValues { results.values[k] = outcome.value(of: flag) }
                 } else {

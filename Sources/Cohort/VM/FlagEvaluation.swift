@@ -41,32 +41,43 @@ extension VM {
                                  memo: PrerequisiteMemo.Access? = nil) -> FlagOutcome {
         // Made here, in registers: read from an array, the environment was copied.
         let environment = Environment(now: now, salt: flag.nameBytes, memo: memo)
-        let outcome = firstServing(flag, slots: slots, environment: environment)
+        let outcome: FlagOutcome
+        if let arm = servingArm(flag, slots: slots, environment: environment) {
+            outcome = flag.servesConstant(arm) ? FlagOutcome(arm: arm, computed: .null, fault: nil)
+                : computed(flag, arm: arm, slots: slots, environment: environment)
+        } else {
+            outcome = failed(flag, slots: slots, environment: environment)
+        }
         if let memo, memo.remembers(flag.memoIndex) { memo.remember(outcome.value(of: flag), at: flag.memoIndex) }
         return outcome
     }
 
-    /// The outcome of the first arm whose condition is true, or of the default; a condition
-    /// that is no boolean (an error, or a value of another type) ends the flag there.
+    /// `evaluate` when its outcome is an arm serving a constant (-1: the default), as for
+    /// most flags and records: that arm, with no outcome built. Nil for any other outcome (an
+    /// error, a computed value), which `evaluate` works out. Batch counts most flags by this.
     @inline(__always)
-    private static func firstServing(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
-        var arm = -1
-        if let fixed = flag.fixedArm {
-            arm = fixed
-        } else {
-            let arms = flag.armPrograms
-            search: for index in arms.indices {
-                switch arms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
-                case .value(.bool(true)): arm = index; break search
-                case .value(.bool(false)): continue
-                default: return failed(flag, arm: index, slots: slots, environment: environment)
-                }
+    package static func constantArm(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, now: Instant,
+                                    memo: PrerequisiteMemo.Access) -> Int? {
+        let environment = Environment(now: now, salt: flag.nameBytes, memo: memo)
+        guard let arm = servingArm(flag, slots: slots, environment: environment), flag.servesConstant(arm) else { return nil }
+        if memo.remembers(flag.memoIndex) { memo.remember(flag.constantValue(servedBy: arm), at: flag.memoIndex) }
+        return arm
+    }
+
+    /// The arm that serves (-1: the default) when every condition up to it is a plain
+    /// boolean, as nearly always; nil when one is not (an error, or another value).
+    @inline(__always)
+    private static func servingArm(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Int? {
+        if let fixed = flag.fixedArm { return fixed }
+        let arms = flag.armPrograms
+        for index in arms.indices {
+            switch arms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
+            case .value(.bool(true)): return index
+            case .value(.bool(false)): continue
+            default: return nil
             }
         }
-        // A constant served is read from the flag when asked for (`value(of:)`), so the
-        // common outcome builds no value.
-        return flag.servesConstant(arm) ? FlagOutcome(arm: arm, computed: .null, fault: nil)
-            : computed(flag, arm: arm, slots: slots, environment: environment)
+        return -1
     }
 
     /// The outcome when `arm` (-1: the default) serves a value its program computes (an
@@ -79,19 +90,21 @@ extension VM {
         }
     }
 
-    /// The outcome when arm `index`'s condition is no boolean: its error, or the message for
-    /// a condition of another type. (Runs the condition again, to keep the common path free
-    /// of the cell: errors are rare, and evaluation is a pure function of its inputs.)
+    /// The outcome when a condition is no boolean (`servingArm` gave nil): the first such
+    /// condition's error, or the message for its value. Out of line: errors are rare.
     @inline(never)
-    private static func failed(_ flag: FlagProgram, arm index: Int, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
-        switch flag.armPrograms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
-        case .error(let fault):
-            return FlagOutcome(arm: -1, computed: .null, fault: fault)
-        case .value(let other):
-            let span = flag.arms[index].condition.spans.last ?? SourceSpan(start: 0, end: 0)
-            let fault = RuntimeFault(Fault.nonBooleanCondition(other, booleanFlag: flag.isBoolean), span: span)
-            return FlagOutcome(arm: -1, computed: .null, fault: fault)
+    private static func failed(_ flag: FlagProgram, slots: UnsafeBufferPointer<Value>, environment: Environment) -> FlagOutcome {
+        for index in flag.armPrograms.indices {
+            switch flag.armPrograms[index].condition._withUnsafeGuaranteedRef({ run($0, slots: slots, environment: environment) }) {
+            case .value(.bool): continue  // false, up to the one that failed
+            case .error(let fault): return FlagOutcome(arm: -1, computed: .null, fault: fault)
+            case .value(let other):
+                let span = flag.arms[index].condition.spans.last ?? SourceSpan(start: 0, end: 0)
+                let fault = RuntimeFault(Fault.nonBooleanCondition(other, booleanFlag: flag.isBoolean), span: span)
+                return FlagOutcome(arm: -1, computed: .null, fault: fault)
+            }
         }
+        return FlagOutcome(arm: -1, computed: .null, fault: nil)
     }
 
     /// Whether a rollout test decided `arm`'s condition for this context (the `split`

@@ -68,10 +68,9 @@ package enum VM {
     package static func decidedByBucket(_ program: Program, slots: UnsafeBufferPointer<Value>, environment: Environment) -> Bool? {
         guard program.shape == .chain else { return nil }
         var bucket = false
-        guard chain(BucketTracking.self, program, from: program.quickFirst, count: program.quickCount, decider: program.quickDecider,
-                    slots: slots, environment: environment, decidedByBucket: &bucket) != nil
-        else { return nil }
-        return bucket
+        let decided = chain(BucketTracking.self, program, from: program.quickFirst, count: program.quickCount,
+                            decider: program.quickDecider, slots: slots, environment: environment, decidedByBucket: &bucket)
+        return decided == nil ? nil : bucket
     }
 
     // MARK: The chain walker
@@ -241,10 +240,8 @@ package enum VM {
         switch test {
         case .flag(let f):
             return .value(prerequisite(program, f, slots: slots, environment: environment))
-        case .now(let op, let t):
-            return .value(.bool(op.holds(order: environment.now < t ? -1 : environment.now == t ? 0 : 1)))
-        case .chain:
-            return .value(.null)  // chains are walked, never answered as one test
+        case .now, .chain:
+            return .value(.null)  // `now` is always answered inline, and chains are walked: never here
         default:
             // A missing attribute's outcome is built once per program, so its error value
             // (the usual outcome) costs no allocation here.
@@ -416,14 +413,8 @@ package enum VM {
 
             // MARK: Calls
             case .call(.now, _):
-                // The two calls with nothing to compute, without the general call machinery.
+                // The call with nothing to compute, without the general call machinery.
                 stack.push(.value(.time(environment.now)))
-            case .call(.exists, 1):
-                if case .value(let v) = stack.base[stack.top - 1] {
-                    let present = !v.isNull
-                    _ = stack.pop()
-                    stack.push(.value(.bool(present)))
-                }  // an error argument stays on the stack: it is the result
             case .call(let builtin, let count):
                 call(builtin, count: Int(count), &stack, program, here, now: environment.now)
 
