@@ -98,7 +98,10 @@ package enum VM {
         // `E and false` is `false`): a later operand can still decide, and the reason needs
         // to know which one did; without a decider, the chain is that error after all.
         var sawOther = false
-        for _ in 0..<count {
+        // A countdown, not `0..<count`: no range check per run, and the counter in a register.
+        var remaining = count
+        while remaining > 0 {
+            remaining &-= 1
             let outcome: Bool?
             var bucket = false
             let test = tests[at]
