@@ -103,7 +103,8 @@ enum EvalCommand {
     }
 
     /// Prints the value; an error value is a diagnostic with a caret, exit 1. With
-    /// `--explain`, the tree follows on stderr.
+    /// `--explain`, the tree follows on stderr (coloured as diagnostics are: on a terminal,
+    /// never with `NO_COLOR`).
     private static func evaluate(_ rule: Rule, _ request: Request) -> ExitStatus {
         let status: ExitStatus
         switch rule.evaluate(request.context, now: request.now, salt: request.salt) {
@@ -114,7 +115,9 @@ enum EvalCommand {
             report(CompileError(diagnostics: [error.diagnostic], source: rule.source))
             status = .failure
         }
-        if request.explain { Terminal.err(rule.explain(request.context, now: request.now, salt: request.salt).rendered) }
+        if request.explain {
+            Terminal.err(rule.explain(request.context, now: request.now, salt: request.salt).rendered(color: Terminal.stderrColor))
+        }
         return status
     }
 
@@ -137,7 +140,7 @@ enum EvalCommand {
             report(CompileError(diagnostics: [error.diagnostic], source: ruleset.source))
             status = .failure
         }
-        if let explained { Terminal.err(explained.explanation.rendered) }
+        if let explained { Terminal.err(explained.explanation.rendered(color: Terminal.stderrColor)) }
         return status
     }
 

@@ -88,4 +88,23 @@ struct EvalExplainCLITests {
             }
         }
     }
+
+    @Test("on a terminal the tree is coloured as diagnostics are; never with NO_COLOR, never through a pipe",
+          arguments: [("a flag", ["express_pay", "--rules", rulesPath]), ("an expression", ["user.plan == \"pro\""])])
+    func colourOnTerminal(_ what: String, _ arguments: [String]) throws {
+        let run = arguments + ["--user", qaUser, "--now", nowText, "--explain"]
+        for noColor in [false, true] {
+            let tty = try PseudoTerminal()
+            // Empty is unset (no-color.org); the test runner may have set it for the suite.
+            let process = try tty.launch(["eval"] + run, environment: ["NO_COLOR": noColor ? "1" : ""])
+            // The tree's last line names the plan test, for the flag (through `paying`) and
+            // the expression alike.
+            let shown = tty.read(until: "\"pro\"", timeout: 20) + tty.read(until: "\u{0}", timeout: 1)
+            #expect(tty.waitForExit(process), "\(what): eval did not exit")
+            #expect(shown.contains("\u{1B}[") == !noColor, "\(what), NO_COLOR \(noColor): \(shown.debugDescription)")
+        }
+        let piped = try runCohort(["eval"] + run)
+        #expect(!piped.stderr.contains("\u{1B}["), "\(what) through a pipe: \(piped.stderr.debugDescription)")
+        #expect(piped.stderr.contains("\"pro\""))
+    }
 }
