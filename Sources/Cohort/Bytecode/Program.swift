@@ -116,19 +116,18 @@ package final class Program: @unchecked Sendable {
             || code.contains { if case .call(.now, _) = $0 { true } else { false } }
         readsBucket = tests.contains(where: \.isBucket) || code.contains { if case .call(.bucket, _) = $0 { true } else { false } }
         // The walker's chain: a single test is a chain of one.
-        var quick: (shape: Shape, first: Int, count: Int, decider: Bool) = (.general, 0, 0, false)
-        var slot: UInt32 = 0
+        var quick: (shape: Shape, first: Int, count: Int, decider: Bool, slot: UInt32) = (.general, 0, 0, false, 0)
         switch code.first {
         case .test(let k)? where code.count == 1:
-            quick = (.chain, Int(k), 1, false)
+            quick = (.chain, Int(k), 1, false, 0)
         case .chain(let k, let end)? where Int(end) == code.count:
-            if case .chain(let decider, let count, _) = tests[Int(k)] { quick = (.chain, Int(k) + 1, Int(count), decider) }
+            if case .chain(let decider, let count, _) = tests[Int(k)] { quick = (.chain, Int(k) + 1, Int(count), decider, 0) }
         case .slot(let s)? where code.count == 1:
-            (quick.shape, slot) = (.attribute, s)
+            (quick.shape, quick.slot) = (.attribute, s)
         default:
             break
         }
-        (shape, quickFirst, quickCount, quickDecider, attributeSlot) = (quick.shape, quick.first, quick.count, quick.decider, slot)
+        (shape, quickFirst, quickCount, quickDecider, attributeSlot) = quick
     }
 
     deinit {

@@ -6,10 +6,9 @@
 /// `DecodedTest.value(of:…)`), and a chain of tests by the one walker, `chain`. A program
 /// that is a test or a chain (most conditions) goes straight to the walker without setting
 /// up the interpreter; the interpreter's `test` and `chain` instructions use the same
-/// functions. The stack
-/// lives in a temporary allocation sized by the compiler, so an evaluation does not touch
-/// the heap unless an operation builds a new value. It never traps: every fault becomes an
-/// error value with the span of what failed.
+/// functions. The stack lives in a temporary allocation sized by the compiler, so an
+/// evaluation does not touch the heap unless an operation builds a new value. It never
+/// traps: every fault becomes an error value with the span of what failed.
 package enum VM {
     /// What an evaluation may read besides the slots.
     package struct Environment {
